@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from minxin.accounts.api_auth import staff_auth
+from minxin.accounts.models import User
+from minxin.accounts.services import otp_request, otp_verify
+from minxin.core.audit import client_ip
+from minxin.orgs.selectors import memberships_of
+
+router = Router(tags=["accounts"])
+
+
+class MembershipOut(Schema):
+    role: str
+    role_label: str
+    scope: str
+    hall: str | None = None
+    region: str | None = None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, auth=staff_auth, summary="The signed-in staff member or device")
+def me_api(request: HttpRequest) -> MeOut:
+    user = request.auth
+    assert isinstance(user, User)
+    rows = [
+        MembershipOut(
+            role=m.role,
+            role_label=m.get_role_display(),
+            scope=str(m.hall or m.unit or m.region or "*"),
+            hall=m.hall.code if m.hall else None,
+            region=m.region.code if m.region else None,
+        )
+        for m in memberships_of(user)
+    ]
+    return MeOut(username=user.username, display_name=user.display_name, memberships=rows)
+
+
+class OtpRequestIn(Schema):
+    phone: str = Field(min_length=11, max_length=20, description="Mainland mobile number")
+
+
+class OtpRequestOut(Schema):
+    sent: bool
+    expires_in: int
+
+
+class OtpVerifyIn(Schema):
+    phone: str = Field(min_length=11, max_length=20)
+    code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$")
+
+
+class CitizenOut(Schema):
+    id: str
+    phone: str
+
+
+@router.post("/citizens/otp", response={202: OtpRequestOut}, summary="Send a sign-in code by SMS")
+def otp_request_api(request: HttpRequest, payload: OtpRequestIn) -> tuple[int, OtpRequestOut]:
+    challenge = otp_request(phone=payload.phone, ip=client_ip(request))
+    expires_in = int((challenge.expires_at - challenge.created_at).total_seconds())
+    return 202, OtpRequestOut(sent=True, expires_in=expires_in)
+
+
+@router.post("/citizens/session", response=CitizenOut, summary="Sign in with the code")
+def otp_verify_api(request: HttpRequest, payload: OtpVerifyIn) -> CitizenOut:
+    citizen = otp_verify(phone=payload.phone, code=payload.code)
+    request.session.cycle_key()
+    request.session["citizen_id"] = citizen.pk
+    return CitizenOut(id=str(citizen.public_id), phone=citizen.phone_masked)
+
+

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from minxin.accounts import personal
+from minxin.accounts.models import ApiToken, Citizen, OtpChallenge, User
+from minxin.accounts.sms import sms_send
+from minxin.core import clock
+from minxin.core.audit import audit_record
+from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, Throttled
+from minxin.core.numbering import counter_next
+
+TOKEN_PREFIX = "mx_"
+
+
+def throttle_hit(*, scope: str, subject: str, limit: int, period_seconds: int) -> None:
+    """Count one use of `scope` by `subject` in the current fixed window; refuse past `limit`.
+
+    The count lives in a database counter row, so the limit holds across every app process.
+    """
+    now = clock.now()
+    window = int(now.timestamp()) // period_seconds
+    used = counter_next(scope=f"throttle:{scope}", key=f"{subject}:{window}")
+    if used > limit:
+        retry_after = (window + 1) * period_seconds - int(now.timestamp())
+        raise Throttled(_("Too many requests. Please try again later."), retry_after=max(retry_after, 1))
+
+
+def _code_hash(challenge_salt: str, code: str) -> str:
+    return personal.keyed_hash(code, purpose=f"otp:{challenge_salt}")
+
+
+def otp_request(*, phone: str, ip: str | None) -> OtpChallenge:
+    """Send a six-digit code to `phone`. Limits: one per OTP_RESEND_SECONDS and a few per hour per phone,
+    a larger number per hour per IP address. Raises InvalidInput for a malformed number, Throttled past
+    a limit (nothing is sent then)."""
+    normalized = personal.normalize_phone(phone)
+    if normalized is None:
+        raise InvalidInput(_("Enter a valid mainland mobile number (11 digits)."), details={"field": "phone"})
+    phone_hash = personal.keyed_hash(normalized, purpose="phone")
+    if settings.OTP_RESEND_SECONDS:
+        throttle_hit(scope="otp-resend", subject=phone_hash, limit=1, period_seconds=settings.OTP_RESEND_SECONDS)
+    throttle_hit(
+        scope="otp-phone", subject=phone_hash, limit=settings.OTP_SENDS_PER_PHONE_PER_HOUR, period_seconds=3600
+    )
+    if ip:
+        throttle_hit(scope="otp-ip", subject=ip, limit=settings.OTP_SENDS_PER_IP_PER_HOUR, period_seconds=3600)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = clock.now()
+    challenge = OtpChallenge.objects.create(
+        phone_hash=phone_hash,
+        code_hash="",
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
+        ip=ip,
+    )
+    OtpChallenge.objects.filter(pk=challenge.pk).update(code_hash=_code_hash(str(challenge.pk), code))
+    minutes = max(settings.OTP_TTL_SECONDS // 60, 1)
+    sms_send(
+        phone=normalized,
+        text=_("Your minxin verification code is %(code)s, valid for %(minutes)d minutes. Do not share it.")
+        % {"code": code, "minutes": minutes},
+    )
+    return challenge
+
+
+def otp_verify(*, phone: str, code: str) -> Citizen:
+    """Check `code` against the newest live challenge for `phone` and return the citizen (created on first
+    sign-in). Each wrong guess spends one attempt with a conditional update, so parallel guesses cannot
+    exceed OTP_MAX_ATTEMPTS; a right code is used once."""
+    normalized = personal.normalize_phone(phone)
+    if normalized is None:
+        raise InvalidInput(_("Enter a valid mainland mobile number (11 digits)."), details={"field": "phone"})
+    if not (code.isdigit() and len(code) == 6):
+        raise InvalidInput(_("The code has six digits."), details={"field": "code"})
+    phone_hash = personal.keyed_hash(normalized, purpose="phone")
+    now = clock.now()
+    challenge = (
+        OtpChallenge.objects.filter(phone_hash=phone_hash, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if challenge is None:
+        raise NotAuthenticated(_("The code has expired. Request a new one."), code="otp_expired")
+    spent = OtpChallenge.objects.filter(
+        pk=challenge.pk, used_at__isnull=True, attempts__lt=settings.OTP_MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if not spent:
+        raise Throttled(
+            _("Too many wrong codes. Request a new one."), retry_after=settings.OTP_RESEND_SECONDS or 1,
+            code="otp_attempts_exceeded",
+        )
+    if not hmac.compare_digest(challenge.code_hash, _code_hash(str(challenge.pk), code)):
+        raise NotAuthenticated(_("The code is not correct."), code="otp_wrong")
+    used = OtpChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=now)
+    if not used:
+        raise NotAuthenticated(_("The code has already been used."), code="otp_used")
+    return citizen_get_or_create(phone=normalized)
+
+
+def citizen_get_or_create(*, phone: str) -> Citizen:
+    """The citizen with this (normalized) phone; the unique hash makes racing first sign-ins safe."""
+    now = clock.now()
+    citizen, _created = Citizen.objects.get_or_create(
+        phone_hash=personal.keyed_hash(phone, purpose="phone"),
+        defaults={
+            "phone_masked": personal.mask_phone(phone),
+            "phone_encrypted": personal.encrypt(phone),
+            "created_at": now,
+        },
+    )
+    Citizen.objects.filter(pk=citizen.pk).update(last_sign_in_at=now)
+    return citizen
+
+
+def citizen_phone_reveal(*, citizen: Citizen, actor: User, reason: str) -> str:
+    """The full phone number for a staff member whose role needs it; every reveal is audited."""
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for viewing the full number."), details={"field": "reason"})
+    with transaction.atomic():
+        audit_record(actor=actor, action="citizen.phone_revealed", target=citizen, details={"reason": reason})
+    return personal.decrypt(citizen.phone_encrypted)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def _token_hash(secret: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough; a slow KDF would only slow every request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str, expires_at: dt.datetime | None = None) -> IssuedToken:
+    """Create a token for `user`. The secret is returned once and never stored."""
+    if not name.strip():
+        raise InvalidInput(_("Give the token a name."), details={"field": "name"})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip(),
+            prefix=secret[:10],
+            token_hash=_token_hash(secret),
+            created_at=clock.now(),
+            expires_at=expires_at,
+        )
+        audit_record(actor=user, action="api_token.created", target=token, details={"name": token.name})
+    return IssuedToken(token=token, secret=secret)
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+        audit_record(actor=actor, action="api_token.revoked", target=token)
+
+
+def api_token_authenticate(*, secret: str) -> User:
+    """The active user behind a bearer token, or NotAuthenticated / Forbidden."""
+    if not secret.startswith(TOKEN_PREFIX):
+        raise NotAuthenticated(_("The API token is not valid."), code="invalid_token")
+    token = ApiToken.objects.select_related("user").filter(token_hash=_token_hash(secret)).first()
+    now = clock.now()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        raise NotAuthenticated(_("The API token is not valid."), code="invalid_token")
+    if not token.user.is_active:
+        raise Forbidden(_("The account behind this token is disabled."), code="account_disabled")
+    # Record use at most once a minute: a write on every request would serialise readers on SQLite.
+    stale = now - dt.timedelta(minutes=1)
+    ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=stale).update(last_used_at=now)
+    return token.user

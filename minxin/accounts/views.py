@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
+from minxin.accounts.models import Citizen
+from minxin.accounts.services import otp_request, otp_verify
+from minxin.core.audit import client_ip
+from minxin.core.errors import DomainError
+from minxin.core.portal import staff_panels
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "accounts/staff_login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/staff_home.html", {"panels": staff_panels(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def citizen_login(request: HttpRequest) -> HttpResponse:
+    """Two steps on one page: the phone number, then the code sent to it. Works without JavaScript;
+    with htmx only the form is swapped."""
+    step = request.POST.get("step", "phone")
+    phone_form, code_form, error = PhoneForm(), None, ""
+    if request.method == "POST" and step == "phone":
+        phone_form = PhoneForm(request.POST)
+        if phone_form.is_valid():
+            try:
+                otp_request(phone=phone_form.cleaned_data["phone"], ip=client_ip(request))
+            except DomainError as failure:
+                error = failure.message
+            else:
+                code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
+    elif request.method == "POST" and step == "code":
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                citizen = otp_verify(phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"])
+            except DomainError as failure:
+                error = failure.message
+            else:
+                request.session.cycle_key()
+                request.session["citizen_id"] = citizen.pk
+                messages.success(request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked})
+                return redirect("accounts:citizen-home")
+    context = {"phone_form": phone_form, "code_form": code_form, "error": error}
+    template = "accounts/citizen_login.html#login-form" if request.htmx else "accounts/citizen_login.html"
+    return render(request, template, context, status=422 if error else 200)
+
+
+def citizen_home(request: HttpRequest) -> HttpResponse:
+    citizen = Citizen.objects.filter(pk=request.session.get("citizen_id")).first()
+    if citizen is None:
+        return redirect("accounts:citizen-login")
+    return render(request, "accounts/citizen_home.html", {"citizen": citizen})
+
+
+@require_http_methods(["POST"])
+def citizen_logout(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    return redirect("catalog:home")

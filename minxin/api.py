@@ -1,0 +1,25 @@
+"""The public API under /api/v1/: one NinjaAPI, one router per app, one error shape."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from minxin.accounts.api import router as accounts_router
+from minxin.catalog.api import router as catalog_router
+from minxin.core.api import install_error_handlers
+from minxin.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="minxin API",
+    version="1",
+    description=(
+        "Service halls, the service catalog, queues and citizens' services. Errors always have the shape "
+        '`{"error": {"code": "...", "message": "...", "details": {...}}}`.'
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", orgs_router)
+api.add_router("/", catalog_router)
+api.add_router("/", accounts_router)

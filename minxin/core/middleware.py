@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from minxin.core.errors import error_body
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection into a 503 (JSON under /api/, a page elsewhere), not a 500.
+
+    Only connection-level failures are caught: an IntegrityError or a programming error is a bug and
+    must stay a 500 with a traceback.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_connection_error(exception):
+            return None
+        logger.error("database unavailable: %s", type(exception).__name__)
+        message = _("The database is unavailable. Please try again shortly.")
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(error_body("database_unavailable", message), status=503)
+        else:
+            response = render(request, "503.html", {"message": message}, status=503)
+        response["Retry-After"] = "5"
+        return response
+
+
+def is_connection_error(exception: BaseException) -> bool:
+    if isinstance(exception, InterfaceError):
+        return True
+    if isinstance(exception, OperationalError):
+        text = str(exception).lower()
+        return any(
+            marker in text
+            for marker in ("connect", "connection", "server closed", "unable to open", "terminating")
+        )
+    return isinstance(exception, DatabaseError) and "connection" in str(exception).lower()

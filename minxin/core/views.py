@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minxin.core.context_processors import LARGE_TEXT_COOKIE
+from minxin.core.errors import error_body
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", _("There is nothing at this address.")), status=404)
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("forbidden", _("You may not do this here.")), status=403)
+    return render(request, "403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
+    return render(request, "500.html", status=500)
+
+
+@require_POST
+def large_text_toggle(request: HttpRequest) -> HttpResponse:
+    """Switch the large-text, high-contrast mode (适老化) on or off, then go back where the user was."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    enabled = request.COOKIES.get(LARGE_TEXT_COOKIE) != "1"
+    response.set_cookie(LARGE_TEXT_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

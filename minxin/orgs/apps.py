@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "minxin.orgs"
+    label = "orgs"
+    verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from minxin.orgs.panels import my_roles_panel
+        from minxin.core.portal import register_staff_panel
+
+        register_staff_panel(my_roles_panel)

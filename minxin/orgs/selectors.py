@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from minxin.accounts.models import Role, User
+from minxin.core import clock
+from minxin.orgs.models import Hall, Region, StaffMembership
+
+
+def hall_get(*, code: str) -> Hall | None:
+    return Hall.objects.select_related("unit__region").filter(code=code, is_active=True).first()
+
+
+def hall_list(*, query: str = "", region_code: str = "") -> QuerySet[Hall]:
+    halls = Hall.objects.filter(is_active=True).select_related("unit__region")
+    if query:
+        halls = halls.filter(Q(name__icontains=query) | Q(address__icontains=query) | Q(unit__region__name__icontains=query))
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        halls = halls.filter(unit__region__path__startswith=region.path) if region else halls.none()
+    return halls.order_by("name")
+
+
+def memberships_of(user: User) -> list[StaffMembership]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        StaffMembership.objects.filter(user=user).select_related("region", "unit__region", "hall__unit__region")
+    )
+
+
+def staff_roles_in_hall(*, user: User, hall: Hall) -> set[str]:
+    """Every role `user` holds that reaches `hall`: in the hall itself, in its unit, in a region above it,
+    or everywhere (system admin)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    region_path = hall.unit.region.path
+    ancestors = [region_path[: i + 1] for i, char in enumerate(region_path) if char == "/"]
+    rows = StaffMembership.objects.filter(user=user).filter(
+        Q(role=Role.SYSTEM_ADMIN) | Q(hall=hall) | Q(unit_id=hall.unit_id) | Q(region__path__in=ancestors)
+    )
+    return set(rows.values_list("role", flat=True))
+
+
+def staff_may_act_in_hall(*, user: User, hall: Hall, roles: Iterable[str]) -> bool:
+    held = staff_roles_in_hall(user=user, hall=hall)
+    return Role.SYSTEM_ADMIN in held or bool(held & set(roles))
+
+
+def halls_for_staff(*, user: User, roles: Iterable[str] | None = None) -> QuerySet[Hall]:
+    """The halls in which `user` holds any of `roles` (any role when None), through any scope."""
+    memberships = StaffMembership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(Q(role__in=list(roles)) | Q(role=Role.SYSTEM_ADMIN))
+    if memberships.filter(role=Role.SYSTEM_ADMIN).exists():
+        return Hall.objects.filter(is_active=True).select_related("unit__region")
+    condition = Q(pk__in=memberships.filter(hall__isnull=False).values("hall"))
+    condition |= Q(unit__in=memberships.filter(unit__isnull=False).values("unit"))
+    for path in memberships.filter(region__isnull=False).values_list("region__path", flat=True):
+        condition |= Q(unit__region__path__startswith=path)
+    return Hall.objects.filter(condition, is_active=True).select_related("unit__region").order_by("name")
+
+
+def hall_is_open(*, hall: Hall, at: dt.datetime | None = None) -> bool:
+    """Whether the hall is open at `at` (now by default), by its own time zone, hours and closures."""
+    local = (at or clock.now()).astimezone(ZoneInfo(hall.time_zone))
+    if hall.closures.filter(date=local.date()).exists():
+        return False
+    clock_time = local.time()
+    return hall.opening_hours.filter(weekday=local.weekday(), opens__lte=clock_time, closes__gt=clock_time).exists()

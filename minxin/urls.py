@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from minxin.api import api
+from minxin.core import views as core_views
+
+admin.site.site_header = _("minxin administration")
+admin.site.site_title = _("minxin")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("minxin.core.urls")),
+    path("", include("minxin.accounts.urls")),
+    path("", include("minxin.catalog.urls")),
+]
+
+handler404 = core_views.not_found
+handler403 = core_views.forbidden
+handler500 = core_views.server_error
