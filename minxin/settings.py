@@ -76,7 +76,9 @@ def database_from_url(url: str) -> dict[str, object]:
                 "timeout": int(options.get("timeout", "20")),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
-            "TEST": {"NAME": options.get("test_name") or None},
+            # A real file (not Django's shared in-memory default), so tests see WAL and real locking
+            # and other processes can open the test database.
+            "TEST": {"NAME": name.with_name(f"test_{name.name}")},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         if not parts.path or parts.path == "/":
@@ -96,7 +98,7 @@ def database_from_url(url: str) -> dict[str, object]:
 
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-minxin"
+_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-minxin"  # noqa: S105 - used only with DEBUG on
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
@@ -215,7 +217,7 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

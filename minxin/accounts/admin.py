@@ -13,7 +13,7 @@ from minxin.accounts.services import api_token_create, api_token_revoke
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(UserAdmin[User]):
     list_display = ["username", "display_name", "is_active", "is_staff", "is_device", "last_login"]
     list_filter = ["is_active", "is_staff", "is_device"]
     search_fields = ["username", "display_name"]
@@ -29,8 +29,8 @@ class CitizenAdmin(admin.ModelAdmin[Citizen]):
     """Masked values only; the full number is revealed through an audited service, not here."""
 
     list_display = ["phone_masked", "id_number_masked", "created_at", "last_sign_in_at"]
-    fields = ["public_id", "phone_masked", "id_number_masked", "created_at", "last_sign_in_at"]
-    readonly_fields = fields
+    fields = ("public_id", "phone_masked", "id_number_masked", "created_at", "last_sign_in_at")
+    readonly_fields = ("public_id", "phone_masked", "id_number_masked", "created_at", "last_sign_in_at")
     search_fields = ["phone_masked"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -53,9 +53,14 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
             return
         issued = api_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
         obj.pk = issued.token.pk
-        obj.prefix, obj.created_at, obj.token_hash = issued.token.prefix, issued.token.created_at, issued.token.token_hash
+        obj.prefix, obj.created_at, obj.token_hash = (
+            issued.token.prefix,
+            issued.token.created_at,
+            issued.token.token_hash,
+        )
         messages.warning(
-            request, _("The token is shown only this once; store it now: %(secret)s") % {"secret": issued.secret}
+            request,
+            _("The token is shown only this once; store it now: %(secret)s") % {"secret": issued.secret},
         )
 
     @admin.action(description=gettext_lazy("Revoke the selected tokens"))

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
-from minxin.accounts.api_auth import staff_auth
-from minxin.accounts.models import User
+from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.accounts.services import otp_request, otp_verify
 from minxin.core.audit import client_ip
 from minxin.orgs.selectors import memberships_of
@@ -29,8 +28,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, auth=staff_auth, summary="The signed-in staff member or device")
 def me_api(request: HttpRequest) -> MeOut:
-    user = request.auth
-    assert isinstance(user, User)
+    user = request_user(request)
     rows = [
         MembershipOut(
             role=m.role,
@@ -64,10 +62,10 @@ class CitizenOut(Schema):
 
 
 @router.post("/citizens/otp", response={202: OtpRequestOut}, summary="Send a sign-in code by SMS")
-def otp_request_api(request: HttpRequest, payload: OtpRequestIn) -> tuple[int, OtpRequestOut]:
+def otp_request_api(request: HttpRequest, payload: OtpRequestIn) -> Status[OtpRequestOut]:
     challenge = otp_request(phone=payload.phone, ip=client_ip(request))
     expires_in = int((challenge.expires_at - challenge.created_at).total_seconds())
-    return 202, OtpRequestOut(sent=True, expires_in=expires_in)
+    return Status(202, OtpRequestOut(sent=True, expires_in=expires_in))
 
 
 @router.post("/citizens/session", response=CitizenOut, summary="Sign in with the code")
@@ -76,5 +74,3 @@ def otp_verify_api(request: HttpRequest, payload: OtpVerifyIn) -> CitizenOut:
     request.session.cycle_key()
     request.session["citizen_id"] = citizen.pk
     return CitizenOut(id=str(citizen.public_id), phone=citizen.phone_masked)
-
-

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
+from minxin.accounts.models import User
 from minxin.accounts.services import api_token_authenticate
 
 
@@ -29,3 +30,11 @@ class StaffSession(SessionAuth):
 
 
 staff_auth = [BearerToken(), StaffSession()]
+
+
+def request_user(request: HttpRequest) -> User:
+    """The staff user that authenticated this API request (by token or session)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise TypeError("request_user() needs an endpoint with auth=staff_auth")
+    return user

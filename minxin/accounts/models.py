@@ -27,10 +27,12 @@ class User(AbstractUser):
     phone_hash = models.CharField(_("phone hash"), max_length=64, blank=True, db_index=True)
     phone_masked = models.CharField(_("phone"), max_length=16, blank=True)
     is_device = models.BooleanField(
-        _("device or integration"), default=False, help_text=_("Kiosks, boards and other systems: no password.")
+        _("device or integration"),
+        default=False,
+        help_text=_("Kiosks, boards and other systems: no password."),
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("staff user")
         verbose_name_plural = _("staff users")
 
@@ -75,11 +77,16 @@ class OtpChallenge(models.Model):
         verbose_name_plural = _("one-time codes")
         indexes = [models.Index(fields=["phone_hash", "-created_at"], name="accounts_otp_phone_recent_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A bearer token for a device or integration. Only its SHA-256 is stored; the prefix identifies it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)

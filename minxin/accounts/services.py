@@ -19,7 +19,7 @@ from minxin.core.audit import audit_record
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, Throttled
 from minxin.core.numbering import counter_next
 
-TOKEN_PREFIX = "mx_"
+TOKEN_PREFIX = "mx_"  # noqa: S105 - a public marker, not a secret
 
 
 def throttle_hit(*, scope: str, subject: str, limit: int, period_seconds: int) -> None:
@@ -47,13 +47,21 @@ def otp_request(*, phone: str, ip: str | None) -> OtpChallenge:
     if normalized is None:
         raise InvalidInput(_("Enter a valid mainland mobile number (11 digits)."), details={"field": "phone"})
     phone_hash = personal.keyed_hash(normalized, purpose="phone")
-    if settings.OTP_RESEND_SECONDS:
-        throttle_hit(scope="otp-resend", subject=phone_hash, limit=1, period_seconds=settings.OTP_RESEND_SECONDS)
-    throttle_hit(
-        scope="otp-phone", subject=phone_hash, limit=settings.OTP_SENDS_PER_PHONE_PER_HOUR, period_seconds=3600
-    )
+    # The address first: a sprayer refused there must not use up the limits of the phones it names.
     if ip:
-        throttle_hit(scope="otp-ip", subject=ip, limit=settings.OTP_SENDS_PER_IP_PER_HOUR, period_seconds=3600)
+        throttle_hit(
+            scope="otp-ip", subject=ip, limit=settings.OTP_SENDS_PER_IP_PER_HOUR, period_seconds=3600
+        )
+    if settings.OTP_RESEND_SECONDS:
+        throttle_hit(
+            scope="otp-resend", subject=phone_hash, limit=1, period_seconds=settings.OTP_RESEND_SECONDS
+        )
+    throttle_hit(
+        scope="otp-phone",
+        subject=phone_hash,
+        limit=settings.OTP_SENDS_PER_PHONE_PER_HOUR,
+        period_seconds=3600,
+    )
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = clock.now()
     challenge = OtpChallenge.objects.create(
@@ -96,7 +104,8 @@ def otp_verify(*, phone: str, code: str) -> Citizen:
     ).update(attempts=F("attempts") + 1)
     if not spent:
         raise Throttled(
-            _("Too many wrong codes. Request a new one."), retry_after=settings.OTP_RESEND_SECONDS or 1,
+            _("Too many wrong codes. Request a new one."),
+            retry_after=settings.OTP_RESEND_SECONDS or 1,
             code="otp_attempts_exceeded",
         )
     if not hmac.compare_digest(challenge.code_hash, _code_hash(str(challenge.pk), code)):

@@ -12,6 +12,7 @@ from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
 from minxin.accounts.models import Citizen
 from minxin.accounts.services import otp_request, otp_verify
 from minxin.core.audit import client_ip
+from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.core.portal import staff_panels
 
@@ -28,7 +29,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def citizen_login(request: HttpRequest) -> HttpResponse:
+def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
     """Two steps on one page: the phone number, then the code sent to it. Works without JavaScript;
     with htmx only the form is swapped."""
     step = request.POST.get("step", "phone")
@@ -46,13 +47,17 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
         code_form = CodeForm(request.POST)
         if code_form.is_valid():
             try:
-                citizen = otp_verify(phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"])
+                citizen = otp_verify(
+                    phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"]
+                )
             except DomainError as failure:
                 error = failure.message
             else:
                 request.session.cycle_key()
                 request.session["citizen_id"] = citizen.pk
-                messages.success(request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked})
+                messages.success(
+                    request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked}
+                )
                 return redirect("accounts:citizen-home")
     context = {"phone_form": phone_form, "code_form": code_form, "error": error}
     template = "accounts/citizen_login.html#login-form" if request.htmx else "accounts/citizen_login.html"
@@ -60,7 +65,8 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
 
 
 def citizen_home(request: HttpRequest) -> HttpResponse:
-    citizen = Citizen.objects.filter(pk=request.session.get("citizen_id")).first()
+    citizen_id = request.session.get("citizen_id")
+    citizen = Citizen.objects.filter(pk=citizen_id).first() if isinstance(citizen_id, int) else None
     if citizen is None:
         return redirect("accounts:citizen-login")
     return render(request, "accounts/citizen_home.html", {"citizen": citizen})

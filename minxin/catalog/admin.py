@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minxin.accounts.models import User
 from minxin.catalog.models import Department, ItemVersion, Material, ServiceItem, Window
 from minxin.catalog.services import item_version_publish
 from minxin.core import clock
@@ -31,13 +32,13 @@ class MaterialInline(admin.TabularInline[Material, ItemVersion]):
     def _editable(self, obj: ItemVersion | None) -> bool:
         return obj is None or obj.status == ItemVersion.Status.DRAFT
 
-    def has_add_permission(self, request: HttpRequest, obj: ItemVersion | None = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._editable(obj) and super().has_add_permission(request, obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: ItemVersion | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._editable(obj) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: ItemVersion | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
@@ -45,7 +46,16 @@ class MaterialInline(admin.TabularInline[Material, ItemVersion]):
 class ItemVersionAdmin(admin.ModelAdmin[ItemVersion]):
     """Drafts are edited here; a published version is shown read-only (it is immutable)."""
 
-    list_display = ["name", "item", "number", "status", "valid_from", "valid_to", "promised_days", "statutory_days"]
+    list_display = [
+        "name",
+        "item",
+        "number",
+        "status",
+        "valid_from",
+        "valid_to",
+        "promised_days",
+        "statutory_days",
+    ]
     list_filter = ["status", "item__department__hall", "kind", "online", "appointment", "mail_delivery"]
     search_fields = ["name", "item__code"]
     autocomplete_fields = ["item"]
@@ -59,11 +69,16 @@ class ItemVersionAdmin(admin.ModelAdmin[ItemVersion]):
         return base
 
     def has_delete_permission(self, request: HttpRequest, obj: ItemVersion | None = None) -> bool:
-        return (obj is None or obj.status == ItemVersion.Status.DRAFT) and super().has_delete_permission(request, obj)
+        return (obj is None or obj.status == ItemVersion.Status.DRAFT) and super().has_delete_permission(
+            request, obj
+        )
 
     @admin.action(description=gettext_lazy("Publish the selected drafts from today"))
     def publish_today(self, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
-        for version in queryset.filter(status=ItemVersion.Status.DRAFT).select_related("item__department__hall"):
+        assert isinstance(request.user, User)
+        for version in queryset.filter(status=ItemVersion.Status.DRAFT).select_related(
+            "item__department__hall"
+        ):
             today: dt.date = clock.local_today(version.item.department.hall.time_zone)
             try:
                 item_version_publish(version=version, valid_from=today, actor=request.user)
@@ -75,8 +90,8 @@ class ItemVersionAdmin(admin.ModelAdmin[ItemVersion]):
 
 class ItemVersionInline(admin.TabularInline[ItemVersion, ServiceItem]):
     model = ItemVersion
-    fields = ["number", "name", "status", "valid_from", "valid_to"]
-    readonly_fields = fields
+    fields = ("number", "name", "status", "valid_from", "valid_to")
+    readonly_fields = ("number", "name", "status", "valid_from", "valid_to")
     extra = 0
     show_change_link = True
     can_delete = False
@@ -100,7 +115,9 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
         return max(versions, key=lambda version: version.number).name if versions else ""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceItem]:
-        return super().get_queryset(request).select_related("department").prefetch_related("versions").distinct()
+        return (
+            super().get_queryset(request).select_related("department").prefetch_related("versions").distinct()
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         from minxin.orgs.models import Hall

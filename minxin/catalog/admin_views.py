@@ -48,8 +48,13 @@ def items_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         .order_by("item__department__code", "item__code")
     )
     table = tabular.export_table(versions)
-    audit_record(actor=user, action="items.exported", target=hall, details={"format": fmt, "rows": len(table) - 1},
-                 request=request)
+    audit_record(
+        actor=user,
+        action="items.exported",
+        target=hall,
+        details={"format": fmt, "rows": len(table) - 1},
+        request=request,
+    )
     stamp = clock.local_today(hall.time_zone).isoformat()
     if fmt == "csv":
         response = HttpResponse(tabular.write_csv(table), content_type="text/csv; charset=utf-8")
@@ -69,8 +74,9 @@ class ImportForm(forms.Form):
 @login_required
 def items_import_view(request: HttpRequest, code: str) -> HttpResponse:
     hall, user = _managed_hall(request, code)
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      initial={"valid_from": clock.local_today(hall.time_zone)})
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"valid_from": clock.local_today(hall.time_zone)}
+    )
     errors: list[str] = []
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -87,7 +93,9 @@ def items_import_view(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 raise InvalidInput(_("Upload a .csv or .xlsx file."))
             rows = list(tabular.rows_from_table(table))
-            report = items_import(hall=hall, rows=rows, valid_from=form.cleaned_data["valid_from"], actor=user)
+            report = items_import(
+                hall=hall, rows=rows, valid_from=form.cleaned_data["valid_from"], actor=user
+            )
         except InvalidInput as error:
             errors = [error.message]
         else:
@@ -102,4 +110,6 @@ def items_import_view(request: HttpRequest, code: str) -> HttpResponse:
         status = 422
     elif request.method == "POST":
         status = 422
-    return render(request, "catalog/items_import.html", {"hall": hall, "form": form, "errors": errors}, status=status)
+    return render(
+        request, "catalog/items_import.html", {"hall": hall, "form": form, "errors": errors}, status=status
+    )

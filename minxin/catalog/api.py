@@ -8,11 +8,11 @@ from typing import Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from minxin.accounts.api_auth import staff_auth
-from minxin.accounts.models import Role, User
+from minxin.accounts.api_auth import request_user, staff_auth
+from minxin.accounts.models import Role
 from minxin.catalog.models import Department, ItemVersion
 from minxin.catalog.selectors import departments_for_officer, hall_detail, item_guide, item_search
 from minxin.catalog.services import MaterialData, item_create
@@ -103,9 +103,12 @@ def hall_detail_api(request: HttpRequest, code: str) -> HallDetailOut:
     return HallDetailOut(
         **summary.model_dump(),
         opening_hours=[
-            OpeningPeriodOut(weekday=p.weekday, opens=p.opens, closes=p.closes) for p in hall.opening_hours.all()
+            OpeningPeriodOut(weekday=p.weekday, opens=p.opens, closes=p.closes)
+            for p in hall.opening_hours.all()
         ],
-        closures=list(hall.closures.filter(date__gte=local_today(hall.time_zone)).values_list("date", flat=True)),
+        closures=list(
+            hall.closures.filter(date__gte=local_today(hall.time_zone)).values_list("date", flat=True)
+        ),
         departments=[
             DepartmentOut(
                 code=d.code,
@@ -196,7 +199,9 @@ class ItemGuideOut(ItemSummaryOut):
             complaint_phone=version.complaint_phone,
             special_steps=version.special_steps,
             materials=[
-                MaterialIO(name=m.name, originals=m.originals, copies=m.copies, mandatory=m.mandatory, note=m.note)
+                MaterialIO(
+                    name=m.name, originals=m.originals, copies=m.copies, mandatory=m.mandatory, note=m.note
+                )
                 for m in version.materials.all()
             ],
         )
@@ -214,7 +219,9 @@ class ItemIn(Schema):
     department: str = Field(min_length=1, max_length=32)
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal["licensing", "confirmation", "payment", "filing", "public_service", "other"] = "public_service"
+    kind: Literal["licensing", "confirmation", "payment", "filing", "public_service", "other"] = (
+        "public_service"
+    )
     level: Literal["province", "city", "county"] = "city"
     implementing_body: str = Field(min_length=1, max_length=128)
     legal_basis: str = Field("", max_length=5000)
@@ -240,10 +247,9 @@ class ItemIn(Schema):
     auth=staff_auth,
     summary="Create an item (hall manager, or an officer of its department)",
 )
-def item_create_api(request: HttpRequest, code: str, payload: ItemIn) -> tuple[int, ItemGuideOut]:
+def item_create_api(request: HttpRequest, code: str, payload: ItemIn) -> Status[ItemGuideOut]:
     hall = _hall_or_404(code)
-    user = request.auth
-    assert isinstance(user, User)
+    user = request_user(request)
     if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER, Role.DEPARTMENT_OFFICER]):
         raise Forbidden(_("You have no role in this hall."), code="out_of_scope")
     department = departments_for_officer(user=user, hall=hall).filter(code=payload.department).first()
@@ -260,6 +266,4 @@ def item_create_api(request: HttpRequest, code: str, payload: ItemIn) -> tuple[i
         publish_on=payload.publish_on,
         actor=user,
     )
-    return 201, ItemGuideOut.of_guide(version)
-
-
+    return Status(201, ItemGuideOut.of_guide(version))

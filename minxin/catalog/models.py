@@ -15,24 +15,36 @@ from minxin.orgs.models import Hall, Unit
 class Department(models.Model):
     """A department stationed (进驻) in a hall. It may be a unit of its own (a bureau) or not."""
 
-    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="departments", verbose_name=_("hall"))
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="departments", verbose_name=_("hall")
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=128)
     short_name = models.CharField(_("short name"), max_length=32, blank=True)
     unit = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="stationed", verbose_name=_("unit")
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stationed",
+        verbose_name=_("unit"),
     )
     stationed_on = models.DateField(_("stationed on"))
     is_active = models.BooleanField(_("active"), default=True)
     officers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="departments", verbose_name=_("department officers")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("department officers"),
     )
 
     class Meta:
         verbose_name = _("stationed department")
         verbose_name_plural = _("stationed departments")
         ordering = ["hall", "name"]
-        constraints = [models.UniqueConstraint(fields=["hall", "code"], name="catalog_department_hall_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "code"], name="catalog_department_hall_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -52,7 +64,9 @@ class ServiceItem(models.Model):
     class Meta:
         verbose_name = _("service item")
         verbose_name_plural = _("service items")
-        constraints = [models.UniqueConstraint(fields=["department", "code"], name="catalog_item_department_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "code"], name="catalog_item_department_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -76,7 +90,9 @@ class ItemVersion(models.Model):
         CITY = "city", _("Municipal")
         COUNTY = "county", _("County")
 
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="versions", verbose_name=_("item"))
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.CASCADE, related_name="versions", verbose_name=_("item")
+    )
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -90,7 +106,11 @@ class ItemVersion(models.Model):
     legal_basis = models.TextField(_("legal basis"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     fee = models.DecimalField(
-        _("fee (yuan)"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        _("fee (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
     fee_basis = models.CharField(_("fee basis"), max_length=255, blank=True)
     statutory_days = models.PositiveSmallIntegerField(
@@ -106,7 +126,9 @@ class ItemVersion(models.Model):
     consult_phone = models.CharField(_("consultation phone"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=32, blank=True)
     special_steps = models.TextField(
-        _("special steps"), blank=True, help_text=_("Hearings, testing, expert review… not counted in the limit.")
+        _("special steps"),
+        blank=True,
+        help_text=_("Hearings, testing, expert review… not counted in the limit."),
     )
 
     class Meta:
@@ -121,7 +143,8 @@ class ItemVersion(models.Model):
                 name="catalog_version_one_current_per_item",
             ),
             models.CheckConstraint(
-                condition=Q(promised_days__lte=F("statutory_days")), name="catalog_version_promised_within_statutory"
+                condition=Q(promised_days__lte=F("statutory_days")),
+                name="catalog_version_promised_within_statutory",
             ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="catalog_version_fee_not_negative"),
             models.CheckConstraint(
@@ -142,7 +165,9 @@ class ItemVersion(models.Model):
 class Material(models.Model):
     """A material an applicant brings for one item version (original and/or copies, mandatory or not)."""
 
-    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials", verbose_name=_("version"))
+    version = models.ForeignKey(
+        ItemVersion, on_delete=models.CASCADE, related_name="materials", verbose_name=_("version")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=200)
     originals = models.PositiveSmallIntegerField(_("originals"), default=0)
@@ -155,7 +180,9 @@ class Material(models.Model):
         verbose_name_plural = _("materials")
         ordering = ["version", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(originals__gt=0) | Q(copies__gt=0), name="catalog_material_some_paper"),
+            models.CheckConstraint(
+                condition=Q(originals__gt=0) | Q(copies__gt=0), name="catalog_material_some_paper"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,9 +201,16 @@ class Window(models.Model):
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="windows", verbose_name=_("department")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="windows",
+        verbose_name=_("department"),
     )
-    items = models.ManyToManyField(ServiceItem, blank=True, related_name="windows", verbose_name=_("items served"))
+    items = models.ManyToManyField(
+        ServiceItem, blank=True, related_name="windows", verbose_name=_("items served")
+    )
     clerks = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="windows", verbose_name=_("clerks")
     )

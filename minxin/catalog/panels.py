@@ -16,7 +16,11 @@ def my_halls_panel(request: HttpRequest) -> Panel | None:
     halls = list(halls_for_staff(user=user)[:50])
     if not halls:
         return None
-    windows = Window.objects.filter(clerks=user, is_active=True).select_related("hall").order_by("hall__name", "number")
+    windows = (
+        Window.objects.filter(clerks=user, is_active=True)
+        .select_related("hall")
+        .order_by("hall__name", "number")
+    )
     return Panel(
         title=_("Your halls"),
         template="catalog/panels/my_halls.html",

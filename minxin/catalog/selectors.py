@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -12,18 +13,22 @@ from minxin.orgs.selectors import staff_roles_in_hall
 
 def current_versions() -> QuerySet[ItemVersion]:
     """Published versions in force (no end date yet), with what a list or guide page shows."""
-    return ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED, valid_to__isnull=True).select_related(
-        "item__department__hall"
-    )
+    return ItemVersion.objects.filter(
+        status=ItemVersion.Status.PUBLISHED, valid_to__isnull=True
+    ).select_related("item__department__hall")
 
 
 def item_search(*, query: str = "", hall: Hall | None = None) -> QuerySet[ItemVersion]:
-    versions = current_versions().filter(item__department__is_active=True, item__department__hall__is_active=True)
+    versions = current_versions().filter(
+        item__department__is_active=True, item__department__hall__is_active=True
+    )
     if hall is not None:
         versions = versions.filter(item__department__hall=hall)
     for word in query.split():
         versions = versions.filter(
-            Q(name__icontains=word) | Q(item__code__icontains=word) | Q(item__department__name__icontains=word)
+            Q(name__icontains=word)
+            | Q(item__code__icontains=word)
+            | Q(item__department__name__icontains=word)
         )
     return versions.order_by("item__department__hall__name", "name", "item_id")
 
@@ -41,16 +46,16 @@ def item_guide(*, public_id: str) -> ItemVersion | None:
 @dataclass(frozen=True, slots=True)
 class HallDetail:
     hall: Hall
-    departments: list[Department]
-    windows: list[Window]
+    departments: Sequence[Department]
+    windows: Sequence[Window]
     item_count: int
 
 
 def hall_detail(*, hall: Hall) -> HallDetail:
     departments = list(
-        Department.objects.filter(hall=hall, is_active=True).order_by("name").prefetch_related(
-            Prefetch("items__versions", queryset=current_versions(), to_attr="current")
-        )
+        Department.objects.filter(hall=hall, is_active=True)
+        .order_by("name")
+        .prefetch_related(Prefetch("items__versions", queryset=current_versions(), to_attr="current"))
     )
     windows = list(
         Window.objects.filter(hall=hall, is_active=True)
@@ -58,7 +63,9 @@ def hall_detail(*, hall: Hall) -> HallDetail:
         .prefetch_related("items")
         .order_by("number")
     )
-    item_count = current_versions().filter(item__department__hall=hall, item__department__is_active=True).count()
+    item_count = (
+        current_versions().filter(item__department__hall=hall, item__department__is_active=True).count()
+    )
     return HallDetail(hall=hall, departments=departments, windows=windows, item_count=item_count)
 
 

@@ -11,11 +11,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
+from minxin.catalog.models import Department, ItemVersion, Material, ServiceItem, Window
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, InvalidInput
 from minxin.orgs.models import Hall, Unit
-from minxin.catalog.models import Department, ItemVersion, Material, ServiceItem, Window
 
 # The content fields of a version: what a new version may change and what import/export carry.
 VERSION_FIELDS = (
@@ -52,7 +52,8 @@ def _validation_to_invalid(error: ValidationError) -> InvalidInput:
     fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
     first_field, messages = next(iter(fields.items()))
     return InvalidInput(
-        f"{first_field}: {messages[0]}", details={"field": first_field, "errors": {k: list(v) for k, v in fields.items()}}
+        f"{first_field}: {messages[0]}",
+        details={"field": first_field, "errors": {k: list(v) for k, v in fields.items()}},
     )
 
 
@@ -60,7 +61,9 @@ def department_station(
     *, hall: Hall, code: str, name: str, short_name: str = "", unit: Unit | None = None, stationed_on: dt.date
 ) -> Department:
     """Station a department in a hall (进驻) from `stationed_on`."""
-    department = Department(hall=hall, code=code, name=name, short_name=short_name, unit=unit, stationed_on=stationed_on)
+    department = Department(
+        hall=hall, code=code, name=name, short_name=short_name, unit=unit, stationed_on=stationed_on
+    )
     try:
         department.full_clean()
     except ValidationError as error:
@@ -76,7 +79,8 @@ def _build_version(item: ServiceItem, number: int, content: dict[str, Any]) -> I
     version = ItemVersion(item=item, number=number, **content)
     if version.promised_days > version.statutory_days:
         raise InvalidInput(
-            _("The promised limit cannot be longer than the statutory limit."), details={"field": "promised_days"}
+            _("The promised limit cannot be longer than the statutory limit."),
+            details={"field": "promised_days"},
         )
     try:
         version.full_clean(exclude=["item"], validate_constraints=False)
@@ -89,7 +93,9 @@ def _save_materials(version: ItemVersion, materials: Sequence[MaterialData]) -> 
     rows = []
     for position, data in enumerate(materials):
         if not data.name.strip():
-            raise InvalidInput(_("A material needs a name."), details={"field": "materials", "position": position})
+            raise InvalidInput(
+                _("A material needs a name."), details={"field": "materials", "position": position}
+            )
         if data.originals < 0 or data.copies < 0 or (data.originals == 0 and data.copies == 0):
             raise InvalidInput(
                 _("Material %(name)s needs at least one original or copy.") % {"name": data.name},
@@ -139,7 +145,11 @@ def item_create(
 
 
 def item_version_draft(
-    *, item: ServiceItem, content: dict[str, Any], materials: Sequence[MaterialData], actor: User | None = None
+    *,
+    item: ServiceItem,
+    content: dict[str, Any],
+    materials: Sequence[MaterialData],
+    actor: User | None = None,
 ) -> ItemVersion:
     """A new draft version of `item` (numbered after the highest so far). Published ones stay as they are."""
     with transaction.atomic():
@@ -149,12 +159,17 @@ def item_version_draft(
         version = _build_version(item, last + 1, content)
         version.save()
         _save_materials(version, materials)
-        audit_record(actor=actor, action="item.version_drafted", target=version, details={"number": version.number})
+        audit_record(
+            actor=actor, action="item.version_drafted", target=version, details={"number": version.number}
+        )
     return version
 
 
 def item_version_update(
-    *, version: ItemVersion, content: dict[str, Any], materials: Sequence[MaterialData] | None = None,
+    *,
+    version: ItemVersion,
+    content: dict[str, Any],
+    materials: Sequence[MaterialData] | None = None,
     actor: User | None = None,
 ) -> ItemVersion:
     """Edit a draft. A published version is immutable: make a new draft instead."""
@@ -162,7 +177,8 @@ def item_version_update(
         current = ItemVersion.objects.select_for_update().get(pk=version.pk)
         if current.status != ItemVersion.Status.DRAFT:
             raise Conflict(
-                _("A published version cannot be changed; create a new version instead."), code="version_published"
+                _("A published version cannot be changed; create a new version instead."),
+                code="version_published",
             )
         merged = {name: getattr(current, name) for name in VERSION_FIELDS} | content
         updated = _build_version(current.item, current.number, merged)
@@ -171,11 +187,15 @@ def item_version_update(
         if materials is not None:
             current.materials.all().delete()
             _save_materials(updated, materials)
-        audit_record(actor=actor, action="item.version_updated", target=updated, details={"fields": sorted(content)})
+        audit_record(
+            actor=actor, action="item.version_updated", target=updated, details={"fields": sorted(content)}
+        )
     return updated
 
 
-def item_version_publish(*, version: ItemVersion, valid_from: dt.date, actor: User | None = None) -> ItemVersion:
+def item_version_publish(
+    *, version: ItemVersion, valid_from: dt.date, actor: User | None = None
+) -> ItemVersion:
     """Publish a draft from `valid_from`. The version it replaces stays valid until the day before."""
     with transaction.atomic():
         ServiceItem.objects.select_for_update().filter(pk=version.item_id).first()
@@ -185,7 +205,8 @@ def item_version_publish(*, version: ItemVersion, valid_from: dt.date, actor: Us
         if current is not None:
             if current.valid_from and valid_from <= current.valid_from:
                 raise InvalidInput(
-                    _("A new version must start after the current one (%(date)s).") % {"date": current.valid_from},
+                    _("A new version must start after the current one (%(date)s).")
+                    % {"date": current.valid_from},
                     details={"field": "valid_from"},
                 )
             ItemVersion.objects.filter(pk=current.pk).update(valid_to=valid_from - dt.timedelta(days=1))
@@ -194,7 +215,12 @@ def item_version_publish(*, version: ItemVersion, valid_from: dt.date, actor: Us
         )
         if not changed:
             raise Conflict(_("This version is already published."), code="version_published")
-        audit_record(actor=actor, action="item.version_published", target=version, details={"valid_from": str(valid_from)})
+        audit_record(
+            actor=actor,
+            action="item.version_published",
+            target=version,
+            details={"valid_from": str(valid_from)},
+        )
     return ItemVersion.objects.get(pk=version.pk)
 
 
@@ -208,7 +234,9 @@ def window_create(
     items: Iterable[ServiceItem] = (),
 ) -> Window:
     if department is not None and department.hall_id != hall.pk:
-        raise InvalidInput(_("The department is not stationed in this hall."), details={"field": "department"})
+        raise InvalidInput(
+            _("The department is not stationed in this hall."), details={"field": "department"}
+        )
     window = Window(hall=hall, number=number, name=name, kind=kind, department=department)
     try:
         window.full_clean()
@@ -223,14 +251,19 @@ def window_create(
 def window_assign_clerk(*, window: Window, clerk: User, actor: User | None = None) -> None:
     with transaction.atomic():
         window.clerks.add(clerk)
-        audit_record(actor=actor, action="window.clerk_assigned", target=window, details={"clerk": clerk.username})
+        audit_record(
+            actor=actor, action="window.clerk_assigned", target=window, details={"clerk": clerk.username}
+        )
 
 
 def department_assign_officer(*, department: Department, officer: User, actor: User | None = None) -> None:
     with transaction.atomic():
         department.officers.add(officer)
         audit_record(
-            actor=actor, action="department.officer_assigned", target=department, details={"officer": officer.username}
+            actor=actor,
+            action="department.officer_assigned",
+            target=department,
+            details={"officer": officer.username},
         )
 
 
@@ -269,9 +302,13 @@ def items_import(
                 try:
                     _import_row(row, departments, valid_from, actor, report)
                 except InvalidInput as error:
-                    report.errors.append(_("Row %(row)d: %(message)s") % {"row": line, "message": error.message})
+                    report.errors.append(
+                        _("Row %(row)d: %(message)s") % {"row": line, "message": error.message}
+                    )
                 except Conflict as error:
-                    report.errors.append(_("Row %(row)d: %(message)s") % {"row": line, "message": error.message})
+                    report.errors.append(
+                        _("Row %(row)d: %(message)s") % {"row": line, "message": error.message}
+                    )
             if report.errors:
                 raise _Rollback
     except _Rollback:
@@ -284,7 +321,11 @@ class _Rollback(Exception):
 
 
 def _import_row(
-    row: dict[str, Any], departments: dict[str, Department], valid_from: dt.date, actor: User | None, report: ImportReport
+    row: dict[str, Any],
+    departments: dict[str, Department],
+    valid_from: dt.date,
+    actor: User | None,
+    report: ImportReport,
 ) -> None:
     department = departments.get(str(row.get("department", "")))
     if department is None:
@@ -294,8 +335,12 @@ def _import_row(
     item = ServiceItem.objects.filter(department=department, code=row.get("code", "")).first()
     if item is None:
         item_create(
-            department=department, code=str(row.get("code", "")), content=content, materials=materials,
-            publish_on=valid_from, actor=actor,
+            department=department,
+            code=str(row.get("code", "")),
+            content=content,
+            materials=materials,
+            publish_on=valid_from,
+            actor=actor,
         )
         report.created += 1
         return
@@ -310,4 +355,3 @@ def _import_row(
     draft = item_version_draft(item=item, content=content, materials=materials, actor=actor)
     item_version_publish(version=draft, valid_from=valid_from, actor=actor)
     report.updated += 1
-

@@ -72,7 +72,9 @@ def _parse_int(value: Any, column: str) -> int:
     try:
         number = int(Decimal(str(value).strip()))
     except ArithmeticError:
-        raise InvalidInput(_("%(column)s must be a whole number, not %(value)s") % {"column": column, "value": value}) from None
+        raise InvalidInput(
+            _("%(column)s must be a whole number, not %(value)s") % {"column": column, "value": value}
+        ) from None
     if number < 0:
         raise InvalidInput(_("%(column)s cannot be negative") % {"column": column})
     return number
@@ -115,7 +117,9 @@ def rows_from_table(table: Iterable[list[Any]]) -> Iterator[dict[str, Any]]:
     for cell in header:
         key = names.get(str(cell or "").strip().lower())
         if key is None and str(cell or "").strip():
-            raise InvalidInput(_("Unknown column: %(column)s") % {"column": cell}, details={"column": str(cell)})
+            raise InvalidInput(
+                _("Unknown column: %(column)s") % {"column": cell}, details={"column": str(cell)}
+            )
         keys.append(key)
     for required in ("department", "code", "name"):
         if required not in keys:

@@ -15,6 +15,7 @@ from minxin.catalog.selectors import (
     item_search,
     windows_for_clerk,
 )
+from minxin.core.context_processors import HtmxHttpRequest
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, hall_list, staff_roles_in_hall
 
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", {"query": query, "halls": halls[:30], "items": items})
 
 
-def item_list(request: HttpRequest) -> HttpResponse:
+def item_list(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     hall_code = request.GET.get("hall", "")
     hall = _hall_or_404(hall_code) if hall_code else None
@@ -47,7 +48,9 @@ def item_detail(request: HttpRequest, item_id: str) -> HttpResponse:
     version = item_guide(public_id=item_id)
     if version is None:
         raise Http404(_("No such item."))
-    return render(request, "catalog/item_detail.html", {"version": version, "hall": version.item.department.hall})
+    return render(
+        request, "catalog/item_detail.html", {"version": version, "hall": version.item.department.hall}
+    )
 
 
 def hall_page(request: HttpRequest, code: str) -> HttpResponse:

@@ -27,12 +27,18 @@ _STATUS_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> HttpResponse:
-    return JsonResponse(error_body(code, message, details), status=status, json_dumps_params={"ensure_ascii": False})
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> HttpResponse:
+    return JsonResponse(
+        error_body(code, message, details), status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _field_name(location: Any) -> str:
-    parts = [str(part) for part in location if part not in {"body", "query", "path", "header", "form", "payload"}]
+    parts = [
+        str(part) for part in location if part not in {"body", "query", "path", "header", "form", "payload"}
+    ]
     return ".".join(parts)
 
 
@@ -47,11 +53,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
         fields = [
-            {"field": _field_name(item.get("loc", ())), "message": str(item.get("msg", "")), "type": item.get("type")}
+            {
+                "field": _field_name(item.get("loc", ())),
+                "message": str(item.get("msg", "")),
+                "type": item.get("type"),
+            }
             for item in error.errors
         ]
         first = fields[0]["field"] if fields else ""
-        message = _("Invalid value for %(field)s.") % {"field": first} if first else _("The request is not valid.")
+        message = (
+            _("Invalid value for %(field)s.") % {"field": first} if first else _("The request is not valid.")
+        )
         return error_response(422, "invalid", message, {"fields": fields})
 
     @api.exception_handler(AuthenticationError)
@@ -76,6 +88,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
         if not is_connection_error(error):
             raise error
-        response = error_response(503, "database_unavailable", _("The database is unavailable. Please try again shortly."))
+        response = error_response(
+            503, "database_unavailable", _("The database is unavailable. Please try again shortly.")
+        )
         response["Retry-After"] = "5"
         return response

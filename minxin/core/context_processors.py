@@ -4,8 +4,15 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 LARGE_TEXT_COOKIE = "mx_large_text"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (typing aid for views)."""
+
+    htmx: HtmxDetails
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

@@ -15,7 +15,9 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str | Promise, *, code: str | None = None, details: dict[str, Any] | None = None):
+    def __init__(
+        self, message: str | Promise, *, code: str | None = None, details: dict[str, Any] | None = None
+    ):
         super().__init__(str(message))
         self.message = str(message)
         if code is not None:

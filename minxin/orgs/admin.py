@@ -58,11 +58,19 @@ class StaffMembershipAdmin(admin.ModelAdmin[StaffMembership]):
     def save_model(self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         audit_record(
-            actor=request.user, action="membership.saved", target=obj, details={"role": obj.role}, request=request
+            actor=request.user,
+            action="membership.saved",
+            target=obj,
+            details={"role": obj.role},
+            request=request,
         )
 
     def delete_model(self, request: HttpRequest, obj: StaffMembership) -> None:
         audit_record(
-            actor=request.user, action="membership.revoked", target=obj, details={"role": obj.role}, request=request
+            actor=request.user,
+            action="membership.revoked",
+            target=obj,
+            details={"role": obj.role},
+            request=request,
         )
         super().delete_model(request, obj)

@@ -8,7 +8,7 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from minxin.orgs.panels import my_roles_panel
         from minxin.core.portal import register_staff_panel
+        from minxin.orgs.panels import my_roles_panel
 
         register_staff_panel(my_roles_panel)

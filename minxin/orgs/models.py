@@ -28,7 +28,12 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=64)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
 
@@ -58,7 +63,9 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     flag_category = models.CharField(_("flag category"), max_length=16, choices=FlagCategory.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("region")
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", help_text=zone_help)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -66,7 +73,9 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["region__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="orgs_unit_region_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="orgs_unit_region_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -104,7 +113,9 @@ class OpeningHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("hall"))
+    hall = models.ForeignKey(
+        Hall, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("hall")
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -114,8 +125,12 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
         ordering = ["weekday", "opens"]
         constraints = [
-            models.CheckConstraint(condition=Q(opens__lt=models.F("closes")), name="orgs_hours_opens_before_closes"),
-            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="orgs_hours_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="orgs_hours_opens_before_closes"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="orgs_hours_weekday_range"
+            ),
             models.UniqueConstraint(fields=["hall", "weekday", "opens"], name="orgs_hours_unique_period"),
         ]
 
@@ -157,13 +172,28 @@ class StaffMembership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("region")
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("region"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("unit")
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("unit"),
     )
     hall = models.ForeignKey(
-        Hall, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("hall")
+        Hall,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("hall"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -181,16 +211,24 @@ class StaffMembership(models.Model):
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(role=Role.SYSTEM_ADMIN), name="orgs_membership_admin_once"
+                fields=["user", "role"],
+                condition=Q(role=Role.SYSTEM_ADMIN),
+                name="orgs_membership_admin_once",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "region"], condition=Q(region__isnull=False), name="orgs_membership_region_once"
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="orgs_membership_region_once",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="orgs_membership_unit_once"
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="orgs_membership_unit_once",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "hall"], condition=Q(hall__isnull=False), name="orgs_membership_hall_once"
+                fields=["user", "role", "hall"],
+                condition=Q(hall__isnull=False),
+                name="orgs_membership_hall_once",
             ),
         ]
 

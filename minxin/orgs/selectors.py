@@ -18,18 +18,23 @@ def hall_get(*, code: str) -> Hall | None:
 def hall_list(*, query: str = "", region_code: str = "") -> QuerySet[Hall]:
     halls = Hall.objects.filter(is_active=True).select_related("unit__region")
     if query:
-        halls = halls.filter(Q(name__icontains=query) | Q(address__icontains=query) | Q(unit__region__name__icontains=query))
+        halls = halls.filter(
+            Q(name__icontains=query) | Q(address__icontains=query) | Q(unit__region__name__icontains=query)
+        )
     if region_code:
         region = Region.objects.filter(code=region_code).first()
         halls = halls.filter(unit__region__path__startswith=region.path) if region else halls.none()
-    return halls.order_by("name")
+    # By region code, then name: the official order of cities, which is also stable across collations.
+    return halls.order_by("unit__region__path", "name")
 
 
 def memberships_of(user: User) -> list[StaffMembership]:
     if not user.is_authenticated:
         return []
     return list(
-        StaffMembership.objects.filter(user=user).select_related("region", "unit__region", "hall__unit__region")
+        StaffMembership.objects.filter(user=user).select_related(
+            "region", "unit__region", "hall__unit__region"
+        )
     )
 
 
@@ -71,4 +76,6 @@ def hall_is_open(*, hall: Hall, at: dt.datetime | None = None) -> bool:
     if hall.closures.filter(date=local.date()).exists():
         return False
     clock_time = local.time()
-    return hall.opening_hours.filter(weekday=local.weekday(), opens__lte=clock_time, closes__gt=clock_time).exists()
+    return hall.opening_hours.filter(
+        weekday=local.weekday(), opens__lte=clock_time, closes__gt=clock_time
+    ).exists()

@@ -31,7 +31,9 @@ def region_create(*, code: str, name: str, level: str, parent: Region | None = N
     return region
 
 
-def unit_create(*, name: str, kind: str, flag_category: str, region: Region, time_zone: str = "Asia/Shanghai") -> Unit:
+def unit_create(
+    *, name: str, kind: str, flag_category: str, region: Region, time_zone: str = "Asia/Shanghai"
+) -> Unit:
     _check_zone(time_zone)
     unit = Unit(name=name, kind=kind, flag_category=flag_category, region=region, time_zone=time_zone)
     unit.full_clean()
@@ -50,9 +52,14 @@ def hall_create(
     return hall
 
 
-def hall_set_opening_hours(*, hall: Hall, periods: Iterable[tuple[int, dt.time, dt.time]]) -> list[OpeningHours]:
+def hall_set_opening_hours(
+    *, hall: Hall, periods: Iterable[tuple[int, dt.time, dt.time]]
+) -> list[OpeningHours]:
     """Replace the hall's weekly hours with `periods` (weekday 0 = Monday, opens, closes)."""
-    rows = [OpeningHours(hall=hall, weekday=weekday, opens=opens, closes=closes) for weekday, opens, closes in periods]
+    rows = [
+        OpeningHours(hall=hall, weekday=weekday, opens=opens, closes=closes)
+        for weekday, opens, closes in periods
+    ]
     for row in rows:
         row.full_clean(exclude=["hall"], validate_unique=False, validate_constraints=False)
         if row.opens >= row.closes:
@@ -82,7 +89,10 @@ def membership_grant(
     with transaction.atomic():
         membership.save()
         audit_record(
-            actor=actor, action="membership.granted", target=membership, details={"user": user.username, "role": role}
+            actor=actor,
+            action="membership.granted",
+            target=membership,
+            details={"user": user.username, "role": role},
         )
     return membership
 

@@ -1,0 +1,55 @@
+"""Run code in real, separate processes against the test database (for concurrency tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL that points other processes at the database this test runs on."""
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    user = quote(params["USER"] or "", safe="")
+    password = f":{quote(params['PASSWORD'], safe='')}" if params["PASSWORD"] else ""
+    host = quote(params["HOST"] or "", safe="")
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
+
+
+def run_workers(code: str, *, processes: int, timeout: float = 120) -> list[object]:
+    """Start `processes` Python processes, each running `code` with Django set up on the test database;
+    each prints one JSON value on its last line. Returns the values, in process order."""
+    env = os.environ | {
+        "DATABASE_URL": test_database_url(),
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "minxin.settings",
+    }
+    prelude = "import django, json, sys\ndjango.setup()\n"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", prelude + code, str(index)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(processes)
+    ]
+    results = []
+    for child in children:
+        out, err = child.communicate(timeout=timeout)
+        if child.returncode != 0:
+            raise AssertionError(f"worker failed ({child.returncode}):\n{err}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from minxin.core.tests.procs import ROOT
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#k2!p9Lq4@v8Zt1^m6Wr3&n5Yb0*c2Hd7$f4Jg9%s1Ae6Bx3",
+    "PERSONAL_DATA_KEY": "pd-3Fh8Kq2Lm9Nz4Rt7Vx1Wc6Yb5",
+    "ALLOWED_HOSTS": "minxin.example.org",
+    "DATABASE_URL": "sqlite:///deploy-check.sqlite3",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_malformed_boolean_stops_start_up_naming_the_variable() -> None:
+    result = manage("check", env=PRODUCTION | {"DEBUG": "perhaps"})
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = manage("check", env={k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    result = manage("check", env=PRODUCTION | {"TIME_ZONE": "Mars/Olympus"})
+    assert result.returncode != 0
+    assert "TIME_ZONE must be an IANA zone" in result.stderr
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions() -> None:
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]);"
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {
+        "DEBUG": "1",
+        "DATABASE_URL": "sqlite:///wal-check.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "minxin.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    for leftover in ROOT.glob("wal-check.sqlite3*"):
+        leftover.unlink()
+    assert result.stdout.split() == ["wal", "IMMEDIATE"], result.stderr
