@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from minxin.core import clock
+from minxin.demo.city import DEMO_PASSWORD, load_city
+
+
+class Command(BaseCommand):
+    help = "Generate the demo city (Hebei: Qinhuangdao's service centre, Shijiazhuang's tax hall, units, logins)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        logins = load_city(today=clock.local_today("Asia/Shanghai"))
+        self.stdout.write(self.style.SUCCESS(f"Demo city ready in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(
+            f"Demo logins (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/staff/login/"
+        )
+        for login in logins:
+            self.stdout.write(f"  {login.username:<10} {login.role} — {login.scope}")
