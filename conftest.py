@@ -227,7 +227,7 @@ def page(chromium: Any, live_server: Any) -> Any:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Save a screenshot of every page a test visits, at phone, desktop and TV widths, for people to look at."""
+    """Save screenshots at phone, desktop and TV widths when SCREENSHOT_DIR is set, for people to look at."""
     folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
         return

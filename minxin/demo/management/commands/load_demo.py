@@ -10,7 +10,7 @@ from minxin.demo.city import DEMO_PASSWORD, load_city
 
 
 class Command(BaseCommand):
-    help = "Generate the demo city (Hebei: Qinhuangdao's service centre, Shijiazhuang's tax hall, units, logins)."
+    help = "Generate the demo city: Qinhuangdao's centre, Shijiazhuang's tax hall, Hebei's units, logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
