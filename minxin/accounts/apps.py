@@ -6,3 +6,9 @@ class AccountsConfig(AppConfig):
     name = "minxin.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from minxin.accounts.services import otp_challenges_purge
+        from minxin.core.jobs import register_job
+
+        register_job(name="accounts.purge_otp_challenges", every_seconds=600, run=otp_challenges_purge)

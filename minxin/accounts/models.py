@@ -67,7 +67,7 @@ class OtpChallenge(models.Model):
     phone_hash = models.CharField(max_length=64, db_index=True)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

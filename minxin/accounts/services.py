@@ -17,22 +17,9 @@ from minxin.accounts.sms import sms_send
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, Throttled
-from minxin.core.numbering import counter_next
+from minxin.core.throttle import throttle_hit
 
 TOKEN_PREFIX = "mx_"  # noqa: S105 - a public marker, not a secret
-
-
-def throttle_hit(*, scope: str, subject: str, limit: int, period_seconds: int) -> None:
-    """Count one use of `scope` by `subject` in the current fixed window; refuse past `limit`.
-
-    The count lives in a database counter row, so the limit holds across every app process.
-    """
-    now = clock.now()
-    window = int(now.timestamp()) // period_seconds
-    used = counter_next(scope=f"throttle:{scope}", key=f"{subject}:{window}")
-    if used > limit:
-        retry_after = (window + 1) * period_seconds - int(now.timestamp())
-        raise Throttled(_("Too many requests. Please try again later."), retry_after=max(retry_after, 1))
 
 
 def _code_hash(challenge_salt: str, code: str) -> str:
@@ -114,6 +101,13 @@ def otp_verify(*, phone: str, code: str) -> Citizen:
     if not used:
         raise NotAuthenticated(_("The code has already been used."), code="otp_used")
     return citizen_get_or_create(phone=normalized)
+
+
+def otp_challenges_purge() -> int:
+    """Delete challenges a day after they expired (kept that long for abuse review). Returns how many."""
+    cutoff = clock.now() - dt.timedelta(days=1)
+    deleted, _details = OtpChallenge.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted
 
 
 def citizen_get_or_create(*, phone: str) -> Citizen:

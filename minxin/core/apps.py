@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "minxin.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from minxin.core.jobs import register_job
+        from minxin.core.throttle import throttles_purge
+
+        register_job(name="core.purge_throttles", every_seconds=300, run=throttles_purge)

@@ -67,3 +67,19 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class Throttle(models.Model):
+    """Hits on a rate limit in one fixed window. `expires_at` is indexed so the worker purges spent
+    windows by range, at a cost that grows with the expired rows rather than the table."""
+
+    key = models.CharField(_("key"), max_length=191, unique=True)
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit window")
+        verbose_name_plural = _("rate limit windows")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.hits}"

@@ -14,7 +14,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_database_url() -> str:
+def other_process_database_url() -> str:
     """A DATABASE_URL that points other processes at the database this test runs on."""
     params = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -30,7 +30,7 @@ def run_workers(code: str, *, processes: int, timeout: float = 120) -> list[obje
     """Start `processes` Python processes, each running `code` with Django set up on the test database;
     each prints one JSON value on its last line. Returns the values, in process order."""
     env = os.environ | {
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": other_process_database_url(),
         "DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "minxin.settings",
     }
