@@ -83,7 +83,9 @@ class ItemVersionAdmin(admin.ModelAdmin[ItemVersion]):
             try:
                 item_version_publish(version=version, valid_from=today, actor=request.user)
             except DomainError as error:
-                messages.error(request, f"{version}: {error.message}")
+                messages.error(
+                    request, _("%(version)s: %(message)s") % {"version": version, "message": error.message}
+                )
             else:
                 messages.success(request, _("Published %(version)s.") % {"version": version})
 

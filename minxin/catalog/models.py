@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from minxin.orgs.models import Hall, Unit
@@ -155,7 +157,7 @@ class ItemVersion(models.Model):
         indexes = [models.Index(fields=["status", "valid_to"], name="catalog_version_current_idx")]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.number}"
+        return _("%(name)s (version %(number)d)") % {"name": self.name, "number": self.number}
 
     @property
     def is_on_the_spot(self) -> bool:
@@ -189,6 +191,11 @@ class Material(models.Model):
         return self.name
 
 
+def window_order() -> list[Any]:
+    """Window numbers in natural order (2 before 10): by length, then text."""
+    return [Length("number"), "number"]
+
+
 class Window(models.Model):
     """A service window of a hall: a department's own window or a comprehensive (综合) one."""
 
@@ -219,7 +226,6 @@ class Window(models.Model):
     class Meta:
         verbose_name = _("window")
         verbose_name_plural = _("windows")
-        ordering = ["hall", "number"]
         constraints = [
             models.UniqueConstraint(fields=["hall", "number"], name="catalog_window_hall_number_unique"),
             models.CheckConstraint(

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
-from minxin.catalog.models import Window
+from minxin.catalog.models import Window, window_order
 from minxin.core.portal import Panel
 from minxin.orgs.selectors import halls_for_staff
 
@@ -19,7 +19,7 @@ def my_halls_panel(request: HttpRequest) -> Panel | None:
     windows = (
         Window.objects.filter(clerks=user, is_active=True)
         .select_related("hall")
-        .order_by("hall__name", "number")
+        .order_by("hall__name", *window_order())
     )
     return Panel(
         title=_("Your halls"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from minxin.accounts.models import Role, User
-from minxin.catalog.models import Department, ItemVersion, Material, Window
+from minxin.catalog.models import Department, ItemVersion, Material, Window, window_order
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_roles_in_hall
 
@@ -61,7 +61,7 @@ def hall_detail(*, hall: Hall) -> HallDetail:
         Window.objects.filter(hall=hall, is_active=True)
         .select_related("department")
         .prefetch_related("items")
-        .order_by("number")
+        .order_by(*window_order())
     )
     item_count = (
         current_versions().filter(item__department__hall=hall, item__department__is_active=True).count()
@@ -73,7 +73,11 @@ def windows_for_clerk(*, user: User, hall: Hall) -> QuerySet[Window]:
     """Windows of `hall` where `user` may act as clerk: the ones assigned to them, or every window for a
     hall manager (who covers any window) and for a system administrator."""
     roles = staff_roles_in_hall(user=user, hall=hall)
-    windows = Window.objects.filter(hall=hall, is_active=True).select_related("department").order_by("number")
+    windows = (
+        Window.objects.filter(hall=hall, is_active=True)
+        .select_related("department")
+        .order_by(*window_order())
+    )
     if roles & {Role.SYSTEM_ADMIN, Role.HALL_MANAGER}:
         return windows
     if Role.WINDOW_CLERK in roles:

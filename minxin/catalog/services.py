@@ -5,8 +5,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -48,11 +48,15 @@ class MaterialData:
     note: str = ""
 
 
-def _validation_to_invalid(error: ValidationError) -> InvalidInput:
+def _validation_to_invalid(error: ValidationError, model: type[models.Model]) -> InvalidInput:
     fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
     first_field, messages = next(iter(fields.items()))
+    try:
+        label = str(getattr(model._meta.get_field(first_field), "verbose_name", first_field))
+    except FieldDoesNotExist:
+        label = first_field
     return InvalidInput(
-        f"{first_field}: {messages[0]}",
+        _("%(field)s: %(message)s") % {"field": label, "message": messages[0]},
         details={"field": first_field, "errors": {k: list(v) for k, v in fields.items()}},
     )
 
@@ -67,7 +71,7 @@ def department_station(
     try:
         department.full_clean()
     except ValidationError as error:
-        raise _validation_to_invalid(error) from None
+        raise _validation_to_invalid(error, Department) from None
     department.save()
     return department
 
@@ -85,7 +89,7 @@ def _build_version(item: ServiceItem, number: int, content: dict[str, Any]) -> I
     try:
         version.full_clean(exclude=["item"], validate_constraints=False)
     except ValidationError as error:
-        raise _validation_to_invalid(error) from None
+        raise _validation_to_invalid(error, ItemVersion) from None
     return version
 
 
@@ -241,7 +245,7 @@ def window_create(
     try:
         window.full_clean()
     except ValidationError as error:
-        raise _validation_to_invalid(error) from None
+        raise _validation_to_invalid(error, Window) from None
     with transaction.atomic():
         window.save()
         window.items.set(list(items))

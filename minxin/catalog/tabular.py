@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from minxin.catalog.models import ItemVersion
 from minxin.catalog.services import VERSION_FIELDS, MaterialData
@@ -46,7 +46,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
 )
 _BOOL_FIELDS = {"online", "appointment", "mail_delivery"}
 _INT_FIELDS = {"statutory_days", "promised_days", "trips"}
-_TRUE = {"1", "true", "yes", "y", "是", "√", "✓"}
+_TRUE = {"1", "true", "yes", "y", "是", "√", "✓"}  # plus the translated "yes" of the current language
 _FALSE = {"0", "false", "no", "n", "否", "", "×"}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,11 +59,23 @@ def _header_map() -> dict[str, str]:
     return {name.lower(): key for name, key in mapping.items()}
 
 
+def _label(key: str) -> str:
+    return next((str(label) for name, label in COLUMNS if name == key), key)
+
+
+def _yes() -> str:
+    return pgettext("spreadsheet cell", "yes")
+
+
+def _no() -> str:
+    return pgettext("spreadsheet cell", "no")
+
+
 def _parse_bool(value: Any, column: str) -> bool:
     text = str(value if value is not None else "").strip().lower()
-    if text in _TRUE:
+    if text in _TRUE or text == _yes().lower():
         return True
-    if text in _FALSE:
+    if text in _FALSE or text == _no().lower():
         return False
     raise InvalidInput(_("%(column)s must be yes or no, not %(value)s") % {"column": column, "value": value})
 
@@ -101,7 +113,7 @@ def parse_materials(cell: Any) -> list[MaterialData]:
 
 def format_materials(version: ItemVersion) -> str:
     return "\n".join(
-        f"{m.name} | {m.originals} | {m.copies} | {'yes' if m.mandatory else 'no'} | {m.note}".rstrip(" |")
+        f"{m.name} | {m.originals} | {m.copies} | {_yes() if m.mandatory else _no()} | {m.note}".rstrip(" |")
         for m in version.materials.all()
     )
 
@@ -123,7 +135,7 @@ def rows_from_table(table: Iterable[list[Any]]) -> Iterator[dict[str, Any]]:
         keys.append(key)
     for required in ("department", "code", "name"):
         if required not in keys:
-            raise InvalidInput(_("The column %(column)s is missing.") % {"column": required})
+            raise InvalidInput(_("The column %(column)s is missing.") % {"column": _label(required)})
     for values in iterator:
         if not any(str(v or "").strip() for v in values):
             continue
@@ -135,9 +147,9 @@ def _typed_row(raw: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _BOOL_FIELDS:
-            row[key] = _parse_bool(value, key)
+            row[key] = _parse_bool(value, _label(key))
         elif key in _INT_FIELDS:
-            row[key] = _parse_int(value, key)
+            row[key] = _parse_int(value, _label(key))
         elif key == "fee":
             try:
                 row[key] = Decimal(str(value if value is not None else "0").strip() or "0")
@@ -175,7 +187,7 @@ def export_table(versions: Iterable[ItemVersion]) -> list[list[Any]]:
         row: list[Any] = [version.item.department.code, version.item.code]
         for name in VERSION_FIELDS:
             value = getattr(version, name)
-            row.append("yes" if value is True else "no" if value is False else value)
+            row.append(_yes() if value is True else _no() if value is False else value)
         row.append(format_materials(version))
         table.append(row)
     return table
