@@ -1,0 +1,126 @@
+# minxin developer tasks. Every target bootstraps .venv itself; `make test` is what CI runs
+# (through .ci/run, which first installs PostgreSQL, Chromium and gettext from Debian packages).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_DB ?= sqlite:///demo.sqlite3
+CHROMIUM ?= /usr/bin/chromium
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# The stages of `make test` must run in order and stop at the first failure, even under -j.
+.NOTPARALLEL:
+
+export PYTHONDONTWRITEBYTECODE := 1
+export DJANGO_SETTINGS_MODULE := minxin.settings
+# Settings refuse to start without SECRET_KEY when DEBUG is off; every target here is a developer's.
+export DEBUG := 1
+export CHROMIUM
+
+# A loud, unmissable message: $(call banner,text)
+banner = printf '\n%s\n!!! %s\n%s\n\n' '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!' $(1) \
+	'!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!' >&2
+# Skip with a banner, or fail when CI=true: $(call skip_or_fail,text)
+skip_or_fail = $(call banner,$(1)); if [ "$${CI:-}" = true ]; then echo "CI=true: refusing to skip" >&2; exit 1; fi
+
+PYTEST_STAGE := bash scripts/run_pytest.sh
+
+.PHONY: help venv messages demo lint openapi openapi-check test test-sqlite test-postgres test-browser \
+	bench clean
+
+help:
+	@echo "make demo           serve the demo city on http://127.0.0.1:8000 (SQLite: $(DEMO_DB))"
+	@echo "make test           lint, OpenAPI check, tests on SQLite, PostgreSQL and in Chromium"
+	@echo "make lint           ruff check, ruff format --check, mypy"
+	@echo "make openapi        regenerate docs/openapi.json"
+	@echo "make bench          run bench/bench_*.py"
+	@echo "make messages       compile translations (needs gettext's msgfmt)"
+	@echo "make venv | clean"
+
+# --- environment -------------------------------------------------------------------------------
+
+venv: $(STAMP)
+
+# Re-install only when pyproject.toml changed since the last successful install.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> pip install -e '.[dev]'"
+	@PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+messages: venv
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv -v0; \
+	else \
+		$(call skip_or_fail,"msgfmt not found (install Debian's gettext): translations NOT compiled; pages fall back to untranslated strings"); \
+	fi
+
+# --- demo --------------------------------------------------------------------------------------
+
+demo: venv messages
+	@export DATABASE_URL='$(DEMO_DB)'; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py load_demo; \
+	if $(PY) manage.py help demo_logins >/dev/null 2>&1; then $(PY) manage.py demo_logins; fi; \
+	worker=; \
+	trap '[ -z "$$worker" ] || kill "$$worker" 2>/dev/null || true' EXIT; \
+	trap 'exit 130' INT TERM; \
+	if $(PY) manage.py help worker >/dev/null 2>&1; then \
+		$(PY) manage.py worker & worker=$$!; \
+		echo "==> worker started (pid $$worker)"; \
+	else \
+		echo "==> no 'worker' command yet: serving without a worker"; \
+	fi; \
+	echo "==> http://127.0.0.1:8000/ (Ctrl-C stops the server and the worker)"; \
+	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+
+# --- checks ------------------------------------------------------------------------------------
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	@echo "$(VENV)/bin/ruff format --check ."
+	@$(VENV)/bin/ruff format --check . || { echo "!!! formatting differs; fix with: $(VENV)/bin/ruff format ." >&2; exit 1; }
+	$(VENV)/bin/mypy minxin
+
+openapi: venv
+	$(PY) manage.py export_openapi --output docs/openapi.json
+
+openapi-check: venv
+	$(PY) manage.py export_openapi --check docs/openapi.json
+
+# --- tests -------------------------------------------------------------------------------------
+
+test: venv messages lint openapi-check test-sqlite test-postgres test-browser
+	@echo
+	@echo "==> make test: all stages passed"
+
+test-sqlite: venv messages
+	@DATABASE_URL=sqlite:///test-sqlite.sqlite3 $(PYTEST_STAGE) sqlite $(VENV)/bin/pytest -m "not browser" -q
+
+test-postgres: venv messages
+	@if $(PY) scripts/with_postgres.py --check >/dev/null 2>&1; then \
+		$(PYTEST_STAGE) postgres $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -m "not browser" -q; \
+	else \
+		$(call skip_or_fail,"PostgreSQL binaries not found: PostgreSQL tests SKIPPED (install Debian's postgresql or set PG_BIN)"); \
+	fi
+
+test-browser: venv messages
+	@if [ -x "$(CHROMIUM)" ]; then \
+		DATABASE_URL=sqlite:///test-browser.sqlite3 $(PYTEST_STAGE) browser $(VENV)/bin/pytest -m browser -q; \
+	else \
+		$(call skip_or_fail,"Chromium not found at $(CHROMIUM): browser tests SKIPPED (install Debian's chromium or set CHROMIUM)"); \
+	fi
+
+# --- benchmarks --------------------------------------------------------------------------------
+
+bench: venv
+	@shopt -s nullglob; files=(bench/bench_*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "no benchmarks yet"; exit 0; fi; \
+	for file in "$${files[@]}"; do echo "==> $$file"; $(PY) "$$file"; done
+
+clean:
+	rm -rf $(VENV) staticfiles
+	rm -f *.sqlite3 *.sqlite3-shm *.sqlite3-wal *.sqlite3-journal
