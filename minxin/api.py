@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from minxin.accounts.api import router as accounts_router
 from minxin.catalog.api import router as catalog_router
 from minxin.core.api import install_error_handlers
 from minxin.orgs.api import router as orgs_router
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON without \\uXXXX escapes: Chinese stays readable and responses a third smaller."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="minxin API",
     version="1",
     description=(

@@ -4,42 +4,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.accounts.services import otp_request, otp_verify
 from minxin.core.audit import client_ip
-from minxin.orgs.selectors import memberships_of
 
 router = Router(tags=["accounts"])
-
-
-class MembershipOut(Schema):
-    role: str
-    role_label: str
-    scope: str
-    hall: str | None = None
-    region: str | None = None
-
-
-class MeOut(Schema):
-    username: str
-    display_name: str
-    memberships: list[MembershipOut]
-
-
-@router.get("/me", response=MeOut, auth=staff_auth, summary="The signed-in staff member or device")
-def me_api(request: HttpRequest) -> MeOut:
-    user = request_user(request)
-    rows = [
-        MembershipOut(
-            role=m.role,
-            role_label=m.get_role_display(),
-            scope=str(m.hall or m.unit or m.region or "*"),
-            hall=m.hall.code if m.hall else None,
-            region=m.region.code if m.region else None,
-        )
-        for m in memberships_of(user)
-    ]
-    return MeOut(username=user.username, display_name=user.display_name, memberships=rows)
 
 
 class OtpRequestIn(Schema):

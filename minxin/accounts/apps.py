@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from minxin.accounts import checks  # noqa: F401 - registers the system checks
         from minxin.accounts.services import otp_challenges_purge
         from minxin.core.jobs import register_job
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
 from minxin.accounts.models import ApiToken, Citizen, OtpChallenge, User
-from minxin.accounts.sms import sms_send
+from minxin.accounts.sms import SmsDeliveryError, sms_send
 from minxin.core import clock
 from minxin.core.audit import audit_record
-from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, Throttled
+from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, ServiceUnavailable, Throttled
 from minxin.core.throttle import throttle_hit
 
 TOKEN_PREFIX = "mx_"  # noqa: S105 - a public marker, not a secret
@@ -60,11 +60,18 @@ def otp_request(*, phone: str, ip: str | None) -> OtpChallenge:
     )
     OtpChallenge.objects.filter(pk=challenge.pk).update(code_hash=_code_hash(str(challenge.pk), code))
     minutes = max(settings.OTP_TTL_SECONDS // 60, 1)
-    sms_send(
-        phone=normalized,
-        text=_("Your minxin verification code is %(code)s, valid for %(minutes)d minutes. Do not share it.")
-        % {"code": code, "minutes": minutes},
-    )
+    text = _("Your minxin verification code is %(code)s, valid for %(minutes)d minutes. Do not share it.") % {
+        "code": code,
+        "minutes": minutes,
+    }
+    try:
+        sms_send(phone=normalized, text=text)
+    except SmsDeliveryError:
+        # The code never reached the phone: remove it so it cannot be guessed, and say so.
+        OtpChallenge.objects.filter(pk=challenge.pk).delete()
+        raise ServiceUnavailable(
+            _("The text message could not be sent. Please try again shortly."), code="sms_unavailable"
+        ) from None
     return challenge
 
 
@@ -123,15 +130,6 @@ def citizen_get_or_create(*, phone: str) -> Citizen:
     )
     Citizen.objects.filter(pk=citizen.pk).update(last_sign_in_at=now)
     return citizen
-
-
-def citizen_phone_reveal(*, citizen: Citizen, actor: User, reason: str) -> str:
-    """The full phone number for a staff member whose role needs it; every reveal is audited."""
-    if not reason.strip():
-        raise InvalidInput(_("Give the reason for viewing the full number."), details={"field": "reason"})
-    with transaction.atomic():
-        audit_record(actor=actor, action="citizen.phone_revealed", target=citizen, details={"reason": reason})
-    return personal.decrypt(citizen.phone_encrypted)
 
 
 @dataclass(frozen=True, slots=True)

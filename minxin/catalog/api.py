@@ -137,7 +137,7 @@ class ItemFilter(Schema):
     q: str = Field("", max_length=100, description="Words in the item name, code or department")
     hall: str = Field("", max_length=64, description="Only items of this hall")
     page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(20, ge=1, le=100)
+    page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
 
 
 class ItemPageOut(Schema):
@@ -151,7 +151,7 @@ class ItemPageOut(Schema):
 def item_search_api(request: HttpRequest, filters: Query[ItemFilter]) -> ItemPageOut:
     hall = _hall_or_404(filters.hall) if filters.hall else None
     versions = item_search(query=filters.q, hall=hall)
-    size = min(filters.page_size, settings.API_MAX_PAGE_SIZE)
+    size = filters.page_size
     start = (filters.page - 1) * size
     return ItemPageOut(
         count=versions.count(),

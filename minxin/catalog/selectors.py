@@ -1,21 +1,28 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from minxin.accounts.models import Role, User
 from minxin.catalog.models import Department, ItemVersion, Material, Window, window_order
+from minxin.core import clock
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_roles_in_hall
 
 
-def current_versions() -> QuerySet[ItemVersion]:
-    """Published versions in force (no end date yet), with what a list or guide page shows."""
-    return ItemVersion.objects.filter(
-        status=ItemVersion.Status.PUBLISHED, valid_to__isnull=True
-    ).select_related("item__department__hall")
+def current_versions(*, on: dt.date | None = None) -> QuerySet[ItemVersion]:
+    """The published version of each item in force on a date (today by default): a version published
+    ahead of its start date stays hidden, and the one it replaces stays shown, until that date."""
+    day = on or clock.local_today(settings.TIME_ZONE)
+    return (
+        ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .select_related("item__department__hall")
+    )
 
 
 def item_search(*, query: str = "", hall: Hall | None = None) -> QuerySet[ItemVersion]:

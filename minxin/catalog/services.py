@@ -335,14 +335,15 @@ def _import_row(
     if department is None:
         raise InvalidInput(_("unknown department %(code)s") % {"code": row.get("department", "")})
     content = {name: row[name] for name in VERSION_FIELDS if name in row}
-    materials: list[MaterialData] = row.get("materials", [])
+    # A sheet without the materials column leaves each item's materials as they are.
+    materials: list[MaterialData] | None = row.get("materials")
     item = ServiceItem.objects.filter(department=department, code=row.get("code", "")).first()
     if item is None:
         item_create(
             department=department,
             code=str(row.get("code", "")),
             content=content,
-            materials=materials,
+            materials=materials or [],
             publish_on=valid_from,
             actor=actor,
         )
@@ -352,10 +353,12 @@ def _import_row(
     if current is not None:
         old = _content_of(current)
         merged = old | content
+        if materials is None:
+            materials = _materials_of(current)
         if merged == old and materials == _materials_of(current):
             report.unchanged += 1
             return
         content = merged
-    draft = item_version_draft(item=item, content=content, materials=materials, actor=actor)
+    draft = item_version_draft(item=item, content=content, materials=materials or [], actor=actor)
     item_version_publish(version=draft, valid_from=valid_from, actor=actor)
     report.updated += 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -33,7 +34,16 @@ def audit_record(
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The peer address. X-Forwarded-For is not trusted here: the reverse proxy sets REMOTE_ADDR
-    (see docs/deploy.md), so a client cannot forge its way around per-IP limits."""
+    """The client's address, for per-IP limits and the audit log.
+
+    Directly exposed, that is the peer (REMOTE_ADDR). Behind the reverse proxy (BEHIND_PROXY), the peer
+    is the proxy itself, so take the last X-Forwarded-For entry: the one our proxy appended. Entries
+    before it come from the client and could be forged to dodge a limit, so they are never used.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
     value = request.META.get("REMOTE_ADDR")
     return str(value) if value else None

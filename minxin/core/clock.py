@@ -1,5 +1,5 @@
-"""The one clock. Every read of the current time goes through `now()`, so tests and demos can move it
-(time_machine patches the underlying clock; the demo can set an offset)."""
+"""The one clock. Every read of the current time goes through `now()`, so tests can move it
+(time_machine patches the underlying clock)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minxin.core.errors import error_body
 
@@ -37,6 +38,38 @@ class DatabaseUnavailableMiddleware:
             response = render(request, "503.html", {"message": message}, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+_API_STATUS_CODES = {
+    400: ("bad_request", gettext_lazy("The request is not valid.")),
+    403: ("forbidden", gettext_lazy("You may not do this here.")),
+    404: ("not_found", gettext_lazy("There is nothing at this address.")),
+    405: ("method_not_allowed", gettext_lazy("This method is not allowed here.")),
+    413: ("too_large", gettext_lazy("The request is too large.")),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Give every API error the one JSON shape, including the few that frameworks answer themselves
+    (django-ninja's plain-text 405, Django's HTML 400/413) before our handlers see them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        code, message = _API_STATUS_CODES.get(
+            response.status_code, ("error", gettext_lazy("The request failed."))
+        )
+        shaped = JsonResponse(error_body(code, str(message)), status=response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
 
 
 def is_connection_error(exception: BaseException) -> bool:

@@ -4,8 +4,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_list
+from minxin.orgs.selectors import hall_list, memberships_of
 
 router = Router(tags=["halls"])
 
@@ -40,3 +41,33 @@ class HallFilter(Schema):
 @router.get("/halls", response=list[HallSummaryOut], summary="Service halls")
 def hall_list_api(request: HttpRequest, filters: Query[HallFilter]) -> list[HallSummaryOut]:
     return [HallSummaryOut.of(hall) for hall in hall_list(query=filters.q, region_code=filters.region)]
+
+
+class MembershipOut(Schema):
+    role: str
+    role_label: str
+    scope: str
+    hall: str | None = None
+    region: str | None = None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, auth=staff_auth, summary="The signed-in staff member or device")
+def me_api(request: HttpRequest) -> MeOut:
+    user = request_user(request)
+    rows = [
+        MembershipOut(
+            role=m.role,
+            role_label=m.get_role_display(),
+            scope=str(m.hall or m.unit or m.region or "*"),
+            hall=m.hall.code if m.hall else None,
+            region=m.region.code if m.region else None,
+        )
+        for m in memberships_of(user)
+    ]
+    return MeOut(username=user.username, display_name=user.display_name, memberships=rows)

@@ -5,9 +5,10 @@ import logging
 import pytest
 
 from minxin.accounts import personal
-from minxin.accounts.services import citizen_get_or_create, citizen_phone_reveal
-from minxin.core.errors import InvalidInput
+from minxin.accounts.services import citizen_get_or_create
+from minxin.core.errors import Forbidden, InvalidInput
 from minxin.core.models import AuditEntry
+from minxin.orgs.services import citizen_phone_reveal
 
 
 def test_masks_hide_the_middle_of_phones_and_id_numbers() -> None:
@@ -53,6 +54,9 @@ def test_revealing_a_phone_needs_a_reason_and_is_audited(cast) -> None:
     citizen = citizen_get_or_create(phone="13812345678")
     with pytest.raises(InvalidInput):
         citizen_phone_reveal(citizen=citizen, actor=cast.alice, reason=" ")
+    for not_allowed in (cast.bob, cast.dora, cast.erin):
+        with pytest.raises(Forbidden):
+            citizen_phone_reveal(citizen=citizen, actor=not_allowed, reason="curious")
     assert (
         citizen_phone_reveal(citizen=citizen, actor=cast.alice, reason="callback requested") == "13812345678"
     )

@@ -89,6 +89,21 @@ def test_bad_requests_get_the_error_shape_naming_the_field(cast, client, path, s
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_a_wrong_method_gets_405_in_the_error_shape(cast, client) -> None:
+    error = assert_error_shape(client.delete("/api/v1/halls"), 405, "method_not_allowed")
+    assert error["message"]
+    assert client.delete("/api/v1/halls")["Allow"] == "GET"
+
+
+@pytest.mark.django_db
+def test_responses_carry_chinese_as_utf8_not_escapes(cast, client) -> None:
+    body = client.get("/api/v1/halls/qhd").content.decode()
+    assert "秦皇岛市政务服务中心" in body
+    assert "\\u" not in body
+
+
+@pytest.mark.django_db
 def test_a_hall_manager_creates_an_item_through_the_api(cast, client, token_for) -> None:
     response = client.post(
         "/api/v1/halls/qhd/items",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 
 from conftest import make_item
@@ -43,7 +44,13 @@ def test_a_change_publishes_a_new_version_and_closes_the_old_one(cast) -> None:
     cast.item.refresh_from_db()
     assert cast.item.valid_to == dt.date(2026, 11, 30)
     assert (published.number, published.promised_days, published.status) == (2, 2, "published")
-    guide = item_guide(public_id=str(cast.item.item.public_id))
+    public_id = str(cast.item.item.public_id)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC), tick=False):
+        before = item_guide(public_id=public_id)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC), tick=False):  # Dec 1st in Shanghai
+        guide = item_guide(public_id=public_id)
+    assert before is not None
+    assert before.number == 1  # the old version is still in force on its last day
     assert guide is not None
     assert guide.number == 2
     assert [m.name for m in guide.materials.all()] == ["居民身份证"]

@@ -12,11 +12,15 @@ PRODUCTION = {
     "PERSONAL_DATA_KEY": "pd-3Fh8Kq2Lm9Nz4Rt7Vx1Wc6Yb5",
     "ALLOWED_HOSTS": "minxin.example.org",
     "DATABASE_URL": "sqlite:///deploy-check.sqlite3",
+    "SMS_BACKEND": "minxin.accounts.sms.HttpSmsBackend",
+    "SMS_GATEWAY_URL": "https://sms-adapter.internal.example/send",
 }
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SMS_BACKEND"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -31,6 +35,13 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_codes_would_go_to_the_console() -> None:
+    console = {key: value for key, value in PRODUCTION.items() if not key.startswith("SMS_")}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=console)
+    assert result.returncode != 0
+    assert "minxin.W001" in result.stderr + result.stdout
 
 
 def test_a_malformed_boolean_stops_start_up_naming_the_variable() -> None:
