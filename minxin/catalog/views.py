@@ -17,7 +17,13 @@ from minxin.catalog.selectors import (
 )
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, hall_is_open, hall_list, staff_roles_in_hall
+from minxin.orgs.selectors import (
+    hall_get,
+    hall_is_open,
+    hall_list,
+    opening_hours_by_day,
+    staff_roles_in_hall,
+)
 
 
 def _hall_or_404(code: str) -> Hall:
@@ -55,7 +61,12 @@ def item_detail(request: HttpRequest, item_id: str) -> HttpResponse:
 
 def hall_page(request: HttpRequest, code: str) -> HttpResponse:
     detail = hall_detail(hall=_hall_or_404(code))
-    context = {"detail": detail, "hall": detail.hall, "open_now": hall_is_open(hall=detail.hall)}
+    context = {
+        "detail": detail,
+        "hall": detail.hall,
+        "open_now": hall_is_open(hall=detail.hall),
+        "week": opening_hours_by_day(hall=detail.hall),
+    }
     return render(request, "catalog/hall.html", context)
 
 

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from minxin.accounts.models import Role, User
 from minxin.core import clock
-from minxin.orgs.models import Hall, Region, StaffMembership
+from minxin.core.models import CalendarDay
+from minxin.orgs.models import Hall, OpeningHours, Region, StaffMembership
 
 
 def hall_get(*, code: str) -> Hall | None:
@@ -71,11 +72,24 @@ def halls_for_staff(*, user: User, roles: Iterable[str] | None = None) -> QueryS
 
 
 def hall_is_open(*, hall: Hall, at: dt.datetime | None = None) -> bool:
-    """Whether the hall is open at `at` (now by default), by its own time zone, hours and closures."""
+    """Whether the hall is open at `at` (now by default), in its own time zone: its weekly hours, minus
+    its closures and the public holidays of the working-day calendar; on a make-up working day (调休)
+    that falls on a weekend it keeps ordinary working-day (Monday) hours."""
     local = (at or clock.now()).astimezone(ZoneInfo(hall.time_zone))
-    if hall.closures.filter(date=local.date()).exists():
+    day = local.date()
+    if hall.closures.filter(date=day).exists():
         return False
+    exception = CalendarDay.objects.filter(date=day).values_list("is_working_day", flat=True).first()
+    if exception is False:
+        return False
+    weekday = 0 if exception is True and local.weekday() >= 5 else local.weekday()
     clock_time = local.time()
-    return hall.opening_hours.filter(
-        weekday=local.weekday(), opens__lte=clock_time, closes__gt=clock_time
-    ).exists()
+    return hall.opening_hours.filter(weekday=weekday, opens__lte=clock_time, closes__gt=clock_time).exists()
+
+
+def opening_hours_by_day(*, hall: Hall) -> list[tuple[str, list[tuple[dt.time, dt.time]]]]:
+    """The week as (weekday name, [(opens, closes), …]) from Monday to Sunday; closed days get []."""
+    periods: dict[int, list[tuple[dt.time, dt.time]]] = {day: [] for day in range(7)}
+    for row in hall.opening_hours.order_by("weekday", "opens"):
+        periods[row.weekday].append((row.opens, row.closes))
+    return [(str(OpeningHours.Weekday(day).label), periods[day]) for day in range(7)]

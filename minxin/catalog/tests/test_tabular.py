@@ -130,3 +130,19 @@ def test_a_bad_upload_is_a_422_page_naming_the_problem(cast, client) -> None:
     response = client.post(IMPORT, {"file": upload, "valid_from": "2026-12-01"})
     assert response.status_code == 422
     assert "XLSX" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_import_without_a_materials_column_keeps_the_materials(cast) -> None:
+    from minxin.catalog.services import items_import
+
+    table = [
+        ["department", "code", "name", "implementing_body", "statutory_days", "promised_days"],
+        ["psb", "000105001000", "居民身份证换领", "市公安局", "20", "2"],
+    ]
+    report = items_import(
+        hall=cast.hall, rows=list(tabular.rows_from_table(table)), valid_from=dt.date(2026, 12, 1)
+    )
+    assert report.updated == 1
+    newest = cast.item.item.versions.get(number=2)
+    assert [m.name for m in newest.materials.all()] == ["居民身份证", "申请表"]

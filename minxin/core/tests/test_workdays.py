@@ -29,3 +29,15 @@ def test_an_edited_exception_survives_a_reseed() -> None:
     calendar_seed(first_year=2017, last_year=2017)
     assert not is_working_day(dt.date(2017, 10, 9))
     assert add_working_days(dt.date(2017, 10, 9), 0) == dt.date(2017, 10, 9)
+
+
+@pytest.mark.django_db
+def test_seed_calendar_command_loads_the_years_asked_for() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_calendar", "--from", "2017", "--to", "2017", stdout=out)
+    assert CalendarDay.objects.filter(date__year=2017).count() > 10
+    assert "2017" in out.getvalue()

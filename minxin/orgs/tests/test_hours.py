@@ -37,3 +37,14 @@ def test_an_unknown_time_zone_is_refused_for_a_hall(cast) -> None:
     with pytest.raises(InvalidInput) as refused:
         hall_create(code="bad-zone", name="x", unit=cast.hall.unit, time_zone="Asia/Atlantis")
     assert refused.value.details == {"field": "time_zone"}
+
+
+@pytest.mark.django_db
+def test_a_public_holiday_closes_the_hall_and_a_make_up_saturday_opens_it(cast) -> None:
+    from minxin.core.workdays import calendar_seed
+
+    calendar_seed(first_year=2017, last_year=2017)
+    # Monday 2017-10-02 is in the National Day holiday; Saturday 2017-09-30 is a make-up working day.
+    assert not hall_is_open(hall=cast.hall, at=dt.datetime(2017, 10, 2, 10, 0, tzinfo=SHANGHAI))
+    assert hall_is_open(hall=cast.hall, at=dt.datetime(2017, 9, 30, 10, 0, tzinfo=SHANGHAI))
+    assert not hall_is_open(hall=cast.hall, at=dt.datetime(2017, 10, 14, 10, 0, tzinfo=SHANGHAI))
