@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("DEBUG", "1")
-
 
 @dataclass
 class Cast:

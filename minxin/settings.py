@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "minxin.accounts",
     "minxin.orgs",
     "minxin.catalog",
+    "minxin.queueing",
     "minxin.demo",
 ]
 

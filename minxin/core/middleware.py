@@ -33,7 +33,11 @@ class DatabaseUnavailableMiddleware:
         logger.error("database unavailable: %s", type(exception).__name__)
         message = _("The database is unavailable. Please try again shortly.")
         if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(error_body("database_unavailable", message), status=503)
+            response: HttpResponse = JsonResponse(
+                error_body("database_unavailable", message),
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
+            )
         else:
             response = render(request, "503.html", {"message": message}, status=503)
         response["Retry-After"] = "5"
@@ -65,7 +69,11 @@ class ApiErrorShapeMiddleware:
         code, message = _API_STATUS_CODES.get(
             response.status_code, ("error", gettext_lazy("The request failed."))
         )
-        shaped = JsonResponse(error_body(code, str(message)), status=response.status_code)
+        shaped = JsonResponse(
+            error_body(code, str(message)),
+            status=response.status_code,
+            json_dumps_params={"ensure_ascii": False},
+        )
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:
                 shaped[header] = response[header]

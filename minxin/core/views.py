@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -10,6 +12,8 @@ from django.views.decorators.http import require_POST
 from minxin.core.context_processors import LARGE_TEXT_COOKIE
 from minxin.core.errors import error_body
 
+_UTF8: dict[str, Any] = {"json_dumps_params": {"ensure_ascii": False}}
+
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
@@ -17,19 +21,23 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(error_body("not_found", _("There is nothing at this address.")), status=404)
+        return JsonResponse(
+            error_body("not_found", _("There is nothing at this address.")), status=404, **_UTF8
+        )
     return render(request, "404.html", status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(error_body("forbidden", _("You may not do this here.")), status=403)
+        return JsonResponse(error_body("forbidden", _("You may not do this here.")), status=403, **_UTF8)
     return render(request, "403.html", status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
+        return JsonResponse(
+            error_body("server_error", _("Something went wrong on our side.")), status=500, **_UTF8
+        )
     return render(request, "500.html", status=500)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minxin.core import clock
+from minxin.core.models import CalendarDay
 from minxin.core.workdays import calendar_seed
 
 
@@ -24,3 +25,9 @@ class Command(BaseCommand):
             raise CommandError("--from must be 2004 or later and not after --to")
         created = calendar_seed(first_year=options["first"], last_year=options["last"])
         self.stdout.write(f"{created} calendar exceptions added for {options['first']}–{options['last']}.")
+        covered = CalendarDay.objects.filter(date__year=options["last"]).exists()
+        if not covered:
+            self.stdout.write(
+                f"Note: no arrangement for {options['last']} is known yet (the State Council publishes it "
+                "late in the year before); add its holidays in the admin or update chinesecalendar."
+            )

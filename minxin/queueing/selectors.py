@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from minxin.core import clock
+from minxin.orgs.models import Hall
+from minxin.queueing.models import AT_WINDOW, IN_LINE, Service, Ticket, TicketStatus
+
+
+def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
+    """(tickets ahead in line, of which remote ones not yet checked in) for a ticket still in line:
+    those of its queue and day that will be called first (higher priority, or same priority and
+    issued earlier). Zero once the ticket has left the line. One indexed COUNT over the queue's line."""
+    if ticket.status not in IN_LINE:
+        return 0, 0
+    before = Q(priority__gt=ticket.priority) | Q(priority=ticket.priority, issued_at__lt=ticket.issued_at)
+    before |= Q(priority=ticket.priority, issued_at=ticket.issued_at, pk__lt=ticket.pk)
+    counts = Ticket.objects.filter(
+        before, queue_id=ticket.queue_id, service_date=ticket.service_date, status__in=IN_LINE
+    ).aggregate(total=Count("pk"), reserved=Count("pk", filter=Q(status=TicketStatus.RESERVED)))
+    return int(counts["total"]), int(counts["reserved"])
+
+
+def last_called(*, hall: Hall, queue_id: int | None = None) -> Ticket | None:
+    """The most recent call in the hall (or in one queue): "now serving" on boards and ticket pages."""
+    tickets = Ticket.objects.filter(
+        hall=hall, service_date=clock.local_today(hall.time_zone), called_at__isnull=False
+    ).select_related("window")
+    if queue_id is not None:
+        tickets = tickets.filter(queue_id=queue_id)
+    return tickets.order_by("-called_at", "-id").first()
+
+
+def recent_calls(*, hall: Hall, limit: int = 8) -> list[Ticket]:
+    return list(
+        Ticket.objects.filter(
+            hall=hall, service_date=clock.local_today(hall.time_zone), called_at__isnull=False
+        )
+        .select_related("window", "service")
+        .order_by("-called_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLine:
+    service: Service
+    waiting: int
+    reserved: int
+
+
+def service_lines(*, hall: Hall) -> list[ServiceLine]:
+    """Per active service: tickets waiting and remote tickets reserved today. One grouped query."""
+    today = clock.local_today(hall.time_zone)
+    counts = {
+        row["service_id"]: row
+        for row in Ticket.objects.filter(hall=hall, service_date=today, status__in=IN_LINE)
+        .values("service_id")
+        .annotate(
+            waiting=Count("pk", filter=Q(status=TicketStatus.WAITING)),
+            reserved=Count("pk", filter=Q(status=TicketStatus.RESERVED)),
+        )
+    }
+    services = (
+        Service.objects.filter(hall=hall, is_active=True).select_related("queue").order_by("position", "code")
+    )
+    return [
+        ServiceLine(
+            service=service,
+            waiting=int(counts.get(service.pk, {}).get("waiting", 0)),
+            reserved=int(counts.get(service.pk, {}).get("reserved", 0)),
+        )
+        for service in services
+    ]
+
+
+def window_active_ticket(*, window_id: int) -> Ticket | None:
+    return (
+        Ticket.objects.filter(window_id=window_id, status__in=AT_WINDOW)
+        .select_related("service", "queue")
+        .first()
+    )

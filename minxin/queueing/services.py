@@ -1,0 +1,563 @@
+"""Every change to tickets and windows. Hot paths (issue, call) take few statements and lock little:
+
+- numbers come from one upsert on the queue's day row (INSERT … ON CONFLICT DO UPDATE … RETURNING),
+  which also returns how many left the line, so "people ahead" costs nothing extra;
+- a ticket is claimed by a conditional update (status = 'waiting'), and on PostgreSQL candidates are
+  read with FOR UPDATE SKIP LOCKED so clerks racing for the same queue take different tickets;
+- the database refuses two numbers alike, two active tickets at one window, two active tickets for
+  one phone in a hall and a replayed Idempotency-Key (unique constraints), whatever the code does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+
+from minxin.accounts import personal
+from minxin.accounts.models import User
+from minxin.catalog.models import Window
+from minxin.core import clock
+from minxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from minxin.core.events import publish_on_commit
+from minxin.core.numbering import counter_next
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import hall_is_open
+from minxin.queueing.models import (
+    AT_WINDOW,
+    IN_LINE,
+    Channel,
+    Priority,
+    QueueDay,
+    QueueRules,
+    Service,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    WindowState,
+    WorkProfile,
+)
+
+REMOTE_CHANNELS = (Channel.WEB, Channel.APP, Channel.API)
+_DAY_TABLE = QueueDay._meta.db_table
+_DAY_UPSERT = (
+    f"INSERT INTO {_DAY_TABLE} (queue_id, service_date, issued, departed, reserved) "  # noqa: S608 - constant
+    "VALUES (%s, %s, 1, 0, %s) "
+    f"ON CONFLICT (queue_id, service_date) DO UPDATE SET issued = {_DAY_TABLE}.issued + 1, "
+    f"reserved = {_DAY_TABLE}.reserved + excluded.reserved "
+    "RETURNING issued, departed, reserved"
+)
+
+
+def hall_topic(hall: Hall) -> str:
+    return f"hall:{hall.code}"
+
+
+def queue_rules(hall: Hall) -> QueueRules:
+    rules, _created = QueueRules.objects.get_or_create(hall=hall)
+    return rules
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    ticket: Ticket
+    ahead: int
+    ahead_reserved: int
+    replayed: bool = False
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None = None,
+    channel: str = "",
+    window: Window | None = None,
+    details: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at or clock.now(),
+        actor=actor,
+        channel=channel,
+        window=window,
+        details=details or {},
+    )
+
+
+def _publish(ticket: Ticket, kind: str, window: Window | None = None) -> None:
+    publish_on_commit(
+        f"hall:{ticket.hall.code}",
+        {
+            "type": kind,
+            "ticket": str(ticket.public_id),
+            "number": ticket.number,
+            "queue": ticket.queue_id,
+            "service": ticket.service.code,
+            "status": ticket.status,
+            "window": window.number if window else None,
+            "window_name": window.name if window else None,
+            "at": clock.now().isoformat(),
+        },
+    )
+
+
+def _bump_day(ticket: Ticket, *, departed: int = 0, reserved: int = 0) -> None:
+    QueueDay.objects.filter(queue_id=ticket.queue_id, service_date=ticket.service_date).update(
+        departed=F("departed") + departed, reserved=F("reserved") + reserved
+    )
+
+
+def ticket_issue(
+    *,
+    hall: Hall,
+    service_code: str,
+    channel: str,
+    phone: str | None = None,
+    priority: int = Priority.NORMAL,
+    priority_reason: str = "",
+    idempotency_key: str = "",
+    actor: User | None = None,
+) -> Issued:
+    """Take a number for `service_code` in `hall`.
+
+    Kiosk and counter tickets wait at once; web, app and API tickets are *reserved* until the citizen
+    checks in at the hall, and lapse after the hall's remote_lapse_minutes. A retried request with the
+    same Idempotency-Key returns the ticket it created (replayed=True). Raises NotFound, InvalidInput or
+    Conflict (hall_closed, remote_disabled, quota_reached, phone_has_ticket) and writes nothing then.
+    """
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
+    if idempotency_key:
+        replay = _replay(hall, idempotency_key)
+        if replay is not None:
+            return replay
+    service = (
+        Service.objects.select_related("queue").filter(hall=hall, code=service_code, is_active=True).first()
+    )
+    if service is None or not service.queue.is_active:
+        raise NotFound(
+            _("This hall offers no service %(code)s.") % {"code": service_code}, code="service_not_found"
+        )
+    remote = channel in REMOTE_CHANNELS
+    rules = queue_rules(hall)
+    if remote and not (rules.remote_enabled and service.remote_allowed):
+        raise Conflict(_("This service does not take remote numbers."), code="remote_disabled")
+    phone_hash = phone_masked = ""
+    if phone:
+        normalized = personal.normalize_phone(phone)
+        if normalized is None:
+            raise InvalidInput(
+                _("Enter a valid mainland mobile number (11 digits)."), details={"field": "phone"}
+            )
+        phone_hash = personal.keyed_hash(normalized, purpose="phone")
+        phone_masked = personal.mask_phone(normalized)
+    elif channel in (Channel.WEB, Channel.APP):
+        raise InvalidInput(_("A remote number needs a mobile number."), details={"field": "phone"})
+    now = clock.now()
+    if not hall_is_open(hall=hall, at=now):
+        raise Conflict(_("The hall is closed now."), code="hall_closed")
+    today = clock.local_today(hall.time_zone)
+    if service.daily_quota is not None:
+        taken = counter_next(scope="quota", key=f"{service.pk}:{today.isoformat()}")
+        if taken > service.daily_quota:
+            raise Conflict(_("Today's numbers for this service are all taken."), code="quota_reached")
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(_DAY_UPSERT, [service.queue_id, today, 1 if remote else 0])
+                issued, departed, reserved = cursor.fetchone()
+            ticket = Ticket.objects.create(
+                hall=hall,
+                queue=service.queue,
+                service=service,
+                service_date=today,
+                seq=issued,
+                number=f"{service.queue.prefix}{issued:03d}",
+                channel=channel,
+                status=TicketStatus.RESERVED if remote else TicketStatus.WAITING,
+                priority=priority,
+                priority_reason=priority_reason,
+                phone_hash=phone_hash,
+                phone_masked=phone_masked,
+                idempotency_key=idempotency_key,
+                issued_at=now,
+                lapse_at=now + dt.timedelta(minutes=rules.remote_lapse_minutes) if remote else None,
+            )
+            _event(ticket, TicketEvent.Kind.ISSUED, actor=actor, channel=channel, at=now)
+            _publish(ticket, "issued")
+    except IntegrityError as error:
+        if idempotency_key and (replay := _replay(hall, idempotency_key)) is not None:
+            return replay
+        if (
+            phone_hash
+            and Ticket.objects.filter(
+                hall=hall, phone_hash=phone_hash, status__in=IN_LINE + AT_WINDOW
+            ).exists()
+        ):
+            raise Conflict(
+                _("This phone already holds a number in this hall."), code="phone_has_ticket"
+            ) from error
+        raise
+    ahead_reserved = reserved - (1 if remote else 0)
+    return Issued(ticket=ticket, ahead=issued - 1 - departed, ahead_reserved=max(ahead_reserved, 0))
+
+
+def _replay(hall: Hall, idempotency_key: str) -> Issued | None:
+    ticket = (
+        Ticket.objects.select_related("service", "queue")
+        .filter(hall=hall, idempotency_key=idempotency_key)
+        .first()
+    )
+    if ticket is None:
+        return None
+    from minxin.queueing.selectors import ticket_ahead
+
+    ahead, ahead_reserved = ticket_ahead(ticket)
+    return Issued(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved, replayed=True)
+
+
+def ticket_check_in(*, ticket: Ticket, actor: User | None = None) -> Ticket:
+    """A remote citizen arrived: reserved → waiting, keeping the place taken at issue."""
+    with transaction.atomic():
+        changed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.RESERVED).update(
+            status=TicketStatus.WAITING, checked_in_at=clock.now(), lapse_at=None
+        )
+        if not changed:
+            current = Ticket.objects.get(pk=ticket.pk)
+            if current.status == TicketStatus.WAITING:
+                return current  # checking in twice is harmless
+            raise Conflict(
+                _("This number cannot be checked in (it is %(status)s).")
+                % {"status": current.get_status_display()},
+                code="ticket_not_reserved",
+            )
+        _bump_day(ticket, reserved=-1)
+        ticket.refresh_from_db()
+        _event(ticket, TicketEvent.Kind.CHECKED_IN, actor=actor)
+        _publish(ticket, "checked_in")
+    return ticket
+
+
+def _candidates(window: Window, now: dt.datetime) -> QuerySet[Ticket]:
+    """Waiting tickets this window may call, best first: green channel and returning tickets, then a
+    queue whose longest wait passed its profile limit, then (by the profile's strategy) the listed
+    queue order or the longest wait."""
+    profile = WorkProfile.objects.filter(window=window).prefetch_related("entries").first()
+    entries = list(profile.entries.all()) if profile else []
+    tickets = Ticket.objects.filter(
+        hall_id=window.hall_id,
+        service_date=clock.local_today(window.hall.time_zone),
+        status=TicketStatus.WAITING,
+    ).filter(Q(return_to_window__isnull=True) | Q(return_to_window=window))
+    if entries:
+        tickets = tickets.filter(queue_id__in=[entry.queue_id for entry in entries])
+    urgent = [
+        When(
+            queue_id=entry.queue_id,
+            issued_at__lte=now - dt.timedelta(minutes=entry.first_after_minutes),
+            then=Value(0),
+        )
+        for entry in entries
+        if entry.first_after_minutes is not None
+    ]
+    ordering: list[Any] = ["-priority"]
+    if urgent:
+        tickets = tickets.annotate(urgency=Case(*urgent, default=Value(1), output_field=IntegerField()))
+        ordering.append("urgency")
+    if profile and profile.strategy == WorkProfile.Strategy.IN_ORDER and entries:
+        rank = [When(queue_id=entry.queue_id, then=Value(entry.position)) for entry in entries]
+        tickets = tickets.annotate(queue_rank=Case(*rank, default=Value(999), output_field=IntegerField()))
+        ordering.append("queue_rank")
+    ordering += ["issued_at", "id"]
+    return tickets.order_by(*ordering)
+
+
+def ticket_call_next(*, window: Window, clerk: User) -> Ticket | None:
+    """Call the next ticket for `window` by its work profile, or None when nobody waits for it.
+
+    Refuses (window_busy) while the window still has a called or served ticket. Takes a row lock on
+    PostgreSQL with SKIP LOCKED, so concurrent windows never wait for each other or take the same ticket.
+    """
+    now = clock.now()
+    for _attempt in range(5):
+        with transaction.atomic():
+            candidates = _candidates(window, now)
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            ticket = candidates.select_related("service", "queue", "hall").first()
+            if ticket is None:
+                return None
+            try:
+                with transaction.atomic():
+                    claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(
+                        status=TicketStatus.CALLED, window=window, clerk=clerk, called_at=now, recalls=0
+                    )
+            except IntegrityError:
+                busy = Ticket.objects.filter(window=window, status__in=AT_WINDOW).first()
+                raise Conflict(
+                    _("Finish or release the current number first."),
+                    code="window_busy",
+                    details={"ticket": busy.number if busy else None},
+                ) from None
+            if not claimed:
+                continue  # another window took it between our read and update (SQLite never gets here)
+            _bump_day(ticket, departed=1)
+            ticket.refresh_from_db()
+            _event(ticket, TicketEvent.Kind.CALLED, actor=clerk, window=window, at=now)
+            _publish(ticket, "called", window)
+            return ticket
+    raise Conflict(_("The queue is very busy; try again."), code="retry")
+
+
+def _at_window(ticket: Ticket, statuses: tuple[str, ...], code: str) -> Ticket:
+    current = Ticket.objects.select_related("window", "service", "queue", "hall").get(pk=ticket.pk)
+    if current.status not in statuses:
+        raise Conflict(
+            _("This number is %(status)s.") % {"status": current.get_status_display()},
+            code=code,
+            details={"status": current.status},
+        )
+    return current
+
+
+def ticket_recall(*, ticket: Ticket, clerk: User) -> Ticket:
+    """Call the same number again. Past the hall's recall limit the ticket becomes a no-show."""
+    rules = queue_rules(ticket.hall)
+    with transaction.atomic():
+        current = _at_window(ticket, (TicketStatus.CALLED,), "ticket_not_called")
+        if current.recalls >= rules.recall_limit:
+            return ticket_no_show(ticket=current, clerk=clerk)
+        Ticket.objects.filter(pk=current.pk, status=TicketStatus.CALLED).update(recalls=F("recalls") + 1)
+        current.refresh_from_db()
+        _event(
+            current,
+            TicketEvent.Kind.RECALLED,
+            actor=clerk,
+            window=current.window,
+            details={"recall": current.recalls},
+        )
+        _publish(current, "recalled", current.window)
+    return current
+
+
+def ticket_no_show(*, ticket: Ticket, clerk: User) -> Ticket:
+    """The called citizen did not come (过号). They may rejoin within the hall's rejoin window."""
+    rules = queue_rules(ticket.hall)
+    now = clock.now()
+    with transaction.atomic():
+        current = _at_window(ticket, (TicketStatus.CALLED,), "ticket_not_called")
+        changed = Ticket.objects.filter(pk=current.pk, status=TicketStatus.CALLED).update(
+            status=TicketStatus.NO_SHOW,
+            finished_at=now,
+            rejoin_until=now + dt.timedelta(minutes=rules.rejoin_minutes),
+        )
+        if not changed:
+            raise Conflict(_("This number has just changed."), code="ticket_changed")
+        current.refresh_from_db()
+        _event(current, TicketEvent.Kind.NO_SHOW, actor=clerk, window=current.window)
+        _publish(current, "no_show", current.window)
+    return current
+
+
+def ticket_rejoin(*, ticket: Ticket) -> Ticket:
+    """A missed citizen comes back in time: back in line in their original place."""
+    now = clock.now()
+    with transaction.atomic():
+        changed = Ticket.objects.filter(
+            pk=ticket.pk, status=TicketStatus.NO_SHOW, rejoin_until__gte=now
+        ).update(
+            status=TicketStatus.WAITING,
+            window=None,
+            clerk=None,
+            called_at=None,
+            finished_at=None,
+            rejoin_until=None,
+        )
+        if not changed:
+            raise Conflict(_("This number can no longer rejoin the line."), code="rejoin_closed")
+        ticket.refresh_from_db()
+        _bump_day(ticket, departed=-1)
+        _event(ticket, TicketEvent.Kind.REJOINED)
+        _publish(ticket, "rejoined")
+    return ticket
+
+
+def ticket_start(*, ticket: Ticket, clerk: User) -> Ticket:
+    """The citizen reached the window: called → serving."""
+    with transaction.atomic():
+        current = _at_window(ticket, (TicketStatus.CALLED,), "ticket_not_called")
+        Ticket.objects.filter(pk=current.pk, status=TicketStatus.CALLED).update(
+            status=TicketStatus.SERVING, started_at=clock.now()
+        )
+        current.refresh_from_db()
+        _event(current, TicketEvent.Kind.STARTED, actor=clerk, window=current.window)
+        _publish(current, "started", current.window)
+    return current
+
+
+def ticket_finish(*, ticket: Ticket, clerk: User) -> Ticket:
+    """Service done. A called ticket that was never marked as started counts from its call."""
+    now = clock.now()
+    with transaction.atomic():
+        current = _at_window(ticket, AT_WINDOW, "ticket_not_at_window")
+        changed = Ticket.objects.filter(pk=current.pk, status__in=AT_WINDOW).update(
+            status=TicketStatus.DONE, finished_at=now, started_at=current.started_at or current.called_at
+        )
+        if not changed:
+            raise Conflict(_("This number has just changed."), code="ticket_changed")
+        current.refresh_from_db()
+        _event(current, TicketEvent.Kind.FINISHED, actor=clerk, window=current.window)
+        _publish(current, "finished", current.window)
+    return current
+
+
+def ticket_transfer(
+    *,
+    ticket: Ticket,
+    clerk: User,
+    to_service: Service | None = None,
+    to_window: Window | None = None,
+    raise_priority: bool = False,
+) -> Ticket:
+    """Send a citizen at this window on to another service (its queue) or to one window; the new
+    ticket keeps the citizen's phone and may be raised in priority so they do not queue twice."""
+    if (to_service is None) == (to_window is None):
+        raise InvalidInput(_("Transfer to a service or to a window."), details={"field": "to"})
+    current = _at_window(ticket, AT_WINDOW, "ticket_not_at_window")
+    target_service = to_service or current.service
+    if target_service.hall_id != current.hall_id or (
+        to_window is not None and to_window.hall_id != current.hall_id
+    ):
+        raise InvalidInput(_("The target is not in this hall."), details={"field": "to"})
+    now = clock.now()
+    with transaction.atomic():
+        changed = Ticket.objects.filter(pk=current.pk, status__in=AT_WINDOW).update(
+            status=TicketStatus.TRANSFERRED, finished_at=now
+        )
+        if not changed:
+            raise Conflict(_("This number has just changed."), code="ticket_changed")
+        today = current.service_date
+        with connection.cursor() as cursor:
+            cursor.execute(_DAY_UPSERT, [target_service.queue_id, today, 0])
+            issued, _departed, _reserved = cursor.fetchone()
+        moved = Ticket.objects.create(
+            hall_id=current.hall_id,
+            queue_id=target_service.queue_id,
+            service=target_service,
+            service_date=today,
+            seq=issued,
+            number=f"{target_service.queue.prefix}{issued:03d}",
+            channel=current.channel,
+            status=TicketStatus.WAITING,
+            priority=Priority.RETURNING if raise_priority else current.priority,
+            priority_reason=_("transferred") if raise_priority else current.priority_reason,
+            phone_hash=current.phone_hash,
+            phone_masked=current.phone_masked,
+            issued_at=now,
+            transferred_from=current,
+            return_to_window=to_window,
+        )
+        _event(
+            current,
+            TicketEvent.Kind.TRANSFERRED,
+            actor=clerk,
+            window=current.window,
+            details={"to": moved.number, "window": to_window.number if to_window else None},
+        )
+        _event(
+            moved,
+            TicketEvent.Kind.ISSUED,
+            actor=clerk,
+            channel=current.channel,
+            details={"from": current.number},
+        )
+        _publish(current, "transferred", current.window)
+        _publish(moved, "issued")
+    return moved
+
+
+def ticket_cancel(*, ticket: Ticket) -> Ticket:
+    """The citizen gives up their place."""
+    with transaction.atomic():
+        current = Ticket.objects.select_related("hall", "service").get(pk=ticket.pk)
+        changed = Ticket.objects.filter(pk=ticket.pk, status__in=IN_LINE).update(
+            status=TicketStatus.CANCELLED, finished_at=clock.now(), lapse_at=None
+        )
+        if not changed:
+            raise Conflict(_("Only a number still in line can be cancelled."), code="ticket_not_in_line")
+        _bump_day(current, departed=1, reserved=-1 if current.status == TicketStatus.RESERVED else 0)
+        current.refresh_from_db()
+        _event(current, TicketEvent.Kind.CANCELLED)
+        _publish(current, "cancelled")
+    return current
+
+
+def tickets_lapse() -> int:
+    """Worker job: remote tickets not checked in by their lapse time leave the line. Each is claimed by
+    a conditional update, so two workers never lapse the same ticket twice."""
+    now = clock.now()
+    done = 0
+    due = Ticket.objects.filter(status=TicketStatus.RESERVED, lapse_at__lte=now).select_related(
+        "hall", "service"
+    )
+    for ticket in due[:500]:
+        with transaction.atomic():
+            changed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.RESERVED).update(
+                status=TicketStatus.LAPSED, finished_at=now, lapse_at=None
+            )
+            if changed:
+                _bump_day(ticket, departed=1, reserved=-1)
+                ticket.status = TicketStatus.LAPSED
+                _event(ticket, TicketEvent.Kind.LAPSED)
+                _publish(ticket, "lapsed")
+                done += 1
+    return done
+
+
+def window_set_state(*, window: Window, clerk: User, status: str) -> WindowState:
+    """Open, pause or close a window (pause keeps the clerk; estimates count open windows only)."""
+    if status not in WindowState.Status.values:
+        raise InvalidInput(_("Unknown window state."), details={"field": "status"})
+    state, _created = WindowState.objects.update_or_create(
+        window=window, defaults={"status": status, "clerk": clerk, "since": clock.now()}
+    )
+    publish_on_commit(
+        f"hall:{window.hall.code}", {"type": "window", "window": window.number, "status": status}
+    )
+    return state
+
+
+def ensure_clerk_at_window(*, user: User, window: Window) -> None:
+    from minxin.catalog.selectors import clerk_may_act_at_window
+
+    if not clerk_may_act_at_window(user=user, window=window):
+        raise Forbidden(_("You may not act at this window."), code="out_of_scope")
+
+
+def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
+    """The ticket with `public_id`, if `user` may act on it (at its window, or in its hall as a manager)."""
+    ticket = (
+        Ticket.objects.select_related("hall", "window", "service", "queue")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(_("No such number."), code="ticket_not_found")
+    if ticket.window is not None:
+        ensure_clerk_at_window(user=user, window=ticket.window)
+    else:
+        from minxin.accounts.models import Role
+        from minxin.orgs.selectors import staff_may_act_in_hall
+
+        if not staff_may_act_in_hall(
+            user=user, hall=ticket.hall, roles=[Role.WINDOW_CLERK, Role.HALL_MANAGER]
+        ):
+            raise Forbidden(_("You may not act in this hall."), code="out_of_scope")
+    return ticket

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+
+# Monday 2026-11-30, 10:00 in Shanghai: the cast's halls are open (9–12, 13:30–17).
+OPEN = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Line:
+    hall: Any
+    queue_a: Any
+    queue_b: Any
+    huji: Any
+    qiye: Any
+
+
+@pytest.fixture
+def at_open_hall() -> Any:
+    with time_machine.travel(OPEN, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def line(cast: Any) -> Line:
+    from minxin.queueing.models import Queue, Service
+
+    queue_a = Queue.objects.create(hall=cast.hall, code="huji", prefix="A", name="户籍", position=1)
+    queue_b = Queue.objects.create(hall=cast.hall, code="qiye", prefix="B", name="企业", position=2)
+    huji = Service.objects.create(hall=cast.hall, code="huji", name="户籍业务", queue=queue_a)
+    qiye = Service.objects.create(hall=cast.hall, code="qiye", name="企业开办", queue=queue_b)
+    return Line(hall=cast.hall, queue_a=queue_a, queue_b=queue_b, huji=huji, qiye=qiye)

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from minxin.core.errors import Conflict, InvalidInput, NotFound
+from minxin.queueing.models import Priority, QueueRules, Ticket, TicketEvent, WorkProfile, WorkProfileQueue
+from minxin.queueing.selectors import ticket_ahead
+from minxin.queueing.services import (
+    ticket_call_next,
+    ticket_cancel,
+    ticket_check_in,
+    ticket_finish,
+    ticket_issue,
+    ticket_no_show,
+    ticket_recall,
+    ticket_rejoin,
+    ticket_start,
+    ticket_transfer,
+    tickets_lapse,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
+
+
+def issue(line, service="huji", channel="kiosk", **kwargs):
+    return ticket_issue(hall=line.hall, service_code=service, channel=channel, **kwargs)
+
+
+def test_numbers_count_per_queue_and_people_ahead_come_for_free(line) -> None:
+    first, second, other = issue(line), issue(line), issue(line, "qiye")
+    assert [first.ticket.number, second.ticket.number, other.ticket.number] == ["A001", "A002", "B001"]
+    assert (first.ahead, second.ahead, other.ahead) == (0, 1, 0)
+    assert first.ticket.status == "waiting"
+    assert ticket_ahead(second.ticket) == (1, 0)
+    assert TicketEvent.objects.filter(ticket=first.ticket, kind="issued", channel="kiosk").exists()
+
+
+def test_numbers_start_again_at_local_midnight(line, at_open_hall) -> None:
+    assert issue(line).ticket.number == "A001"
+    at_open_hall.move_to(dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC))  # 09:30 next day in Shanghai
+    fresh = issue(line)
+    assert fresh.ticket.number == "A001"
+    assert fresh.ticket.service_date == dt.date(2026, 12, 1)
+
+
+def test_a_closed_hall_or_an_unknown_service_gives_no_number(line, at_open_hall) -> None:
+    with pytest.raises(NotFound):
+        issue(line, "nothing")
+    at_open_hall.move_to(dt.datetime(2026, 11, 30, 4, 30, tzinfo=dt.UTC))  # 12:30, lunch break
+    with pytest.raises(Conflict) as closed:
+        issue(line)
+    assert closed.value.code == "hall_closed"
+    assert not Ticket.objects.exists()
+
+
+def test_a_daily_quota_is_kept(line) -> None:
+    line.huji.daily_quota = 2
+    line.huji.save(update_fields=["daily_quota"])
+    issue(line), issue(line)
+    with pytest.raises(Conflict) as full:
+        issue(line)
+    assert full.value.code == "quota_reached"
+    assert Ticket.objects.count() == 2
+
+
+def test_a_remote_number_waits_for_check_in_and_lapses_without_it(line, at_open_hall) -> None:
+    remote = issue(line, channel="web", phone="13812345678")
+    walk_in = issue(line)
+    assert remote.ticket.status == "reserved"
+    assert walk_in.ahead == 1
+    assert walk_in.ahead_reserved == 1
+    ticket_check_in(ticket=remote.ticket)
+    assert Ticket.objects.get(pk=remote.ticket.pk).status == "waiting"
+    late = issue(line, channel="app", phone="13912345678")
+    at_open_hall.shift(dt.timedelta(minutes=61))
+    assert tickets_lapse() == 1
+    assert tickets_lapse() == 0
+    assert Ticket.objects.get(pk=late.ticket.pk).status == "lapsed"
+    with pytest.raises(Conflict):
+        ticket_check_in(ticket=late.ticket)
+
+
+def test_a_remote_number_needs_a_phone_and_one_phone_holds_one_number(line) -> None:
+    with pytest.raises(InvalidInput):
+        issue(line, channel="web")
+    issue(line, channel="web", phone="13812345678")
+    with pytest.raises(Conflict) as twice:
+        issue(line, "qiye", channel="web", phone="138 1234 5678")
+    assert twice.value.code == "phone_has_ticket"
+
+
+def test_remote_numbers_can_be_switched_off(line) -> None:
+    QueueRules.objects.update_or_create(hall=line.hall, defaults={"remote_enabled": False})
+    with pytest.raises(Conflict) as refused:
+        issue(line, channel="web", phone="13812345678")
+    assert refused.value.code == "remote_disabled"
+
+
+def test_the_same_idempotency_key_returns_the_same_ticket(line) -> None:
+    first = issue(line, channel="api", idempotency_key="req-1")
+    again = issue(line, channel="api", idempotency_key="req-1")
+    assert again.replayed
+    assert again.ticket.pk == first.ticket.pk
+    assert Ticket.objects.count() == 1
+
+
+def test_call_next_takes_the_green_channel_first_then_the_longest_wait(cast, line, at_open_hall) -> None:
+    first = issue(line)
+    at_open_hall.shift(dt.timedelta(seconds=5))
+    issue(line, "qiye")
+    elderly = issue(line, priority=Priority.GREEN_CHANNEL, priority_reason="elderly")
+    called = ticket_call_next(window=cast.window2, clerk=cast.bob)
+    assert called is not None
+    assert called.pk == elderly.ticket.pk
+    ticket_finish(ticket=called, clerk=cast.bob)
+    assert ticket_call_next(window=cast.window2, clerk=cast.bob).pk == first.ticket.pk
+
+
+def test_a_window_with_a_called_number_must_finish_it_first(cast, line) -> None:
+    issue(line), issue(line)
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    with pytest.raises(Conflict) as busy:
+        ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert busy.value.code == "window_busy"
+    assert Ticket.objects.filter(status="called").count() == 1
+
+
+def test_nobody_waiting_gives_none(cast, line) -> None:
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob) is None
+
+
+def test_a_work_profile_limits_the_queues_and_its_wait_rule_jumps_the_order(cast, line, at_open_hall) -> None:
+    profile = WorkProfile.objects.create(window=cast.window1, strategy=WorkProfile.Strategy.IN_ORDER)
+    WorkProfileQueue.objects.create(profile=profile, queue=line.queue_a, position=1)
+    WorkProfileQueue.objects.create(profile=profile, queue=line.queue_b, position=2, first_after_minutes=30)
+    old_b = issue(line, "qiye")
+    at_open_hall.shift(dt.timedelta(minutes=10))
+    a = issue(line)
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob).pk == a.ticket.pk  # A listed first
+    ticket_finish(ticket=Ticket.objects.get(pk=a.ticket.pk), clerk=cast.bob)
+    issue(line)
+    at_open_hall.shift(dt.timedelta(minutes=25))  # B has now waited 35 minutes
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob).pk == old_b.ticket.pk
+
+
+def test_recalls_are_limited_then_the_number_is_a_no_show_that_may_rejoin(cast, line, at_open_hall) -> None:
+    issue(line)
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    ticket_recall(ticket=called, clerk=cast.bob)
+    ticket_recall(ticket=called, clerk=cast.bob)
+    missed = ticket_recall(ticket=called, clerk=cast.bob)  # the third passes the hall's limit of 2
+    assert missed.status == "no_show"
+    back = ticket_rejoin(ticket=missed)
+    assert back.status == "waiting"
+    again = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    ticket_no_show(ticket=again, clerk=cast.bob)
+    at_open_hall.shift(dt.timedelta(minutes=11))
+    with pytest.raises(Conflict) as late:
+        ticket_rejoin(ticket=again)
+    assert late.value.code == "rejoin_closed"
+
+
+def test_a_transfer_with_raised_priority_is_called_before_earlier_numbers(cast, line, at_open_hall) -> None:
+    issue(line, phone="13812345678")
+    at_open_hall.shift(dt.timedelta(seconds=5))
+    earlier_b = issue(line, "qiye")
+    at_desk = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert at_desk.number == "A001"
+    ticket_start(ticket=at_desk, clerk=cast.bob)
+    moved = ticket_transfer(ticket=at_desk, clerk=cast.bob, to_service=line.qiye, raise_priority=True)
+    assert (moved.number, moved.priority) == ("B002", Priority.RETURNING)
+    assert moved.phone_hash == at_desk.phone_hash
+    assert Ticket.objects.get(pk=at_desk.pk).status == "transferred"
+    assert ticket_call_next(window=cast.window2, clerk=cast.bob).pk == moved.pk
+    ticket_finish(ticket=Ticket.objects.get(pk=moved.pk), clerk=cast.bob)
+    assert ticket_call_next(window=cast.window2, clerk=cast.bob).pk == earlier_b.ticket.pk
+
+
+def test_a_transfer_to_a_window_is_only_called_there(cast, line) -> None:
+    issue(line)
+    at_desk = ticket_call_next(window=cast.window2, clerk=cast.bob)
+    moved = ticket_transfer(ticket=at_desk, clerk=cast.bob, to_window=cast.window1)
+    assert ticket_call_next(window=cast.window2, clerk=cast.bob) is None
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob).pk == moved.pk
+
+
+def test_a_citizen_can_cancel_only_while_in_line(cast, line) -> None:
+    waiting = issue(line).ticket
+    assert ticket_cancel(ticket=waiting).status == "cancelled"
+    issue(line)
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    with pytest.raises(Conflict):
+        ticket_cancel(ticket=called)
+
+
+def test_time_zone_of_the_hall_decides_the_day(line) -> None:
+    # 23:30 UTC on Nov 29 is 07:30 on Nov 30 in Shanghai: before opening, so no number at all.
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC), tick=False),
+        pytest.raises(Conflict),
+    ):
+        issue(line)
