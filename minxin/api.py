@@ -9,6 +9,7 @@ from minxin.accounts.api import router as accounts_router
 from minxin.catalog.api import router as catalog_router
 from minxin.core.api import install_error_handlers
 from minxin.orgs.api import router as orgs_router
+from minxin.queueing.api import router as queueing_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -32,3 +33,4 @@ install_error_handlers(api)
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", accounts_router)
+api.add_router("/", queueing_router)

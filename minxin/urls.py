@@ -6,18 +6,22 @@ from django.utils.translation import gettext_lazy as _
 
 from minxin.api import api
 from minxin.core import views as core_views
+from minxin.queueing.live import hall_events
 
 admin.site.site_header = _("minxin administration")
 admin.site.site_title = _("minxin")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
+    # The event stream is a plain (async) Django view: django-ninja operations cannot stream.
+    path("api/v1/halls/<slug:hall>/events", hall_events, name="hall-events"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("minxin.core.urls")),
     path("", include("minxin.accounts.urls")),
     path("", include("minxin.catalog.urls")),
+    path("", include("minxin.queueing.urls")),
 ]
 
 handler404 = core_views.not_found

@@ -11,4 +11,5 @@ urlpatterns = [
     path("me/login/", views.citizen_login, name="citizen-login"),
     path("me/logout/", views.citizen_logout, name="citizen-logout"),
     path("me/", views.citizen_home, name="citizen-home"),
+    path("devices/sign-in/", views.device_sign_in, name="device-sign-in"),
 ]

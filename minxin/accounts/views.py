@@ -1,26 +1,55 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
 from minxin.accounts.models import Citizen
-from minxin.accounts.services import otp_request, otp_verify
+from minxin.accounts.services import api_token_authenticate, otp_request, otp_verify
 from minxin.core.audit import client_ip
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.core.portal import staff_panels
+
+DEVICE_SESSION_SECONDS = 90 * 24 * 3600
 
 
 class StaffLoginView(auth_views.LoginView):
     template_name = "accounts/staff_login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def device_sign_in(request: HttpRequest) -> HttpResponse:
+    """A kiosk or board signs in once with its API token (pasted by the installer, never put in a URL,
+    which would land in access logs) and then keeps a long session."""
+    error = ""
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST":
+        try:
+            user = api_token_authenticate(secret=request.POST.get("token", "").strip())
+        except DomainError as failure:
+            error = failure.message
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.set_expiry(DEVICE_SESSION_SECONDS)
+            return redirect(next_url)
+    return render(
+        request,
+        "accounts/device_sign_in.html",
+        {"error": error, "next": next_url},
+        status=401 if error else 200,
+    )
 
 
 @login_required

@@ -1,54 +1,37 @@
 """Live signals, published only after the transaction that caused them commits.
 
 `publish_on_commit` is the only way application code emits a signal: if the transaction rolls back,
-nothing is sent, so a board never shows a call that did not happen. The broker is chosen by settings:
-Redis pub/sub when REDIS_URL is set (several processes), otherwise an in-process broker.
+nothing is sent, so a board never shows a call that did not happen. Delivery crosses processes: the
+web workers publish, the process that holds the event streams (SSE) listens. With REDIS_URL it goes
+through Redis pub/sub; without, through a small table (`LiveMessage`) that each listening process
+polls once for all its watchers. `core.live` is the listening side.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import queue
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
 
+from minxin.core import clock
+
 logger = logging.getLogger(__name__)
+REDIS_CHANNEL_PREFIX = "minxin:"
 
 
 class Broker(Protocol):
     def send(self, topic: str, message: dict[str, Any]) -> None: ...
 
 
-class LocalBroker:
-    """Delivers to subscribers in this process. Enough for a single-process demo and for tests."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._subscribers: dict[str, list[queue.SimpleQueue[dict[str, Any]]]] = {}
-
+class DatabaseBroker:
     def send(self, topic: str, message: dict[str, Any]) -> None:
-        with self._lock:
-            targets = list(self._subscribers.get(topic, ()))
-        for target in targets:
-            target.put(message)
+        from minxin.core.models import LiveMessage
 
-    @contextmanager
-    def subscribe(self, topic: str) -> Iterator[queue.SimpleQueue[dict[str, Any]]]:
-        inbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
-        with self._lock:
-            self._subscribers.setdefault(topic, []).append(inbox)
-        try:
-            yield inbox
-        finally:
-            with self._lock:
-                self._subscribers[topic].remove(inbox)
+        LiveMessage.objects.create(topic=topic, payload=message, created_at=clock.now())
 
 
 class RedisBroker:
@@ -58,14 +41,14 @@ class RedisBroker:
         self._client = redis.Redis.from_url(url)
 
     def send(self, topic: str, message: dict[str, Any]) -> None:
-        self._client.publish(f"minxin:{topic}", json.dumps(message, ensure_ascii=False))
+        self._client.publish(REDIS_CHANNEL_PREFIX + topic, json.dumps(message, ensure_ascii=False))
 
 
 @cache
 def broker() -> Broker:
     if settings.REDIS_URL:
         return RedisBroker(settings.REDIS_URL)
-    return LocalBroker()
+    return DatabaseBroker()
 
 
 def publish_on_commit(topic: str, message: dict[str, Any]) -> None:
@@ -79,3 +62,15 @@ def publish_on_commit(topic: str, message: dict[str, Any]) -> None:
             logger.exception("could not publish on %s", topic)
 
     transaction.on_commit(send)
+
+
+def live_messages_purge() -> int:
+    """Worker job: drop delivered signals (a listener only ever looks a few seconds back)."""
+    import datetime as dt
+
+    from minxin.core.models import LiveMessage
+
+    deleted, _details = LiveMessage.objects.filter(
+        created_at__lt=clock.now() - dt.timedelta(minutes=10)
+    ).delete()
+    return deleted

@@ -83,3 +83,19 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.hits}"
+
+
+class LiveMessage(models.Model):
+    """A live signal on its way to the processes that stream events (SSE) when no Redis is configured:
+    each process polls new rows once for all its watchers. Rows are purged after a few minutes."""
+
+    topic = models.CharField(_("topic"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created"), db_index=True)
+
+    class Meta:
+        verbose_name = _("live message")
+        verbose_name_plural = _("live messages")
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

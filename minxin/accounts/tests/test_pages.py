@@ -53,3 +53,17 @@ def test_large_text_is_a_cookie_that_the_page_honours(client) -> None:
     assert response["Location"] == "/items/"
     assert 'class="large-text"' in client.get("/items/").content.decode()
     assert client.post("/a11y/large-text/", {"next": "https://evil.example/"})["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_a_device_signs_in_with_its_token_and_stays_signed_in(cast, client) -> None:
+    from minxin.accounts.services import api_token_create
+
+    secret = api_token_create(user=cast.bob, name="kiosk 1").secret
+    refused = client.post("/devices/sign-in/", {"token": "mx_wrong", "next": "/staff/"})
+    assert refused.status_code == 401
+    response = client.post("/devices/sign-in/", {"token": secret, "next": "/staff/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/"
+    assert client.session.get_expiry_age() > 30 * 24 * 3600
+    assert client.get("/staff/").status_code == 200

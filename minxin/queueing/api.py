@@ -1,0 +1,341 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from minxin.accounts.api_auth import BearerToken, StaffSession, request_user, staff_auth
+from minxin.accounts.models import Role, User
+from minxin.catalog.models import Window
+from minxin.core.errors import Forbidden, InvalidInput, NotFound
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.queueing.estimates import Estimate
+from minxin.queueing.forecasting import queue_estimate
+from minxin.queueing.models import Priority, Service, Ticket
+from minxin.queueing.selectors import last_called, recent_calls, service_lines, ticket_ahead
+from minxin.queueing.services import (
+    ensure_clerk_at_window,
+    ticket_call_next,
+    ticket_check_in,
+    ticket_finish,
+    ticket_for_clerk,
+    ticket_issue,
+    ticket_no_show,
+    ticket_recall,
+    ticket_transfer,
+)
+
+router = Router(tags=["queue"])
+
+
+class Anonymous(HttpBearer):
+    """Lets a request without credentials through (citizens); a request with a token must be valid."""
+
+    def __call__(self, request: HttpRequest) -> object:
+        if request.headers.get("Authorization"):
+            return None
+        return True
+
+    def authenticate(self, request: HttpRequest, token: str) -> object:
+        return None
+
+
+optional_auth = [BearerToken(), StaffSession(), Anonymous()]
+
+
+def _hall(code: str) -> Hall:
+    hall = hall_get(code=code)
+    if hall is None:
+        raise NotFound(_("No hall with the code %(code)s.") % {"code": code}, code="hall_not_found")
+    return hall
+
+
+class EstimateOut(Schema):
+    minutes: int
+    low: int
+    high: int
+
+    @staticmethod
+    def of(estimate: Estimate | None) -> EstimateOut | None:
+        return (
+            EstimateOut(minutes=estimate.minutes, low=estimate.low, high=estimate.high) if estimate else None
+        )
+
+
+class TicketOut(Schema):
+    id: uuid.UUID
+    number: str
+    service: str
+    service_name: str
+    status: str
+    channel: str
+    priority: int
+    ahead: int
+    estimate: EstimateOut | None
+    window: str | None
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    last_called: str | None
+    status_url: str
+
+    @staticmethod
+    def of(ticket: Ticket, *, ahead: int | None = None, ahead_reserved: int | None = None) -> TicketOut:
+        if ahead is None or ahead_reserved is None:
+            ahead, ahead_reserved = ticket_ahead(ticket)
+        estimate = None
+        if ticket.status in ("reserved", "waiting"):
+            estimate = queue_estimate(
+                queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved
+            )
+        latest = last_called(hall=ticket.hall, queue_id=ticket.queue_id)
+        return TicketOut(
+            id=ticket.public_id,
+            number=ticket.number,
+            service=ticket.service.code,
+            service_name=ticket.service.name,
+            status=ticket.status,
+            channel=ticket.channel,
+            priority=ticket.priority,
+            ahead=ahead,
+            estimate=EstimateOut.of(estimate),
+            window=ticket.window.number if ticket.window else None,
+            issued_at=ticket.issued_at,
+            called_at=ticket.called_at,
+            last_called=latest.number if latest else None,
+            status_url=reverse("queueing:ticket", args=[ticket.public_id]),
+        )
+
+
+class TicketIn(Schema):
+    service: str = Field(min_length=1, max_length=32)
+    channel: Literal["kiosk", "counter", "web", "app", "api"]
+    phone: str | None = Field(None, max_length=20)
+    priority: Literal[0, 1, 2] | None = Field(None, description="Staff only: 2 = green channel")
+    priority_reason: str = Field("", max_length=64)
+
+
+@router.post(
+    "/halls/{hall}/tickets",
+    response={201: TicketOut, 200: TicketOut},
+    auth=optional_auth,
+    summary="Take a number (Idempotency-Key supported)",
+)
+def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Status[TicketOut]:
+    the_hall = _hall(hall)
+    auth = getattr(request, "auth", None)
+    user = auth if isinstance(auth, User) else None
+    staff = user is not None and staff_may_act_in_hall(
+        user=user, hall=the_hall, roles=[Role.WINDOW_CLERK, Role.HALL_MANAGER]
+    )
+    if payload.channel in ("kiosk", "counter") and not staff:
+        raise Forbidden(
+            _("Kiosks and counters need a device or staff sign-in for this hall."), code="out_of_scope"
+        )
+    if payload.channel == "api" and user is None:
+        raise Forbidden(_("The api channel needs an API token."), code="out_of_scope")
+    if payload.priority and not staff:
+        raise Forbidden(_("Only staff may give priority."), code="priority_staff_only")
+    key = request.headers.get("Idempotency-Key", "")
+    if len(key) > 64:
+        raise InvalidInput(
+            _("The Idempotency-Key is longer than 64 characters."), details={"field": "Idempotency-Key"}
+        )
+    issued = ticket_issue(
+        hall=the_hall,
+        service_code=payload.service,
+        channel=payload.channel,
+        phone=payload.phone,
+        priority=payload.priority or Priority.NORMAL,
+        priority_reason=payload.priority_reason,
+        idempotency_key=key,
+        actor=user,
+    )
+    out = TicketOut.of(issued.ticket, ahead=issued.ahead, ahead_reserved=issued.ahead_reserved)
+    return Status(200 if issued.replayed else 201, out)
+
+
+def _ticket(ticket_id: uuid.UUID) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("hall", "queue", "service", "window")
+        .filter(public_id=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(_("No such number."), code="ticket_not_found")
+    return ticket
+
+
+@router.get(
+    "/tickets/{ticket_id}", response=TicketOut, summary="A ticket: place in line, estimate, last call"
+)
+def ticket_get_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    return TicketOut.of(_ticket(ticket_id))
+
+
+@router.post(
+    "/tickets/{ticket_id}/check-in", response=TicketOut, summary="Check in a remote number at the hall"
+)
+def ticket_check_in_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    return TicketOut.of(ticket_check_in(ticket=_ticket(ticket_id)))
+
+
+def _window(hall: Hall, number: str, user: User) -> Window:
+    window = Window.objects.select_related("hall").filter(hall=hall, number=number, is_active=True).first()
+    if window is None:
+        raise NotFound(_("No window %(number)s in this hall.") % {"number": number}, code="window_not_found")
+    ensure_clerk_at_window(user=user, window=window)
+    return window
+
+
+@router.post(
+    "/halls/{hall}/windows/{window}/call-next",
+    response={200: TicketOut, 204: None},
+    auth=staff_auth,
+    summary="Call the next number for a window (204 when nobody waits)",
+)
+def call_next_api(request: HttpRequest, hall: str, window: str) -> Status[TicketOut | None]:
+    user = request_user(request)
+    the_window = _window(_hall(hall), window, user)
+    ticket = ticket_call_next(window=the_window, clerk=user)
+    if ticket is None:
+        return Status(204, None)
+    return Status(200, TicketOut.of(ticket, ahead=0, ahead_reserved=0))
+
+
+@router.post(
+    "/tickets/{ticket_id}/recall", response=TicketOut, auth=staff_auth, summary="Call the number again"
+)
+def recall_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    user = request_user(request)
+    return TicketOut.of(
+        ticket_recall(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/no-show", response=TicketOut, auth=staff_auth, summary="Mark as not come (过号)"
+)
+def no_show_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    user = request_user(request)
+    return TicketOut.of(
+        ticket_no_show(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
+    )
+
+
+@router.post("/tickets/{ticket_id}/finish", response=TicketOut, auth=staff_auth, summary="Service done")
+def finish_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    user = request_user(request)
+    return TicketOut.of(
+        ticket_finish(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
+    )
+
+
+class TransferIn(Schema):
+    service: str | None = Field(None, max_length=32, description="Move to this service's queue")
+    window: str | None = Field(None, max_length=8, description="…or to this window only")
+    raise_priority: bool = False
+
+
+@router.post(
+    "/tickets/{ticket_id}/transfer",
+    response=TicketOut,
+    auth=staff_auth,
+    summary="Send on to another service or window",
+)
+def transfer_api(request: HttpRequest, ticket_id: uuid.UUID, payload: TransferIn) -> TicketOut:
+    user = request_user(request)
+    ticket = ticket_for_clerk(user=user, public_id=str(ticket_id))
+    to_service = to_window = None
+    if payload.service:
+        to_service = Service.objects.filter(hall=ticket.hall, code=payload.service, is_active=True).first()
+        if to_service is None:
+            raise InvalidInput(_("No such service in this hall."), details={"field": "service"})
+    if payload.window:
+        to_window = Window.objects.filter(hall=ticket.hall, number=payload.window, is_active=True).first()
+        if to_window is None:
+            raise InvalidInput(_("No such window in this hall."), details={"field": "window"})
+    moved = ticket_transfer(
+        ticket=ticket,
+        clerk=user,
+        to_service=to_service,
+        to_window=to_window,
+        raise_priority=payload.raise_priority,
+    )
+    return TicketOut.of(moved)
+
+
+class ServiceLineOut(Schema):
+    service: str
+    name: str
+    queue: str
+    waiting: int
+    reserved: int
+    estimate: EstimateOut | None
+
+
+class CallOut(Schema):
+    number: str
+    service: str
+    window: str | None
+    window_name: str | None
+    called_at: dt.datetime
+
+
+class QueueOut(Schema):
+    hall: str
+    services: list[ServiceLineOut]
+    recent_calls: list[CallOut]
+
+
+@router.get(
+    "/halls/{hall}/queue", response=QueueOut, summary="Waiting per service with estimates; recent calls"
+)
+def queue_api(request: HttpRequest, hall: str) -> QueueOut:
+    the_hall = _hall(hall)
+    lines = service_lines(hall=the_hall)
+    # A queue may carry several services: a new ticket waits behind the whole queue.
+    per_queue: dict[int, tuple[int, int]] = {}
+    for line in lines:
+        waiting, reserved = per_queue.get(line.service.queue_id, (0, 0))
+        per_queue[line.service.queue_id] = (waiting + line.waiting, reserved + line.reserved)
+    estimates = {
+        queue_id: queue_estimate(
+            queue=next(line.service.queue for line in lines if line.service.queue_id == queue_id),
+            ahead_present=waiting,
+            ahead_remote=reserved,
+        )
+        for queue_id, (waiting, reserved) in per_queue.items()
+    }
+    return QueueOut(
+        hall=the_hall.code,
+        services=[
+            ServiceLineOut(
+                service=line.service.code,
+                name=line.service.name,
+                queue=line.service.queue.prefix,
+                waiting=line.waiting,
+                reserved=line.reserved,
+                estimate=EstimateOut.of(estimates[line.service.queue_id]),
+            )
+            for line in lines
+        ],
+        recent_calls=[
+            CallOut(
+                number=t.number,
+                service=t.service.name,
+                window=t.window.number if t.window else None,
+                window_name=t.window.name if t.window else None,
+                called_at=t.called_at,
+            )
+            for t in recent_calls(hall=the_hall)
+            if t.called_at is not None
+        ],
+    )

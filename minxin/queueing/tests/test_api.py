@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from minxin.queueing.models import Ticket, WindowState
+from minxin.queueing.services import window_set_state
+
+pytestmark = [pytest.mark.usefixtures("at_open_hall")]
+
+
+def post(client, path, body=None, **extra):
+    return client.post(path, json.dumps(body or {}), content_type="application/json", **extra)
+
+
+def shape(response, status, code=None):
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    if code:
+        assert error["code"] == code
+    return error
+
+
+@pytest.mark.django_db
+def test_a_kiosk_takes_a_number_and_gets_place_estimate_and_status_url(cast, line, client, token_for) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status=WindowState.Status.OPEN)
+    response = post(
+        client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **token_for(cast.alice)
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["number"], body["status"], body["ahead"], body["service"]) == ("A001", "waiting", 0, "huji")
+    assert body["status_url"] == f"/tickets/{body['id']}/"
+    assert (
+        body["estimate"] is None
+        or body["estimate"]["low"] <= body["estimate"]["minutes"] <= body["estimate"]["high"]
+    )
+    ticket = client.get(f"/api/v1/tickets/{body['id']}").json()
+    assert ticket["number"] == "A001"
+
+
+@pytest.mark.django_db
+def test_a_citizen_takes_a_remote_number_and_checks_in(cast, line, client) -> None:
+    body = post(
+        client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "web", "phone": "13812345678"}
+    ).json()
+    assert body["status"] == "reserved"
+    checked = post(client, f"/api/v1/tickets/{body['id']}/check-in").json()
+    assert checked["status"] == "waiting"
+
+
+@pytest.mark.django_db
+def test_anonymous_callers_may_not_use_kiosk_counter_api_or_priority(cast, line, client) -> None:
+    for channel in ("kiosk", "counter", "api"):
+        shape(post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": channel}), 403)
+    body = {"service": "huji", "channel": "web", "phone": "13812345678", "priority": 2}
+    shape(post(client, "/api/v1/halls/qhd/tickets", body), 403, "priority_staff_only")
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_clerk_of_another_hall_cannot_issue_or_call_here(cast, line, client, token_for) -> None:
+    auth = token_for(cast.charlie)
+    shape(post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "counter"}, **auth), 403)
+    shape(post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth), 403, "out_of_scope")
+
+
+@pytest.mark.django_db
+def test_the_idempotency_key_replays_the_first_answer(cast, line, client, token_for) -> None:
+    auth = token_for(cast.alice) | {"HTTP_IDEMPOTENCY_KEY": "kiosk-7-0001"}
+    first = post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "api"}, **auth)
+    again = post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "api"}, **auth)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clerk_calls_recalls_and_finishes_through_the_api(cast, line, client, token_for) -> None:
+    auth = token_for(cast.bob)
+    assert post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).status_code == 204
+    post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "counter"}, **auth)
+    called = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth)
+    assert called.status_code == 200
+    ticket_id = called.json()["id"]
+    assert called.json()["window"] == "1"
+    assert post(client, f"/api/v1/tickets/{ticket_id}/recall", **auth).json()["status"] == "called"
+    assert post(client, f"/api/v1/tickets/{ticket_id}/finish", **auth).json()["status"] == "done"
+    shape(post(client, f"/api/v1/tickets/{ticket_id}/finish", **auth), 409, "ticket_not_at_window")
+    shape(
+        post(client, "/api/v1/halls/qhd/windows/2/call-next", **auth), 403, "out_of_scope"
+    )  # not bob's window
+
+
+@pytest.mark.django_db
+def test_transfer_and_no_show_through_the_api(cast, line, client, token_for) -> None:
+    auth = token_for(cast.alice)
+    for _ in range(2):
+        post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "counter"}, **auth)
+    first = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    moved = post(
+        client, f"/api/v1/tickets/{first['id']}/transfer", {"service": "qiye", "raise_priority": True}, **auth
+    )
+    assert moved.json()["number"] == "B001"
+    assert moved.json()["priority"] == 1
+    second = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    assert post(client, f"/api/v1/tickets/{second['id']}/no-show", **auth).json()["status"] == "no_show"
+    shape(post(client, f"/api/v1/tickets/{second['id']}/transfer", {}, **auth), 422)
+    assert shape(post(client, f"/api/v1/tickets/{first['id']}/transfer", {"window": "99"}, **auth), 422)[
+        "details"
+    ] == {"field": "window"}
+    shape(post(client, f"/api/v1/tickets/{second['id']}/transfer", {"service": "qiye"}, **auth), 409)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"service": "huji"}, 422),
+        ({"service": "huji", "channel": "fax"}, 422),
+        ({"service": "", "channel": "web", "phone": "13812345678"}, 422),
+        ({"service": "nothing", "channel": "web", "phone": "13812345678"}, 404),
+        ({"service": "huji", "channel": "web", "phone": "123"}, 422),
+        ({"service": "huji", "channel": "web"}, 422),
+    ],
+)
+def test_bad_ticket_requests_are_4xx_and_write_nothing(line, client, body, status) -> None:
+    shape(post(client, "/api/v1/halls/qhd/tickets", body), status)
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_queue_shows_waiting_per_service_and_recent_calls(cast, line, client, token_for) -> None:
+    auth = token_for(cast.alice)
+    for service in ("huji", "huji", "qiye"):
+        post(client, "/api/v1/halls/qhd/tickets", {"service": service, "channel": "counter"}, **auth)
+    post(client, "/api/v1/halls/qhd/windows/2/call-next", **auth)
+    body = client.get("/api/v1/halls/qhd/queue").json()
+    assert {s["service"]: s["waiting"] for s in body["services"]} == {"huji": 1, "qiye": 1}
+    assert body["recent_calls"][0]["number"] == "A001"
+    assert body["recent_calls"][0]["window"] == "2"
+    shape(client.get("/api/v1/halls/nowhere/queue"), 404, "hall_not_found")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_event_stream_delivers_a_call_after_commit(cast, line, client) -> None:
+    from minxin.queueing.services import ticket_call_next, ticket_issue
+
+    response = client.get("/api/v1/halls/qhd/events")
+    assert response["Content-Type"].startswith("text/event-stream")
+    chunks: list[str] = []
+
+    def read() -> None:
+        for chunk in response.streaming_content:
+            chunks.append(chunk.decode())
+            if "event: called" in "".join(chunks):
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(0.5)  # the stream subscribes, then the hub starts polling
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    reader.join(timeout=10)
+    text = "".join(chunks)
+    assert "event: issued" in text
+    assert "event: called" in text
+    payload = json.loads(text.split("event: called\ndata: ")[1].split("\n")[0])
+    assert (payload["number"], payload["window"]) == ("A001", "1")
+
+
+def test_the_event_stream_of_an_unknown_hall_is_a_404(db, client) -> None:
+    shape(client.get("/api/v1/halls/nowhere/events"), 404, "hall_not_found")

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from minxin.queueing.models import Ticket
+from minxin.queueing.services import ticket_call_next, ticket_issue, window_set_state
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
+DESK = "/staff/halls/qhd/windows/1/"
+
+
+def test_the_ticket_page_shows_place_and_last_call(cast, line, client) -> None:
+    first = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
+    mine = ticket_issue(hall=line.hall, service_code="huji", channel="web", phone="13812345678").ticket
+    page = client.get(f"/tickets/{mine.public_id}/").content.decode()
+    assert "A002" in page
+    assert 'data-live-hall="qhd"' in page
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    partial = client.get(f"/tickets/{mine.public_id}/", HTTP_HX_REQUEST="true").content.decode()
+    assert first.number in partial  # now calling A001
+    assert "<html" not in partial
+    called_page = client.get(f"/tickets/{first.public_id}/").content.decode()
+    assert 'role="alert"' in called_page
+
+
+def test_an_unknown_ticket_is_a_404_page(db, client) -> None:
+    assert client.get("/tickets/6f1c1e7e-1111-4a4a-9b9b-000000000000/").status_code == 404
+
+
+def test_the_hall_status_page_lists_services_and_calls(cast, line, client) -> None:
+    ticket_issue(hall=line.hall, service_code="qiye", channel="kiosk")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_call_next(window=cast.window2, clerk=cast.bob)
+    page = client.get("/halls/qhd/status/").content.decode()
+    assert "户籍业务" in page
+    assert "企业开办" in page
+    assert "B001" in page
+
+
+def test_the_window_desk_is_only_for_the_windows_clerks(cast, line, client) -> None:
+    client.force_login(cast.charlie)
+    assert client.get(DESK).status_code == 403
+    assert client.post(DESK + "call/").status_code == 403
+    client.force_login(cast.bob)
+    assert client.get(DESK).status_code == 200
+    assert client.get("/staff/halls/qhd/windows/2/").status_code == 403  # not bob's window
+    client.logout()
+    assert client.get(DESK).status_code == 302
+
+
+def test_a_clerk_opens_issues_calls_and_finishes_from_the_desk(cast, line, client) -> None:
+    client.force_login(cast.bob)
+    closed = client.post(DESK + "call/", HTTP_HX_REQUEST="true").content.decode()
+    assert "disabled" in closed  # the call button waits for an open window
+    client.post(DESK + "open/", HTTP_HX_REQUEST="true")
+    issued = client.post(DESK + "issue/", {"service": "huji", "reason": "elderly"}, HTTP_HX_REQUEST="true")
+    assert "A001" in issued.content.decode()
+    assert Ticket.objects.get().priority == 2
+    called = client.post(DESK + "call/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="desk-number">A001' in called
+    client.post(DESK + "finish/", HTTP_HX_REQUEST="true")
+    assert Ticket.objects.get().status == "done"
+
+
+def test_a_desk_error_is_shown_with_its_status(cast, line, client) -> None:
+    client.force_login(cast.bob)
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    response = client.post(DESK + "issue/", {"service": "nothing"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    assert 'role="alert"' in response.content.decode()
+    assert client.post(DESK + "dance/").status_code == 404
