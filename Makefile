@@ -63,19 +63,19 @@ messages: venv
 demo: venv messages
 	@export DATABASE_URL='$(DEMO_DB)'; \
 	$(PY) manage.py migrate --noinput; \
-	$(PY) manage.py load_demo; \
+	$(PY) manage.py load_demo --always-open; \
 	if $(PY) manage.py help demo_logins >/dev/null 2>&1; then $(PY) manage.py demo_logins; fi; \
 	worker=; \
 	trap '[ -z "$$worker" ] || kill "$$worker" 2>/dev/null || true' EXIT; \
 	trap 'exit 130' INT TERM; \
 	if $(PY) manage.py help worker >/dev/null 2>&1; then \
-		$(PY) manage.py worker & worker=$$!; \
+		DEMO_SIMULATOR=1 $(PY) manage.py worker & worker=$$!; \
 		echo "==> worker started (pid $$worker)"; \
 	else \
 		echo "==> no 'worker' command yet: serving without a worker"; \
 	fi; \
 	echo "==> http://127.0.0.1:8000/ (Ctrl-C stops the server and the worker)"; \
-	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	$(VENV)/bin/uvicorn minxin.asgi:application --host 127.0.0.1 --port 8000 --no-access-log
 
 # --- checks ------------------------------------------------------------------------------------
 

@@ -240,6 +240,9 @@ OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60, minimum=0)
 OTP_SENDS_PER_PHONE_PER_HOUR = env_int("OTP_SENDS_PER_PHONE_PER_HOUR", 5, minimum=1)
 OTP_SENDS_PER_IP_PER_HOUR = env_int("OTP_SENDS_PER_IP_PER_HOUR", 30, minimum=1)
 
+# The demo's simulated traffic (worker job). Off unless asked for; `make demo` turns it on.
+DEMO_SIMULATOR = env_bool("DEMO_SIMULATOR", False)
+
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
 

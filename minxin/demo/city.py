@@ -24,6 +24,7 @@ from minxin.catalog.services import (
 )
 from minxin.core.workdays import calendar_seed
 from minxin.demo import data
+from minxin.demo.queues import load_queues
 from minxin.orgs.models import Hall, HallClosure, Region, StaffMembership, Unit
 from minxin.orgs.services import (
     hall_closure_add,
@@ -65,7 +66,18 @@ def load_city(*, today: dt.date) -> list[DemoLogin]:
         calendar_seed(first_year=today.year - 1, last_year=today.year)
         for hall in (qhd, tax):
             _holiday_closures(hall, today)
-        return _logins(regions=regions, qhd=qhd, tax=tax, saihanba=saihanba)
+        logins = _logins(regions=regions, qhd=qhd, tax=tax, saihanba=saihanba)
+        load_queues(qhd=qhd, tax=tax, today=today, clerk=User.objects.get(username="clerk"))
+        return logins
+
+
+def open_around_the_clock(*, hall_codes: tuple[str, ...] = (QHD_HALL, TAX_HALL)) -> None:
+    """Demo only: open the demo halls every day, all day, so a visitor at any hour sees the queue move."""
+    for hall in Hall.objects.filter(code__in=hall_codes):
+        hall_set_opening_hours(
+            hall=hall, periods=[(day, dt.time(0), dt.time(23, 59, 59)) for day in range(7)]
+        )
+        HallClosure.objects.filter(hall=hall).delete()
 
 
 def _regions() -> dict[str, Region]:

@@ -6,3 +6,9 @@ class QueueingConfig(AppConfig):
     name = "minxin.queueing"
     label = "queueing"
     verbose_name = _("Queues")
+
+    def ready(self) -> None:
+        from minxin.core.jobs import register_job
+        from minxin.queueing.services import tickets_lapse
+
+        register_job(name="queueing.lapse_remote_tickets", every_seconds=30, run=tickets_lapse)

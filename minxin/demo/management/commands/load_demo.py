@@ -3,18 +3,27 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from minxin.core import clock
-from minxin.demo.city import DEMO_PASSWORD, load_city
+from minxin.demo.city import DEMO_PASSWORD, load_city, open_around_the_clock
 
 
 class Command(BaseCommand):
     help = "Generate the demo city: Qinhuangdao's centre, Shijiazhuang's tax hall, Hebei's units, logins."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--always-open",
+            action="store_true",
+            help="Open the demo halls all day, every day (so the simulated queue moves at any hour).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         logins = load_city(today=clock.local_today("Asia/Shanghai"))
+        if options["always_open"]:
+            open_around_the_clock()
         self.stdout.write(self.style.SUCCESS(f"Demo city ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(
             f"Demo logins (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/staff/login/"

@@ -1,0 +1,249 @@
+"""The demo halls' queues, services, work profiles and a few weeks of ticket history.
+
+History is generated with the same shape production produces (tickets with their timestamps and
+events), so the estimator has statistics from the first minute of `make demo`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from minxin.accounts.models import User
+from minxin.catalog.models import Department, ServiceItem, Window, window_order
+from minxin.core import clock
+from minxin.core.models import CalendarDay
+from minxin.orgs.models import Hall
+from minxin.queueing.models import (
+    Channel,
+    Queue,
+    QueueDay,
+    Service,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    WindowState,
+    WorkProfile,
+    WorkProfileQueue,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    prefix: str
+    code: str
+    name: str
+    departments: tuple[str, ...]
+    mean_minutes: float
+    share: float  # of the hall's arrivals
+
+
+QHD_QUEUES = (
+    QueueSpec("A", "police", "公安户政·出入境·交管", ("psb", "traffic"), 6.0, 0.22),
+    QueueSpec("B", "business", "企业开办·市场监管", ("amr", "commerce", "miit", "tobacco"), 12.0, 0.16),
+    QueueSpec("C", "property", "不动产登记", ("nrp", "housing"), 15.0, 0.14),
+    QueueSpec("D", "social", "社保·医保·就业", ("hrss", "medins", "veteran", "disabled", "civil"), 8.0, 0.17),
+    QueueSpec("E", "fund", "住房公积金", ("hpf",), 7.0, 0.10),
+    QueueSpec("F", "tax", "税务", ("tax", "finance"), 9.0, 0.11),
+    QueueSpec(
+        "G",
+        "utilities",
+        "水电气·通信",
+        ("tapwater", "power", "gas", "telecom"),
+        5.0,
+        0.05,
+    ),
+    QueueSpec("H", "other", "其他事项", (), 10.0, 0.05),
+)
+TAX_QUEUES = (
+    QueueSpec("A", "invoice", "发票业务", (), 4.0, 0.35),
+    QueueSpec("B", "filing", "申报缴税", (), 7.0, 0.30),
+    QueueSpec("C", "register", "税务登记", (), 11.0, 0.15),
+    QueueSpec("D", "social-fee", "社保费·非税收入", ("tax-sjz-sif",), 6.0, 0.20),
+)
+HISTORY_DAYS = 21
+DAILY_TICKETS = {"qhd-zwfw": 420, "sjz-tax": 260}
+
+
+def load_queues(*, qhd: Hall, tax: Hall, today: dt.date, clerk: User) -> None:
+    with transaction.atomic():
+        for hall, specs in ((qhd, QHD_QUEUES), (tax, TAX_QUEUES)):
+            if Queue.objects.filter(hall=hall).exists():
+                continue
+            queues = _queues(hall, specs)
+            _profiles(hall, queues, specs)
+            _history(hall, queues, specs, today=today, clerk=clerk)
+
+
+def _queues(hall: Hall, specs: tuple[QueueSpec, ...]) -> dict[str, Queue]:
+    """One service per queue. A queue lists its departments; one that lists none takes every department
+    no other queue claimed (the centre's "other items", the tax hall's main department)."""
+    queues: dict[str, Queue] = {}
+    claimed = {code for spec in specs for code in spec.departments}
+    for position, spec in enumerate(specs, start=1):
+        queue = Queue.objects.create(
+            hall=hall, code=spec.code, prefix=spec.prefix, name=spec.name, position=position
+        )
+        service = Service.objects.create(
+            hall=hall, code=spec.code, name=spec.name, queue=queue, position=position
+        )
+        departments = Department.objects.filter(hall=hall)
+        departments = (
+            departments.filter(code__in=spec.departments)
+            if spec.departments
+            else departments.exclude(code__in=claimed)
+        )
+        service.items.set(ServiceItem.objects.filter(department__in=departments))
+        queues[spec.code] = queue
+    return queues
+
+
+def _profiles(hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...]) -> None:
+    """Department windows call their department's queue; comprehensive windows call every queue, longest
+    wait first, but the property queue first once someone has waited 40 minutes there."""
+    by_department = {code: spec.code for spec in specs for code in spec.departments}
+    now = clock.now()
+    windows = list(Window.objects.filter(hall=hall).select_related("department").order_by(*window_order()))
+    staffed = _staffed(windows, by_department)
+    for window in windows:
+        if window.name == "统一出件窗口":
+            continue  # hands out results; it calls nobody
+        profile = WorkProfile.objects.create(window=window, strategy=WorkProfile.Strategy.LONGEST_WAIT)
+        if window.department is not None and window.department.code in by_department:
+            WorkProfileQueue.objects.create(
+                profile=profile, queue=queues[by_department[window.department.code]]
+            )
+        elif window.department is not None and hall.code == "qhd-zwfw":
+            WorkProfileQueue.objects.create(profile=profile, queue=queues["other"])
+        else:
+            for position, queue in enumerate(queues.values()):
+                first_after = 40 if queue.code == "property" else None
+                WorkProfileQueue.objects.create(
+                    profile=profile, queue=queue, position=position, first_after_minutes=first_after
+                )
+        status = WindowState.Status.OPEN if window.pk in staffed else WindowState.Status.CLOSED
+        WindowState.objects.create(window=window, status=status, since=now)
+
+
+def _staffed(windows: list[Window], by_department: dict[str, str]) -> set[int]:
+    """Who is at work today: the first window of each department that has a queue, and three
+    comprehensive windows. A hall rarely staffs every window; the rest stay closed."""
+    seen: set[str] = set()
+    staffed: set[int] = set()
+    comprehensive = 0
+    for window in windows:
+        if window.department is None:
+            if window.name != "统一出件窗口" and comprehensive < 3:
+                staffed.add(window.pk)
+                comprehensive += 1
+        elif window.department.code in by_department and window.department.code not in seen:
+            staffed.add(window.pk)
+            seen.add(window.department.code)
+    return staffed
+
+
+def _working_days(today: dt.date, count: int) -> list[dt.date]:
+    exceptions = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+    days: list[dt.date] = []
+    day = today
+    while len(days) < count:
+        day -= dt.timedelta(days=1)
+        if exceptions.get(day, day.weekday() < 5):
+            days.append(day)
+    return sorted(days)
+
+
+def _arrival_minutes(rng: random.Random, count: int) -> list[float]:
+    """Arrival times in minutes after 09:00: a morning peak near 10:00, a smaller one near 14:30."""
+    minutes: list[float] = []
+    while len(minutes) < count:
+        morning = rng.random() < 0.6
+        value = rng.gauss(60, 45) if morning else rng.gauss(330, 50)
+        if 0 <= value < 180 or 270 <= value < 510:  # 09:00–12:00, 13:30–17:30
+            minutes.append(value)
+    return sorted(minutes)
+
+
+def _history(
+    hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...], *, today: dt.date, clerk: User
+) -> None:
+    """Three weeks of served tickets: service times lognormal around each queue's mean (longer in the
+    morning), a fifth of remote numbers never checked in."""
+    rng = random.Random(f"minxin-demo-{hall.code}")  # noqa: S311 - demo data, not security
+    zone = ZoneInfo(hall.time_zone)
+    services = {service.queue_id: service for service in Service.objects.filter(hall=hall)}
+    windows = list(Window.objects.filter(hall=hall, work_profile__isnull=False))
+    tickets: list[Ticket] = []
+    for day in _working_days(today, HISTORY_DAYS):
+        opening = dt.datetime.combine(day, dt.time(9), tzinfo=zone)
+        free_at = {window.pk: opening for window in windows}
+        counters: dict[int, int] = {}
+        for minute in _arrival_minutes(rng, DAILY_TICKETS.get(hall.code, 200)):
+            spec = rng.choices(specs, weights=[s.share for s in specs])[0]
+            queue = queues[spec.code]
+            counters[queue.pk] = counters.get(queue.pk, 0) + 1
+            issued = opening + dt.timedelta(minutes=minute)
+            remote = rng.random() < 0.3
+            base = dict(
+                hall=hall,
+                queue=queue,
+                service=services[queue.pk],
+                service_date=day,
+                seq=counters[queue.pk],
+                number=f"{queue.prefix}{counters[queue.pk]:03d}",
+                channel=Channel.WEB if remote else Channel.KIOSK,
+                issued_at=issued,
+            )
+            if remote and rng.random() < 0.2:
+                tickets.append(
+                    Ticket(**base, status=TicketStatus.LAPSED, finished_at=issued + dt.timedelta(hours=1))
+                )
+                continue
+            window = min(windows, key=lambda w: free_at[w.pk])
+            called = max(issued, free_at[window.pk]) + dt.timedelta(seconds=rng.uniform(5, 40))
+            morning_factor = 1.15 if called.astimezone(zone).hour < 12 else 0.95
+            minutes = rng.lognormvariate(0, 0.5) * spec.mean_minutes * morning_factor / 1.13
+            started = called + dt.timedelta(seconds=rng.uniform(20, 60))
+            finished = started + dt.timedelta(minutes=minutes)
+            free_at[window.pk] = finished
+            tickets.append(
+                Ticket(
+                    **base,
+                    status=TicketStatus.DONE,
+                    called_at=called,
+                    started_at=started,
+                    finished_at=finished,
+                    window=window,
+                    clerk=clerk,
+                )
+            )
+        for queue_id, issued_count in counters.items():
+            QueueDay.objects.create(
+                queue_id=queue_id, service_date=day, issued=issued_count, departed=issued_count
+            )
+    created = Ticket.objects.bulk_create(tickets, batch_size=2000)
+    events = []
+    for ticket in created:
+        events.append(
+            TicketEvent(
+                ticket=ticket, kind=TicketEvent.Kind.ISSUED, at=ticket.issued_at, channel=ticket.channel
+            )
+        )
+        if ticket.status == TicketStatus.LAPSED and ticket.finished_at:
+            events.append(TicketEvent(ticket=ticket, kind=TicketEvent.Kind.LAPSED, at=ticket.finished_at))
+        if ticket.called_at and ticket.finished_at:
+            events.append(
+                TicketEvent(
+                    ticket=ticket, kind=TicketEvent.Kind.CALLED, at=ticket.called_at, window=ticket.window
+                )
+            )
+            events.append(
+                TicketEvent(
+                    ticket=ticket, kind=TicketEvent.Kind.FINISHED, at=ticket.finished_at, window=ticket.window
+                )
+            )
+    TicketEvent.objects.bulk_create(events, batch_size=5000)
