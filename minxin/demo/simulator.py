@@ -28,6 +28,7 @@ from minxin.queueing.services import (
 SPECS = {"qhd-zwfw": QHD_QUEUES, "sjz-tax": TAX_QUEUES}
 ARRIVALS_PER_HOUR = {"qhd-zwfw": 150.0, "sjz-tax": 90.0}
 WALK_SECONDS = 25
+INITIAL_LINE = {"qhd-zwfw": 30, "sjz-tax": 15}
 _rng = random.Random()  # noqa: S311 - simulated citizens, not security
 _last_step: dict[str, dt.datetime] = {}
 
@@ -57,6 +58,8 @@ def _arrivals(hall: Hall) -> int:
     hour = clock.local_now(hall.time_zone).hour
     expected = ARRIVALS_PER_HOUR[hall.code] * _rate_factor(hour) * seconds / 3600
     count = _poisson(expected)
+    if not Ticket.objects.filter(hall=hall, service_date=clock.local_today(hall.time_zone)).exists():
+        count += INITIAL_LINE[hall.code]  # a hall opening its doors: people were already waiting outside
     specs = SPECS[hall.code]
     services = {s.code: s for s in Service.objects.filter(hall=hall, is_active=True)}
     issued = 0

@@ -1,0 +1,54 @@
+"""The citizen's ticket page and the clerk's desk in a real Chromium, with live updates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import screenshot
+from minxin.queueing.services import ticket_call_next, ticket_issue, window_set_state
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("at_open_hall"),
+]
+
+
+def test_a_remote_ticket_page_updates_live_when_the_line_moves(cast, line, page) -> None:
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    mine = ticket_issue(hall=line.hall, service_code="huji", channel="web", phone="13812345678").ticket
+    page.goto(f"{page.base_url}/tickets/{mine.public_id}/")
+    facts = page.locator(".key-facts")
+    assert facts.locator("dd").first.inner_text() == "1"
+    screenshot(page, "ticket-waiting")
+    page.wait_for_timeout(600)  # the stream subscribes before the call
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    page.wait_for_function(
+        "document.querySelector('.key-facts dd') && document.querySelector('.key-facts dd').textContent.trim() === '0'",
+        timeout=5000,
+    )
+    assert "A001" in page.locator(".key-facts").inner_text()
+
+
+def test_a_clerk_calls_with_the_keyboard(cast, line, page) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    page.goto(f"{page.base_url}/staff/login/")
+    page.get_by_label(re.compile("Username|用户名")).fill("bob")
+    page.get_by_label(re.compile("Password|密码")).fill("bob-pass-123")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Sign in|登录")).click()
+    page.goto(f"{page.base_url}/staff/halls/qhd/windows/1/")
+    page.keyboard.press("Space")
+    page.wait_for_selector(".desk-number")
+    assert page.locator(".desk-number").inner_text() == "A001"
+    screenshot(page, "window-desk")
+    page.keyboard.press("s")
+    page.wait_for_function(
+        "document.querySelector('.desk-current').textContent.includes('Being served') || "
+        "document.querySelector('.desk-current').textContent.includes('办理中')"
+    )
+    page.keyboard.press("f")
+    page.wait_for_function("!document.querySelector('.desk-number')")
