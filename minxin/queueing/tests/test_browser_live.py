@@ -26,7 +26,7 @@ def test_a_remote_ticket_page_updates_live_when_the_line_moves(cast, line, page)
     page.wait_for_timeout(600)  # the stream subscribes before the call
     ticket_call_next(window=cast.window1, clerk=cast.bob)
     page.wait_for_function(
-        "document.querySelector('.key-facts dd') && document.querySelector('.key-facts dd').textContent.trim() === '0'",
+        "(document.querySelector('.key-facts dd') || {textContent: ''}).textContent.trim() === '0'",
         timeout=5000,
     )
     assert "A001" in page.locator(".key-facts").inner_text()
