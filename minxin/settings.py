@@ -234,6 +234,10 @@ SMS_BACKEND = env_str("SMS_BACKEND", "minxin.accounts.sms.ConsoleSmsBackend")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 5, minimum=1)
+
+# "You are N-th" notices: console (development), SMS, or a webhook (e.g. a WeChat message adapter).
+NOTICE_BACKEND = env_str("NOTICE_BACKEND", "minxin.queueing.notices.ConsoleNoticeBackend")
+NOTICE_WEBHOOK_URL = env_str("NOTICE_WEBHOOK_URL", "")
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300, minimum=30)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60, minimum=0)

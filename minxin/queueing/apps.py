@@ -9,6 +9,8 @@ class QueueingConfig(AppConfig):
 
     def ready(self) -> None:
         from minxin.core.jobs import register_job
+        from minxin.queueing.notices import tickets_notify
         from minxin.queueing.services import tickets_lapse
 
         register_job(name="queueing.lapse_remote_tickets", every_seconds=30, run=tickets_lapse)
+        register_job(name="queueing.notify_ahead", every_seconds=5, run=tickets_notify)

@@ -173,6 +173,8 @@ class Ticket(models.Model):
     priority_reason = models.CharField(_("priority reason"), max_length=64, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, default="")
     phone_masked = models.CharField(_("phone"), max_length=16, blank=True, default="")
+    phone_encrypted = models.TextField(blank=True, default="")  # for the "you are next" notice only
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
     issued_at = models.DateTimeField(_("issued"))
     lapse_at = models.DateTimeField(_("lapses at"), null=True, blank=True, db_index=True)

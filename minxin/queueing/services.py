@@ -149,7 +149,7 @@ def ticket_issue(
     rules = queue_rules(hall)
     if remote and not (rules.remote_enabled and service.remote_allowed):
         raise Conflict(_("This service does not take remote numbers."), code="remote_disabled")
-    phone_hash = phone_masked = ""
+    phone_hash = phone_masked = phone_encrypted = ""
     if phone:
         normalized = personal.normalize_phone(phone)
         if normalized is None:
@@ -158,6 +158,7 @@ def ticket_issue(
             )
         phone_hash = personal.keyed_hash(normalized, purpose="phone")
         phone_masked = personal.mask_phone(normalized)
+        phone_encrypted = personal.encrypt(normalized)
     elif channel in (Channel.WEB, Channel.APP):
         raise InvalidInput(_("A remote number needs a mobile number."), details={"field": "phone"})
     now = clock.now()
@@ -186,6 +187,7 @@ def ticket_issue(
                 priority_reason=priority_reason,
                 phone_hash=phone_hash,
                 phone_masked=phone_masked,
+                phone_encrypted=phone_encrypted,
                 idempotency_key=idempotency_key,
                 issued_at=now,
                 lapse_at=now + dt.timedelta(minutes=rules.remote_lapse_minutes) if remote else None,
@@ -460,6 +462,7 @@ def ticket_transfer(
             priority_reason=_("transferred") if raise_priority else current.priority_reason,
             phone_hash=current.phone_hash,
             phone_masked=current.phone_masked,
+            phone_encrypted=current.phone_encrypted,
             issued_at=now,
             transferred_from=current,
             return_to_window=to_window,

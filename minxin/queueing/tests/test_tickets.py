@@ -203,3 +203,20 @@ def test_time_zone_of_the_hall_decides_the_day(line) -> None:
         pytest.raises(Conflict),
     ):
         issue(line)
+
+
+def test_a_citizen_is_told_once_when_few_are_ahead(cast, line, capsys) -> None:
+    from minxin.queueing.notices import tickets_notify
+
+    QueueRules.objects.update_or_create(hall=line.hall, defaults={"notify_ahead": 1})
+    for _ in range(2):
+        issue(line)
+    mine = issue(line, channel="web", phone="13812345678")
+    assert tickets_notify() == 0  # two ahead
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert tickets_notify() == 1
+    assert tickets_notify() == 0  # once only
+    out = capsys.readouterr().out
+    assert "138****5678" in out
+    assert "13812345678" not in out
+    assert mine.ticket.number in out
