@@ -58,6 +58,13 @@ def make_item(department: Any, code: str, name: str, **overrides: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    from minxin.core.memo import forget_all
+
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness is for attackers, not for a test suite that creates users in every test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

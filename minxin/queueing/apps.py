@@ -9,6 +9,15 @@ class QueueingConfig(AppConfig):
 
     def ready(self) -> None:
         from minxin.core.jobs import register_job
+        from minxin.core.memo import forget_on_change
+        from minxin.core.models import CalendarDay
+        from minxin.orgs.models import Hall, HallClosure, OpeningHours
+        from minxin.queueing.models import Queue, QueueRules, Service, WorkProfile, WorkProfileQueue
+
+        forget_on_change("queue-rules", QueueRules)
+        forget_on_change("queue-service", Service, Queue)
+        forget_on_change("hall-open", Hall, HallClosure, OpeningHours, CalendarDay)
+        forget_on_change("work-profile", WorkProfile, WorkProfileQueue)
         from minxin.queueing.notices import tickets_notify
         from minxin.queueing.services import tickets_lapse
 

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from minxin.queueing import views
+from minxin.queueing import board, kiosk, views
 
 app_name = "queueing"
 urlpatterns = [
     path("tickets/<uuid:ticket_id>/", views.ticket_page, name="ticket"),
     path("halls/<slug:code>/status/", views.hall_status, name="hall-status"),
+    path("halls/<slug:code>/kiosk/", kiosk.kiosk_page, name="kiosk"),
+    path("halls/<slug:code>/kiosk/take/", kiosk.kiosk_take, name="kiosk-take"),
+    path("halls/<slug:code>/kiosk/ticket/<uuid:ticket_id>/", kiosk.kiosk_ticket, name="kiosk-ticket"),
+    path("halls/<slug:code>/kiosk/check-in/", kiosk.kiosk_check_in, name="kiosk-check-in"),
+    path("halls/<slug:code>/board/", board.board_page, name="board"),
     path("staff/halls/<slug:code>/windows/<str:number>/", views.window_desk, name="window"),
-    path("staff/halls/<slug:code>/windows/<str:number>/<slug:action>/", views.window_action, name="window-action"),
+    path(
+        "staff/halls/<slug:code>/windows/<str:number>/<slug:action>/",
+        views.window_action,
+        name="window-action",
+    ),
 ]

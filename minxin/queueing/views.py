@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from minxin.accounts.models import User
@@ -38,10 +38,10 @@ from minxin.queueing.services import (
 )
 
 GREEN_CHANNEL_REASONS = (
-    ("elderly", gettext_lazy("Elderly")),
-    ("disabled", gettext_lazy("Disabled")),
-    ("pregnant", gettext_lazy("Pregnant")),
-    ("credit", gettext_lazy("Top-credit taxpayer")),
+    ("elderly", pgettext_lazy("green channel reason", "Elderly")),
+    ("disabled", pgettext_lazy("green channel reason", "Disabled")),
+    ("pregnant", pgettext_lazy("green channel reason", "Pregnant")),
+    ("credit", pgettext_lazy("green channel reason", "Top-credit taxpayer")),
 )
 
 

@@ -1,14 +1,26 @@
-/* Keyboard shortcuts for the clerk's window page: a key presses the button that carries data-key. */
+/* Keyboard shortcuts for the clerk's window page: a key presses the button that carries data-key.
+   A key pressed while the desk is still being swapped in is held until the new desk is ready, so a
+   quick "S then F" is never lost. */
 (function () {
   "use strict";
+  function busy() {
+    return document.querySelector("#desk.htmx-swapping, #desk.htmx-settling, #desk.htmx-added, .htmx-request");
+  }
+  function press(key, attempt) {
+    if (busy() && attempt < 30) {
+      setTimeout(function () { press(key, attempt + 1); }, 50);
+      return;
+    }
+    var button = document.querySelector('#desk [data-key="' + key + '"]');
+    if (button && !button.disabled) { button.click(); }
+  }
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) { return; }
     if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) { return; }
     var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-    var button = document.querySelector('#desk [data-key="' + (key === " " ? " " : key) + '"]');
-    if (!button || button.disabled) { return; }
+    if (!document.querySelector('#desk [data-key="' + key + '"]') && !busy()) { return; }
     event.preventDefault();
-    button.click();
+    press(key, 0);
   });
 })();

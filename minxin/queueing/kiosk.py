@@ -1,0 +1,310 @@
+"""The self-service kiosk of a hall: take a number, print it, check in a remote number.
+
+A kiosk is a device signed in as a staff account of the hall (window clerk or hall manager); citizens
+never sign in. Priority (green channel) is never offered here: staff give it at the desk.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import qrcode  # type: ignore[import-untyped]
+import qrcode.image.svg  # type: ignore[import-untyped]
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from minxin.accounts.models import Role, User
+from minxin.catalog.models import ItemVersion, Material
+from minxin.catalog.selectors import current_versions
+from minxin.core import clock
+from minxin.core.audit import client_ip
+from minxin.core.errors import DomainError, Throttled
+from minxin.core.throttle import throttle_hit
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
+from minxin.queueing.estimates import Estimate
+from minxin.queueing.forecasting import queue_estimate
+from minxin.queueing.models import Channel, Service, Ticket
+from minxin.queueing.selectors import last_called, service_lines, ticket_ahead
+from minxin.queueing.services import ticket_check_in, ticket_issue
+
+KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
+CHECK_IN_LIMIT = 30
+CHECK_IN_PERIOD_SECONDS = 600
+TICKET_RETURN_SECONDS = 15
+NOTICE_RETURN_SECONDS = 20
+_NUMBER = re.compile(r"([A-Z]{1,3})0*(\d{1,6})")
+_NONCE = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def estimate_band(estimate: Estimate | None) -> str:
+    """The estimate as a range, "about 17 min (12–22)", never a bare number (DOMAIN.md §1); "" if none."""
+    if estimate is None:
+        return ""
+    if estimate.high == 0:
+        return _("called almost at once")
+    band = _("about %(minutes)s min (%(low)s–%(high)s)") % {
+        "minutes": estimate.minutes,
+        "low": estimate.low,
+        "high": estimate.high,
+    }
+    return band.replace("–", "\u2060–\u2060")  # word joiners: the range never breaks at its dash
+
+
+@dataclass(frozen=True, slots=True)
+class KioskService:
+    service: Service
+    in_line: int
+    band: str
+    nonce: str
+    guides: list[ItemVersion] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: str  # "error" or "success"
+    title: str
+    text: str = ""
+    number: str = ""
+
+
+def _hall_for_kiosk(request: HttpRequest, code: str) -> Hall:
+    hall = hall_get(code=code)
+    if hall is None:
+        raise Http404(_("No such hall."))
+    user = request.user
+    if not isinstance(user, User) or not staff_may_act_in_hall(user=user, hall=hall, roles=KIOSK_ROLES):
+        raise PermissionDenied(_("This device may not serve as a kiosk in this hall."))
+    return hall
+
+
+def kiosk_services(hall: Hall) -> list[KioskService]:
+    """The hall's active services in order, each with how many are in line in its queue (a new ticket
+    waits behind the whole queue, remote numbers included), the estimate band and the item guides."""
+    lines = service_lines(hall=hall)
+    per_queue: dict[int, tuple[int, int]] = {}
+    for line in lines:
+        waiting, reserved = per_queue.get(line.service.queue_id, (0, 0))
+        per_queue[line.service.queue_id] = (waiting + line.waiting, reserved + line.reserved)
+    bands: dict[int, str] = {}
+    for line in lines:
+        queue_id = line.service.queue_id
+        if queue_id not in bands:
+            waiting, reserved = per_queue[queue_id]
+            bands[queue_id] = estimate_band(
+                queue_estimate(queue=line.service.queue, ahead_present=waiting, ahead_remote=reserved)
+            )
+    services = [line.service for line in lines]
+    prefetch_related_objects(services, "items")
+    item_ids = {item.pk for service in services for item in service.items.all()}
+    versions: dict[int, ItemVersion] = {}
+    if item_ids:
+        materials = Prefetch("materials", queryset=Material.objects.order_by("position", "id"))
+        for version in current_versions().filter(item_id__in=item_ids).prefetch_related(materials):
+            versions[version.item_id] = version
+    return [
+        KioskService(
+            service=line.service,
+            in_line=sum(per_queue[line.service.queue_id]),
+            band=bands[line.service.queue_id],
+            nonce=secrets.token_urlsafe(16),
+            guides=sorted(
+                (versions[item.pk] for item in line.service.items.all() if item.pk in versions),
+                key=lambda version: version.name,
+            ),
+        )
+        for line in lines
+    ]
+
+
+def _render_kiosk(
+    request: HttpRequest,
+    hall: Hall,
+    *,
+    status: int = 200,
+    notice: Notice | None = None,
+    check_in: dict[str, str] | None = None,
+) -> HttpResponse:
+    services = kiosk_services(hall)
+    context: dict[str, Any] = {
+        "hall": hall,
+        "services": services,
+        "open_now": hall_is_open(hall=hall),
+        "now_text": clock.local_now(hall.time_zone).strftime("%H:%M"),
+        "notice": notice,
+        "check_in": check_in or {"number": "", "phone_last4": ""},
+        "prefixes": sorted({entry.service.queue.prefix for entry in services}),
+        "return_seconds": NOTICE_RETURN_SECONDS,
+    }
+    response = render(request, "queueing/kiosk.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # a restored page would resend an old number's idempotency key
+    return response
+
+
+@never_cache
+@require_GET
+@login_required
+def kiosk_page(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_kiosk(request, _hall_for_kiosk(request, code))
+
+
+def _error_status(error: DomainError) -> int:
+    return error.status if error.status in (409, 422, 429) else 422
+
+
+@require_POST
+@login_required
+def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
+    """Take a number for the tapped service and go to the printable ticket. The form carries a nonce
+    made when the page was drawn, used as the Idempotency-Key: a double tap prints one number, not two."""
+    hall = _hall_for_kiosk(request, code)
+    user = request.user
+    assert isinstance(user, User)
+    service_code = request.POST.get("service", "")[:32]
+    nonce = request.POST.get("nonce", "")
+    key = f"kiosk:{user.pk}:{nonce}" if _NONCE.fullmatch(nonce) else ""
+    try:
+        issued = ticket_issue(
+            hall=hall, service_code=service_code, channel=Channel.KIOSK, idempotency_key=key, actor=user
+        )
+    except DomainError as error:
+        notice = Notice("error", _("No number was issued."), error.message)
+        return _render_kiosk(request, hall, status=_error_status(error), notice=notice)
+    return HttpResponseRedirect(reverse("queueing:kiosk-ticket", args=[hall.code, issued.ticket.public_id]))
+
+
+def _ticket_band(ticket: Ticket, ahead: int, ahead_reserved: int) -> str:
+    return estimate_band(
+        queue_estimate(queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved)
+    )
+
+
+def ticket_qr_svg(url: str, *, label: str) -> str:
+    """An inline SVG QR code for `url`, sized by CSS (the library's width/height in mm are dropped)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg = str(image.to_string(encoding="unicode"))
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    head, rest = svg.split(">", 1)
+    head = re.sub(r'\s(?:width|height)="[^"]*"', "", head)
+    return f'{head} role="img" aria-label="{_escape_attr(label)}" class="ticket-qr">{rest}'
+
+
+def _escape_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@never_cache
+@require_GET
+@login_required
+def kiosk_ticket(request: HttpRequest, code: str, ticket_id: str) -> HttpResponse:
+    """The printable 80 mm ticket; it prints itself on load (unless ?noprint=1) and returns to the kiosk."""
+    hall = _hall_for_kiosk(request, code)
+    ticket = (
+        Ticket.objects.select_related("hall", "service", "queue", "window")
+        .filter(public_id=ticket_id, hall=hall)
+        .first()
+    )
+    if ticket is None:
+        raise Http404(_("No such number."))
+    ahead, ahead_reserved = ticket_ahead(ticket)
+    band = _ticket_band(ticket, ahead, ahead_reserved) if ticket.status in ("reserved", "waiting") else ""
+    status_url = request.build_absolute_uri(reverse("queueing:ticket", args=[ticket.public_id]))
+    latest = last_called(hall=hall, queue_id=ticket.queue_id)
+    context = {
+        "hall": hall,
+        "ticket": ticket,
+        "ahead": ahead,
+        "band": band,
+        "issued_text": ticket.issued_at.astimezone(ZoneInfo(hall.time_zone)).strftime("%Y-%m-%d %H:%M"),
+        "qr_svg": ticket_qr_svg(status_url, label=_("Scan to follow your number")),
+        "last_called": latest.number if latest else "",
+        "print": request.GET.get("noprint") != "1",
+        "return_seconds": TICKET_RETURN_SECONDS,
+    }
+    return render(request, "queueing/kiosk_ticket.html", context)
+
+
+def normalize_number(raw: str) -> str | None:
+    """The number as printed: "a12" and " A012 " give "A012" (at least three digits); None if not one."""
+    match = _NUMBER.fullmatch(re.sub(r"\s+", "", raw).upper())
+    if match is None:
+        return None
+    return f"{match.group(1)}{int(match.group(2)):03d}"
+
+
+@require_POST
+@login_required
+def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
+    """A citizen with a remote number arrived: find today's number by its text and the last four digits
+    of the phone it was taken with, and check it in. Rate-limited per hall and client, so that guessing
+    pairs is slow."""
+    hall = _hall_for_kiosk(request, code)
+    user = request.user
+    assert isinstance(user, User)
+    raw_number = request.POST.get("number", "")[:16]
+    last4 = request.POST.get("phone_last4", "").strip()[:8]
+    typed = {"number": raw_number.strip(), "phone_last4": ""}
+    try:
+        throttle_hit(
+            scope="kiosk-check-in",
+            subject=f"{hall.code}:{client_ip(request) or 'unknown'}",
+            limit=CHECK_IN_LIMIT,
+            period_seconds=CHECK_IN_PERIOD_SECONDS,
+        )
+    except Throttled as error:
+        notice = Notice("error", _("Too many attempts."), _("Please ask at the service desk."))
+        response = _render_kiosk(request, hall, status=429, notice=notice, check_in=typed)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    number = normalize_number(raw_number)
+    if number is None or not re.fullmatch(r"\d{4}", last4):
+        notice = Notice(
+            "error",
+            _("Please check what you typed."),
+            _("Enter the number as printed (for example A012) and the last 4 digits of your phone."),
+        )
+        return _render_kiosk(request, hall, status=422, notice=notice, check_in=typed)
+    ticket = (
+        Ticket.objects.select_related("hall", "service", "queue")
+        .filter(
+            hall=hall,
+            service_date=clock.local_today(hall.time_zone),
+            number=number,
+            phone_masked__endswith=last4,
+        )
+        .exclude(phone_masked="")
+        .first()
+    )
+    if ticket is None:
+        notice = Notice(
+            "error",
+            _("No remote number matches."),
+            _("Check the number and the last 4 digits of the phone you took it with, or ask at the desk."),
+        )
+        return _render_kiosk(request, hall, status=422, notice=notice, check_in=typed)
+    try:
+        ticket = ticket_check_in(ticket=ticket, actor=user)
+    except DomainError as error:
+        notice = Notice("error", _("This number cannot be checked in."), error.message)
+        return _render_kiosk(request, hall, status=_error_status(error), notice=notice, check_in=typed)
+    ahead, ahead_reserved = ticket_ahead(ticket)
+    band = _ticket_band(ticket, ahead, ahead_reserved)
+    text = ngettext("%(count)s person ahead of you.", "%(count)s people ahead of you.", ahead) % {
+        "count": ahead
+    }
+    if band:
+        text = f"{text} {_('Estimated wait:')} {band}"
+    notice = Notice("success", _("You are checked in. Please wait for your call."), text, ticket.number)
+    return _render_kiosk(request, hall, notice=notice)

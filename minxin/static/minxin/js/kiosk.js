@@ -1,0 +1,133 @@
+/* Kiosk pages, no dependencies.
+   - The kiosk: clock, "what to bring" dialogs, one tap = one number, an on-screen keypad for check-in,
+     and back to a fresh page when left alone.
+   - The printed ticket: print on load (unless ?noprint=1), then count down back to the kiosk. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var kioskUrl = body.getAttribute("data-kiosk-url") || "/";
+
+  if (body.classList.contains("kiosk-ticket-page")) {
+    ticketPage();
+    return;
+  }
+
+  var zone = body.getAttribute("data-time-zone") || undefined;
+  var IDLE_RELOAD_MS = 60000;
+  var lastTouch = Date.now();
+
+  // A result page answers a POST: make a refresh load the kiosk, never resend the form.
+  if (location.pathname !== kioskUrl && history.replaceState) history.replaceState(null, "", kioskUrl);
+
+  // Clock in the hall's time zone.
+  var clock = document.querySelector("[data-clock]");
+  var format;
+  try {
+    format = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone });
+  } catch (e) {
+    format = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+  }
+  function tick() { if (clock) clock.textContent = format.format(new Date()); }
+  tick();
+  setInterval(tick, 1000);
+
+  // "What to bring" dialogs.
+  function openDialog(id) {
+    var dialog = document.getElementById(id);
+    if (dialog && typeof dialog.showModal === "function" && !dialog.open) dialog.showModal();
+  }
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-dialog]");
+    if (opener) { event.preventDefault(); openDialog(opener.getAttribute("data-dialog")); return; }
+    var closer = event.target.closest("[data-close]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog && dialog.open) { event.preventDefault(); dialog.close(); }
+      return;
+    }
+    if (event.target.tagName === "DIALOG") event.target.close(); // a tap on the backdrop
+  });
+
+  // One tap, one number: lock every service button once a form is sent (the server also deduplicates).
+  var sent = false;
+  document.querySelectorAll(".kiosk-take-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+      var button = form.querySelector(".kiosk-take");
+      if (button) button.classList.add("is-pressed");
+      setTimeout(function () {
+        document.querySelectorAll(".kiosk-take").forEach(function (each) { each.disabled = true; });
+      }, 0);
+    });
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) location.replace(kioskUrl); // never reuse a page restored from the cache
+  });
+
+  // On-screen keypad for the check-in form (touch screens often have no keyboard).
+  var keypad = document.querySelector("[data-keypad]");
+  var numberInput = document.getElementById("checkin-number");
+  var phoneInput = document.getElementById("checkin-phone");
+  var target = numberInput;
+  if (keypad && numberInput && phoneInput) {
+    keypad.hidden = false;
+    [numberInput, phoneInput].forEach(function (input) {
+      if (window.matchMedia("(pointer: coarse)").matches) input.setAttribute("inputmode", "none");
+      input.addEventListener("focus", function () { target = input; });
+    });
+    keypad.addEventListener("pointerdown", function (event) {
+      if (event.target.closest(".key")) event.preventDefault(); // keep the focus in the field
+    });
+    keypad.addEventListener("click", function (event) {
+      var key = event.target.closest(".key");
+      if (!key) return;
+      var value = key.getAttribute("data-key");
+      if (value === "back") {
+        target.value = target.value.slice(0, -1);
+      } else if (value === "clear") {
+        numberInput.value = "";
+        phoneInput.value = "";
+        target = numberInput;
+      } else if (/^[A-Z]+$/.test(value)) {
+        target = numberInput;
+        numberInput.value = value;
+      } else if (target.maxLength <= 0 || target.value.length < target.maxLength) {
+        target.value += value;
+        if (target === numberInput && /^[A-Z]{1,3}\d{3}$/.test(target.value)) target = phoneInput;
+      }
+      target.focus({ preventScroll: true });
+    });
+  }
+
+  // Left alone, go back to a fresh page: results clear, counts and estimates update.
+  ["pointerdown", "keydown"].forEach(function (type) {
+    document.addEventListener(type, function () { lastTouch = Date.now(); }, true);
+  });
+  var returnAfter = parseInt(body.getAttribute("data-return-after") || "0", 10);
+  setInterval(function () {
+    var idle = Date.now() - lastTouch;
+    if (sent) return;
+    if ((returnAfter && idle > returnAfter * 1000) || idle > IDLE_RELOAD_MS) location.replace(kioskUrl);
+  }, 1000);
+
+  function ticketPage() {
+    var seconds = parseInt(body.getAttribute("data-return-after") || "15", 10);
+    var shown = document.querySelector("[data-countdown]");
+    function countdown() {
+      var timer = setInterval(function () {
+        seconds -= 1;
+        if (shown) shown.textContent = String(Math.max(seconds, 0));
+        if (seconds <= 0) { clearInterval(timer); location.replace(kioskUrl); }
+      }, 1000);
+    }
+    function start() {
+      if (body.getAttribute("data-print") === "1") {
+        try { window.print(); } catch (e) { /* no printer: the ticket stays on screen */ }
+      }
+      countdown();
+    }
+    if (document.readyState === "complete") start();
+    else window.addEventListener("load", start);
+  }
+})();
