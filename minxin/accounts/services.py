@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -108,6 +109,12 @@ def otp_verify(*, phone: str, code: str) -> Citizen:
     if not used:
         raise NotAuthenticated(_("The code has already been used."), code="otp_used")
     return citizen_get_or_create(phone=normalized)
+
+
+def citizen_of_session(session: Any) -> Citizen | None:
+    """The citizen signed in on this browser session (phone + one-time code), if any."""
+    citizen_id = session.get("citizen_id")
+    return Citizen.objects.filter(pk=citizen_id).first() if isinstance(citizen_id, int) else None
 
 
 def otp_challenges_purge() -> int:

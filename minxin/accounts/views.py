@@ -87,8 +87,12 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked}
                 )
+                target = request.POST.get("next", "")
+                if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                    return redirect(target)
                 return redirect("accounts:citizen-home")
-    context = {"phone_form": phone_form, "code_form": code_form, "error": error}
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    context = {"phone_form": phone_form, "code_form": code_form, "error": error, "next": next_url}
     template = "accounts/citizen_login.html#login-form" if request.htmx else "accounts/citizen_login.html"
     return render(request, template, context, status=422 if error else 200)
 

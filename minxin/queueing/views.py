@@ -2,23 +2,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from minxin.accounts.models import User
+from minxin.accounts import personal
+from minxin.accounts.models import Role, User
+from minxin.accounts.services import citizen_of_session
 from minxin.catalog.models import Window
 from minxin.catalog.selectors import clerk_may_act_at_window
+from minxin.core.clock import now
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, hall_is_open
+from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
 from minxin.queueing.forecasting import queue_estimate
-from minxin.queueing.models import Priority, Service, Ticket, WindowState, WorkProfile
+from minxin.queueing.kiosk import ticket_qr_svg
+from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
 from minxin.queueing.selectors import (
     last_called,
     recent_calls,
@@ -27,11 +34,15 @@ from minxin.queueing.selectors import (
     window_active_ticket,
 )
 from minxin.queueing.services import (
+    queue_rules,
     ticket_call_next,
+    ticket_cancel,
+    ticket_check_in,
     ticket_finish,
     ticket_issue,
     ticket_no_show,
     ticket_recall,
+    ticket_rejoin,
     ticket_start,
     ticket_transfer,
     window_set_state,
@@ -69,6 +80,8 @@ def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
         )
     context = {
         "ticket": ticket,
+        "mine": str(ticket.public_id) in _session_tickets(request),
+        "can_rejoin": ticket.status == TicketStatus.NO_SHOW and (ticket.rejoin_until or now()) > now(),
         "ahead": ahead,
         "estimate": estimate,
         "last_called": last_called(hall=ticket.hall, queue_id=ticket.queue_id),
@@ -77,6 +90,97 @@ def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
         "queueing/ticket.html#ticket-status" if getattr(request, "htmx", False) else "queueing/ticket.html"
     )
     return render(request, template, context)
+
+
+SESSION_TICKETS = "queue_tickets"
+
+
+def _session_tickets(request: HttpRequest) -> list[str]:
+    return [str(t) for t in request.session.get(SESSION_TICKETS, [])]
+
+
+def _remember(request: HttpRequest, ticket: Ticket) -> None:
+    """Keep the citizen's numbers in their browser session, for the hall's check-in QR code."""
+    known = _session_tickets(request)[-9:]
+    request.session[SESSION_TICKETS] = [*known, str(ticket.public_id)]
+
+
+@require_POST
+def take_remote(request: HttpRequest, code: str) -> HttpResponse:
+    """A citizen signed in with their phone takes a number from home (web channel); it is reserved
+    until they check in at the hall."""
+    hall = _hall(code)
+    citizen = citizen_of_session(request.session)
+    if citizen is None:
+        return redirect(
+            f"{reverse('accounts:citizen-login')}?next={reverse('queueing:hall-status', args=[code])}"
+        )
+    try:
+        issued = ticket_issue(
+            hall=hall,
+            service_code=request.POST.get("service", ""),
+            channel="web",
+            phone=personal.decrypt(citizen.phone_encrypted),
+        )
+    except DomainError as failure:
+        messages.error(request, failure.message)
+        return redirect("queueing:hall-status", code=code)
+    _remember(request, issued.ticket)
+    return redirect("queueing:ticket", ticket_id=issued.ticket.public_id)
+
+
+def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:
+    """The page the hall's check-in QR code opens: the citizen's reserved numbers for this hall, checked
+    in with one tap (POST)."""
+    hall = _hall(code)
+    ids = [str(t) for t in request.session.get(SESSION_TICKETS, [])]
+    tickets = list(
+        Ticket.objects.filter(hall=hall, public_id__in=ids, status__in=IN_LINE).select_related("service")
+    )
+    checked: list[Ticket] = []
+    if request.method == "POST":
+        for ticket in tickets:
+            if ticket.status == TicketStatus.RESERVED:
+                try:
+                    checked.append(ticket_check_in(ticket=ticket))
+                except DomainError:
+                    continue
+        tickets = list(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).select_related("service"))
+    return render(request, "queueing/check_in.html", {"hall": hall, "tickets": tickets, "checked": checked})
+
+
+@require_POST
+def ticket_citizen_action(request: HttpRequest, ticket_id: str, action: str) -> HttpResponse:
+    """The citizen's own buttons on the ticket page: rejoin after a missed call, or give up the place.
+    Only a browser that took the number (its session) may do this."""
+    ticket = Ticket.objects.select_related("hall", "service", "queue").filter(public_id=ticket_id).first()
+    if ticket is None or str(ticket.public_id) not in [
+        str(t) for t in request.session.get(SESSION_TICKETS, [])
+    ]:
+        raise Http404(_("No such number."))
+    try:
+        if action == "rejoin":
+            ticket_rejoin(ticket=ticket)
+        elif action == "cancel":
+            ticket_cancel(ticket=ticket)
+        else:
+            raise Http404(_("Unknown action."))
+    except DomainError as failure:
+        messages.error(request, failure.message)
+    return redirect("queueing:ticket", ticket_id=ticket.public_id)
+
+
+@login_required
+def check_in_poster(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable poster with the hall's check-in QR code, for the entrance (staff of the hall only)."""
+    hall = _hall(code)
+    user = request.user
+    assert isinstance(user, User)
+    if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER, Role.WINDOW_CLERK]):
+        raise PermissionDenied(_("You have no role in this hall."))
+    url = request.build_absolute_uri(reverse("queueing:hall-check-in", args=[hall.code]))
+    qr = ticket_qr_svg(url, label=_("Check-in code of %(hall)s") % {"hall": hall.name})
+    return render(request, "queueing/check_in_poster.html", {"hall": hall, "qr": mark_safe(qr), "url": url})  # noqa: S308 - SVG we generated
 
 
 def hall_status(request: HttpRequest, code: str) -> HttpResponse:
@@ -103,6 +207,8 @@ def hall_status(request: HttpRequest, code: str) -> HttpResponse:
         "rows": rows,
         "calls": recent_calls(hall=hall, limit=10),
         "open_now": hall_is_open(hall=hall),
+        "remote": queue_rules(hall).remote_enabled,
+        "citizen": citizen_of_session(request.session),
     }
     template = (
         "queueing/hall_status.html#status" if getattr(request, "htmx", False) else "queueing/hall_status.html"

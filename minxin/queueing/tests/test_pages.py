@@ -69,3 +69,59 @@ def test_a_desk_error_is_shown_with_its_status(cast, line, client) -> None:
     assert response.status_code == 404
     assert 'role="alert"' in response.content.decode()
     assert client.post(DESK + "dance/").status_code == 404
+
+
+def test_a_signed_in_citizen_takes_a_number_from_home_then_checks_in_by_qr(line, client, sms_outbox) -> None:
+    assert "/me/login/?next=" in client.get("/halls/qhd/status/").content.decode()
+    refused = client.post("/halls/qhd/take/", {"service": "huji"})
+    assert refused.status_code == 302
+    assert refused["Location"].startswith("/me/login/?next=")
+    client.post("/me/login/", {"step": "phone", "phone": "13812345678"})
+    code = "".join(c for c in sms_outbox[-1].text if c.isdigit())[:6]
+    back = "/halls/qhd/status/"
+    client.post("/me/login/", {"step": "code", "phone": "13812345678", "code": code, "next": back})
+    taken = client.post("/halls/qhd/take/", {"service": "huji"})
+    ticket = Ticket.objects.get()
+    assert taken["Location"] == f"/tickets/{ticket.public_id}/"
+    assert (ticket.channel, ticket.status, ticket.phone_masked) == ("web", "reserved", "138****5678")
+    page = client.get("/halls/qhd/check-in/").content.decode()
+    assert ticket.number in page
+    client.post("/halls/qhd/check-in/")
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting"
+
+
+def test_only_the_browser_that_took_a_number_may_give_it_up(line, client) -> None:
+    ticket = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
+    assert client.post(f"/tickets/{ticket.public_id}/cancel/").status_code == 404
+    session = client.session
+    session["queue_tickets"] = [str(ticket.public_id)]
+    session.save()
+    client.post(f"/tickets/{ticket.public_id}/cancel/")
+    ticket.refresh_from_db()
+    assert ticket.status == "cancelled"
+
+
+def test_a_missed_citizen_rejoins_from_the_ticket_page(cast, line, client) -> None:
+    from minxin.queueing.services import ticket_no_show
+
+    ticket = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
+    session = client.session
+    session["queue_tickets"] = [str(ticket.public_id)]
+    session.save()
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    ticket_no_show(ticket=called, clerk=cast.bob)
+    page = client.get(f"/tickets/{ticket.public_id}/").content.decode()
+    assert f"/tickets/{ticket.public_id}/rejoin/" in page
+    client.post(f"/tickets/{ticket.public_id}/rejoin/")
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting"
+
+
+def test_the_check_in_poster_carries_the_halls_qr_for_its_staff_only(cast, line, client) -> None:
+    client.force_login(cast.charlie)
+    assert client.get("/staff/halls/qhd/check-in-poster/").status_code == 403
+    client.force_login(cast.alice)
+    page = client.get("/staff/halls/qhd/check-in-poster/").content.decode()
+    assert "<svg" in page
+    assert "/halls/qhd/check-in/" in page
