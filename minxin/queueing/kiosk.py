@@ -305,6 +305,6 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
         "count": ahead
     }
     if band:
-        text = f"{text} {_('Estimated wait:')} {band}"
+        text = _("%(ahead)s Estimated wait: %(band)s") % {"ahead": text, "band": band}
     notice = Notice("success", _("You are checked in. Please wait for your call."), text, ticket.number)
     return _render_kiosk(request, hall, notice=notice)
