@@ -231,14 +231,15 @@ def page(chromium: Any, live_server: Any) -> Any:
     context.close()
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save screenshots at phone, desktop and TV widths when SCREENSHOT_DIR is set, for people to look at."""
+def screenshot(page: Any, name: str, screens: dict[str, tuple[int, int]] | None = None) -> None:
+    """Save screenshots at phone, desktop and TV widths (or the given screens) when SCREENSHOT_DIR is set,
+    for people to look at."""
     folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
         return
     os.makedirs(folder, exist_ok=True)
     original = page.viewport_size
-    for label, (width, height) in VIEWPORTS.items():
+    for label, (width, height) in (screens or VIEWPORTS).items():
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=os.path.join(folder, f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(original)

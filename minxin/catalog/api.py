@@ -18,18 +18,10 @@ from minxin.catalog.selectors import departments_for_officer, hall_detail, item_
 from minxin.catalog.services import MaterialData, item_create
 from minxin.core.clock import local_today
 from minxin.core.errors import Forbidden, InvalidInput, NotFound
-from minxin.orgs.api import HallSummaryOut
-from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.api import HallSummaryOut, hall_or_404
+from minxin.orgs.selectors import staff_may_act_in_hall
 
 router = Router(tags=["catalog"])
-
-
-def _hall_or_404(code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise NotFound(_("No hall with the code %(code)s.") % {"code": code}, code="hall_not_found")
-    return hall
 
 
 class OpeningPeriodOut(Schema):
@@ -97,7 +89,7 @@ class HallDetailOut(HallSummaryOut):
 
 @router.get("/halls/{code}", response=HallDetailOut, summary="A hall: departments, windows, hours")
 def hall_detail_api(request: HttpRequest, code: str) -> HallDetailOut:
-    detail = hall_detail(hall=_hall_or_404(code))
+    detail = hall_detail(hall=hall_or_404(code))
     hall = detail.hall
     summary = HallSummaryOut.of(hall)
     return HallDetailOut(
@@ -149,7 +141,7 @@ class ItemPageOut(Schema):
 
 @router.get("/items", response=ItemPageOut, summary="Search the service catalog")
 def item_search_api(request: HttpRequest, filters: Query[ItemFilter]) -> ItemPageOut:
-    hall = _hall_or_404(filters.hall) if filters.hall else None
+    hall = hall_or_404(filters.hall) if filters.hall else None
     versions = item_search(query=filters.q, hall=hall)
     size = filters.page_size
     start = (filters.page - 1) * size
@@ -248,7 +240,7 @@ class ItemIn(Schema):
     summary="Create an item (hall manager, or an officer of its department)",
 )
 def item_create_api(request: HttpRequest, code: str, payload: ItemIn) -> Status[ItemGuideOut]:
-    hall = _hall_or_404(code)
+    hall = hall_or_404(code)
     user = request_user(request)
     if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER, Role.DEPARTMENT_OFFICER]):
         raise Forbidden(_("You have no role in this hall."), code="out_of_scope")

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from minxin.accounts.api_auth import request_user, staff_auth
+from minxin.core.errors import NotFound
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_list, memberships_of
+from minxin.orgs.selectors import hall_get, hall_list, memberships_of
 
 router = Router(tags=["halls"])
+
+
+def hall_or_404(code: str) -> Hall:
+    """The open hall with this code, or the API's 404 (hall_not_found)."""
+    hall = hall_get(code=code)
+    if hall is None:
+        raise NotFound(_("No hall with the code %(code)s.") % {"code": code}, code="hall_not_found")
+    return hall
 
 
 class HallSummaryOut(Schema):

@@ -15,12 +15,13 @@ from minxin.accounts.api_auth import BearerToken, StaffSession, request_user, st
 from minxin.accounts.models import Role, User
 from minxin.catalog.models import Window
 from minxin.core.errors import Forbidden, InvalidInput, NotFound
+from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.selectors import staff_may_act_in_hall
 from minxin.queueing.estimates import Estimate
-from minxin.queueing.forecasting import queue_estimate
+from minxin.queueing.forecasting import queue_estimate, service_line_estimates
 from minxin.queueing.models import Priority, Service, Ticket
-from minxin.queueing.selectors import last_called, recent_calls, service_lines, ticket_ahead
+from minxin.queueing.selectors import last_called, recent_calls, ticket_ahead
 from minxin.queueing.services import (
     ensure_clerk_at_window,
     ticket_call_next,
@@ -49,13 +50,6 @@ class Anonymous(HttpBearer):
 
 
 optional_auth = [BearerToken(), StaffSession(), Anonymous()]
-
-
-def _hall(code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise NotFound(_("No hall with the code %(code)s.") % {"code": code}, code="hall_not_found")
-    return hall
 
 
 class EstimateOut(Schema):
@@ -129,7 +123,7 @@ class TicketIn(Schema):
     summary="Take a number (Idempotency-Key supported)",
 )
 def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Status[TicketOut]:
-    the_hall = _hall(hall)
+    the_hall = hall_or_404(hall)
     auth = getattr(request, "auth", None)
     user = auth if isinstance(auth, User) else None
     staff = user is not None and staff_may_act_in_hall(
@@ -203,7 +197,7 @@ def _window(hall: Hall, number: str, user: User) -> Window:
 )
 def call_next_api(request: HttpRequest, hall: str, window: str) -> Status[TicketOut | None]:
     user = request_user(request)
-    the_window = _window(_hall(hall), window, user)
+    the_window = _window(hall_or_404(hall), window, user)
     ticket = ticket_call_next(window=the_window, clerk=user)
     if ticket is None:
         return Status(204, None)
@@ -299,33 +293,20 @@ class QueueOut(Schema):
     "/halls/{hall}/queue", response=QueueOut, summary="Waiting per service with estimates; recent calls"
 )
 def queue_api(request: HttpRequest, hall: str) -> QueueOut:
-    the_hall = _hall(hall)
-    lines = service_lines(hall=the_hall)
-    # A queue may carry several services: a new ticket waits behind the whole queue.
-    per_queue: dict[int, tuple[int, int]] = {}
-    for line in lines:
-        waiting, reserved = per_queue.get(line.service.queue_id, (0, 0))
-        per_queue[line.service.queue_id] = (waiting + line.waiting, reserved + line.reserved)
-    estimates = {
-        queue_id: queue_estimate(
-            queue=next(line.service.queue for line in lines if line.service.queue_id == queue_id),
-            ahead_present=waiting,
-            ahead_remote=reserved,
-        )
-        for queue_id, (waiting, reserved) in per_queue.items()
-    }
+    the_hall = hall_or_404(hall)
+    rows = service_line_estimates(hall=the_hall)
     return QueueOut(
         hall=the_hall.code,
         services=[
             ServiceLineOut(
-                service=line.service.code,
-                name=line.service.name,
-                queue=line.service.queue.prefix,
-                waiting=line.waiting,
-                reserved=line.reserved,
-                estimate=EstimateOut.of(estimates[line.service.queue_id]),
+                service=row.line.service.code,
+                name=row.line.service.name,
+                queue=row.line.service.queue.prefix,
+                waiting=row.line.waiting,
+                reserved=row.line.reserved,
+                estimate=EstimateOut.of(row.estimate),
             )
-            for line in lines
+            for row in rows
         ],
         recent_calls=[
             CallOut(

@@ -27,6 +27,7 @@ from minxin.queueing.estimates import (
     service_stats,
 )
 from minxin.queueing.models import AT_WINDOW, IN_LINE, Channel, Queue, Ticket, TicketStatus, WindowState
+from minxin.queueing.selectors import ServiceLine, service_lines
 from minxin.queueing.services import queue_rules
 
 HISTORY_DAYS = 28
@@ -199,3 +200,39 @@ def queue_estimate(*, queue: Queue, ahead_present: int, ahead_remote: int) -> Es
             break
         hour = mid_wait_hour
     return estimate
+
+
+@dataclass(frozen=True, slots=True)
+class LineEstimate:
+    """A service's line with what a number taken now for it faces: the whole queue ahead (a queue may
+    carry several services) and the wait estimate."""
+
+    line: ServiceLine
+    queue_waiting: int
+    queue_reserved: int
+    estimate: Estimate | None
+
+
+def service_line_estimates(*, hall: Hall) -> list[LineEstimate]:
+    lines = service_lines(hall=hall)
+    per_queue: dict[int, tuple[int, int]] = {}
+    for line in lines:
+        waiting, reserved = per_queue.get(line.service.queue_id, (0, 0))
+        per_queue[line.service.queue_id] = (waiting + line.waiting, reserved + line.reserved)
+    estimates: dict[int, Estimate | None] = {}
+    for line in lines:
+        queue_id = line.service.queue_id
+        if queue_id not in estimates:
+            waiting, reserved = per_queue[queue_id]
+            estimates[queue_id] = queue_estimate(
+                queue=line.service.queue, ahead_present=waiting, ahead_remote=reserved
+            )
+    return [
+        LineEstimate(
+            line=line,
+            queue_waiting=per_queue[line.service.queue_id][0],
+            queue_reserved=per_queue[line.service.queue_id][1],
+            estimate=estimates[line.service.queue_id],
+        )
+        for line in lines
+    ]

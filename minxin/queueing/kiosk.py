@@ -35,9 +35,9 @@ from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
 from minxin.queueing.estimates import Estimate
-from minxin.queueing.forecasting import queue_estimate
+from minxin.queueing.forecasting import queue_estimate, service_line_estimates
 from minxin.queueing.models import Channel, Service, Ticket
-from minxin.queueing.selectors import last_called, service_lines, ticket_ahead
+from minxin.queueing.selectors import last_called, ticket_ahead
 from minxin.queueing.services import ticket_check_in, ticket_issue
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
@@ -93,19 +93,10 @@ def _hall_for_kiosk(request: HttpRequest, code: str) -> Hall:
 def kiosk_services(hall: Hall) -> list[KioskService]:
     """The hall's active services in order, each with how many are in line in its queue (a new ticket
     waits behind the whole queue, remote numbers included), the estimate band and the item guides."""
-    lines = service_lines(hall=hall)
-    per_queue: dict[int, tuple[int, int]] = {}
-    for line in lines:
-        waiting, reserved = per_queue.get(line.service.queue_id, (0, 0))
-        per_queue[line.service.queue_id] = (waiting + line.waiting, reserved + line.reserved)
-    bands: dict[int, str] = {}
-    for line in lines:
-        queue_id = line.service.queue_id
-        if queue_id not in bands:
-            waiting, reserved = per_queue[queue_id]
-            bands[queue_id] = estimate_band(
-                queue_estimate(queue=line.service.queue, ahead_present=waiting, ahead_remote=reserved)
-            )
+    rows = service_line_estimates(hall=hall)
+    lines = [row.line for row in rows]
+    in_line = {row.line.service.pk: row.queue_waiting + row.queue_reserved for row in rows}
+    bands = {row.line.service.pk: estimate_band(row.estimate) for row in rows}
     services = [line.service for line in lines]
     prefetch_related_objects(services, "items")
     item_ids = {item.pk for service in services for item in service.items.all()}
@@ -117,8 +108,8 @@ def kiosk_services(hall: Hall) -> list[KioskService]:
     return [
         KioskService(
             service=line.service,
-            in_line=sum(per_queue[line.service.queue_id]),
-            band=bands[line.service.queue_id],
+            in_line=in_line[line.service.pk],
+            band=bands[line.service.pk],
             nonce=secrets.token_urlsafe(16),
             guides=sorted(
                 (versions[item.pk] for item in line.service.items.all() if item.pk in versions),

@@ -23,7 +23,7 @@ from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
-from minxin.queueing.forecasting import queue_estimate
+from minxin.queueing.forecasting import queue_estimate, service_line_estimates
 from minxin.queueing.kiosk import ticket_qr_svg
 from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
 from minxin.queueing.selectors import (
@@ -186,22 +186,7 @@ def check_in_poster(request: HttpRequest, code: str) -> HttpResponse:
 def hall_status(request: HttpRequest, code: str) -> HttpResponse:
     """Public live status of a hall: waiting per service with estimate bands, the latest calls."""
     hall = _hall(code)
-    lines = service_lines(hall=hall)
-    per_queue: dict[int, tuple[int, int]] = {}
-    for line in lines:
-        waiting, reserved = per_queue.get(line.service.queue_id, (0, 0))
-        per_queue[line.service.queue_id] = (waiting + line.waiting, reserved + line.reserved)
-    rows = [
-        {
-            "line": line,
-            "estimate": queue_estimate(
-                queue=line.service.queue,
-                ahead_present=per_queue[line.service.queue_id][0],
-                ahead_remote=per_queue[line.service.queue_id][1],
-            ),
-        }
-        for line in lines
-    ]
+    rows = [{"line": row.line, "estimate": row.estimate} for row in service_line_estimates(hall=hall)]
     context = {
         "hall": hall,
         "rows": rows,

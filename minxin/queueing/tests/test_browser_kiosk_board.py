@@ -4,7 +4,6 @@ a 720p board)."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -30,18 +29,6 @@ const fakeSpeech = {
 };
 Object.defineProperty(window, "speechSynthesis", { value: fakeSpeech, configurable: true });
 """
-
-
-def more_screenshots(page, name: str, screens: dict[str, tuple[int, int]]) -> None:
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if not folder:
-        return
-    os.makedirs(folder, exist_ok=True)
-    original = page.viewport_size
-    for label, (width, height) in screens.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=os.path.join(folder, f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(original)
 
 
 def a_busier_hall(cast, line) -> None:
@@ -101,13 +88,13 @@ def test_a_citizen_takes_a_number_at_the_kiosk_and_it_prints(cast, line, at_open
     assert re.search(r"3 in line|等候 ?3 ?人", buttons.first.inner_text())
     assert buttons.first.bounding_box()["height"] >= 120
     screenshot(page, "kiosk")
-    more_screenshots(page, "kiosk", KIOSK_SCREENS)
+    screenshot(page, "kiosk", KIOSK_SCREENS)
 
     page.locator('[data-dialog="bring-huji"]').click()
     dialog = page.locator("dialog#bring-huji")
     dialog.wait_for(state="visible")
     assert "居民身份证" in dialog.inner_text()
-    more_screenshots(page, "kiosk-what-to-bring", {"portrait": (1080, 1920)})
+    screenshot(page, "kiosk-what-to-bring", {"portrait": (1080, 1920)})
     dialog.locator("[data-close]").click()
     dialog.wait_for(state="hidden")
 
@@ -120,9 +107,9 @@ def test_a_citizen_takes_a_number_at_the_kiosk_and_it_prints(cast, line, at_open
     assert ticket.channel == Channel.KIOSK
     assert ticket.number == "A004"
     screenshot(page, "kiosk-ticket")
-    more_screenshots(page, "kiosk-ticket", {"portrait": (1080, 1920)})
+    screenshot(page, "kiosk-ticket", {"portrait": (1080, 1920)})
     page.emulate_media(media="print")
-    more_screenshots(page, "kiosk-ticket-print", {"80mm": (302, 700)})
+    screenshot(page, "kiosk-ticket-print", {"80mm": (302, 700)})
     page.emulate_media(media="screen")
     page.wait_for_function("+document.querySelector('[data-countdown]').textContent < 15", timeout=3000)
     page.locator(".tk-done").click()
@@ -186,7 +173,7 @@ def test_the_board_shows_and_speaks_a_call_at_once(cast, line, at_open_hall, pag
     assert all("号窗口" in each["text"] and each["lang"] == "zh-CN" for each in spoken)
     assert len(spoken) == 2  # said twice, once after the other
     screenshot(page, "board")
-    more_screenshots(page, "board", BOARD_SCREENS)
+    screenshot(page, "board", BOARD_SCREENS)
 
     services.ticket_recall(ticket=called, clerk=cast.bob)
     page.wait_for_function("window.__spoken.length >= 4", timeout=8000)
