@@ -205,20 +205,24 @@ CHROMIUM_ARGS = [
 VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 900), "tv": (1920, 1080)}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Any:
-    """Debian's Chromium driven by Playwright (no browser download)."""
+    """Debian's Chromium driven by Playwright (no browser download). Module-scoped: Playwright's sync API
+    keeps an event loop running in this thread, which must not outlive the browser tests."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test itself
-    # (setting up the cast) are still synchronous, so allow them.
+    # While that loop runs, Django's ORM calls made by the test itself (setting up the cast) are still
+    # synchronous, so allow them, for these tests only.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -176,6 +176,11 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
 
 def api_token_authenticate(*, secret: str) -> User:
     """The active user behind a bearer token, or NotAuthenticated / Forbidden."""
+    return api_token_resolve(secret=secret).user
+
+
+def api_token_resolve(*, secret: str) -> ApiToken:
+    """The valid token for `secret` (with its user), or NotAuthenticated / Forbidden."""
     if not secret.startswith(TOKEN_PREFIX):
         raise NotAuthenticated(_("The API token is not valid."), code="invalid_token")
     token = ApiToken.objects.select_related("user").filter(token_hash=_token_hash(secret)).first()
@@ -187,4 +192,4 @@ def api_token_authenticate(*, secret: str) -> User:
     # Record use at most once a minute: a write on every request would serialise readers on SQLite.
     stale = now - dt.timedelta(minutes=1)
     ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=stale).update(last_used_at=now)
-    return token.user
+    return token

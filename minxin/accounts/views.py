@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
+from minxin.accounts.middleware import DEVICE_TOKEN_SESSION_KEY
 from minxin.accounts.models import Citizen
-from minxin.accounts.services import api_token_authenticate, otp_request, otp_verify
+from minxin.accounts.services import api_token_resolve, otp_request, otp_verify
 from minxin.core.audit import client_ip
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
@@ -37,12 +38,13 @@ def device_sign_in(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     if request.method == "POST":
         try:
-            user = api_token_authenticate(secret=request.POST.get("token", "").strip())
+            token = api_token_resolve(secret=request.POST.get("token", "").strip())
         except DomainError as failure:
             error = failure.message
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, token.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.set_expiry(DEVICE_SESSION_SECONDS)
+            request.session[DEVICE_TOKEN_SESSION_KEY] = token.pk
             return redirect(next_url)
     return render(
         request,

@@ -11,10 +11,13 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from minxin.accounts.api_auth import BearerToken, StaffSession, request_user, staff_auth
-from minxin.accounts.models import Role, User
+from minxin.accounts import personal
+from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
+from minxin.accounts.models import Citizen, Role, User
 from minxin.catalog.models import Window
-from minxin.core.errors import Forbidden, InvalidInput, NotFound
+from minxin.core.audit import client_ip
+from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from minxin.core.throttle import throttle_hit
 from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
@@ -24,6 +27,7 @@ from minxin.queueing.models import Priority, Service, Ticket
 from minxin.queueing.selectors import last_called, recent_calls, ticket_ahead
 from minxin.queueing.services import (
     ensure_clerk_at_window,
+    hall_check_in_code_valid,
     ticket_call_next,
     ticket_check_in,
     ticket_finish,
@@ -31,6 +35,8 @@ from minxin.queueing.services import (
     ticket_issue,
     ticket_no_show,
     ticket_recall,
+    ticket_rejoin,
+    ticket_start,
     ticket_transfer,
 )
 
@@ -49,7 +55,9 @@ class Anonymous(HttpBearer):
         return None
 
 
-optional_auth = [BearerToken(), StaffSession(), Anonymous()]
+optional_auth = [BearerToken(), StaffSession(), CitizenSession(), Anonymous()]
+CITIZEN_NUMBERS_PER_HOUR = 6
+ADDRESS_NUMBERS_PER_HOUR = 60
 
 
 class EstimateOut(Schema):
@@ -126,6 +134,7 @@ def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Stat
     the_hall = hall_or_404(hall)
     auth = getattr(request, "auth", None)
     user = auth if isinstance(auth, User) else None
+    citizen = auth if isinstance(auth, Citizen) else None
     staff = user is not None and staff_may_act_in_hall(
         user=user, hall=the_hall, roles=[Role.WINDOW_CLERK, Role.HALL_MANAGER]
     )
@@ -137,6 +146,26 @@ def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Stat
         raise Forbidden(_("The api channel needs an API token."), code="out_of_scope")
     if payload.priority and not staff:
         raise Forbidden(_("Only staff may give priority."), code="priority_staff_only")
+    phone = payload.phone
+    if payload.channel in ("web", "app") and user is None:
+        # A citizen's own number: the phone is the one they proved with a code, never one typed here,
+        # so nobody can hold numbers (and send notices) in another person's name.
+        if citizen is None:
+            raise NotAuthenticated(
+                _("Sign in with your phone first: a remote number is tied to a verified phone."),
+                code="citizen_sign_in_required",
+            )
+        phone = personal.decrypt(citizen.phone_encrypted)
+        throttle_hit(
+            scope="remote-number",
+            subject=citizen.phone_hash,
+            limit=CITIZEN_NUMBERS_PER_HOUR,
+            period_seconds=3600,
+        )
+        if ip := client_ip(request):
+            throttle_hit(
+                scope="remote-number-ip", subject=ip, limit=ADDRESS_NUMBERS_PER_HOUR, period_seconds=3600
+            )
     key = request.headers.get("Idempotency-Key", "")
     if len(key) > 64:
         raise InvalidInput(
@@ -146,7 +175,7 @@ def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Stat
         hall=the_hall,
         service_code=payload.service,
         channel=payload.channel,
-        phone=payload.phone,
+        phone=phone,
         priority=payload.priority or Priority.NORMAL,
         priority_reason=payload.priority_reason,
         idempotency_key=key,
@@ -174,11 +203,31 @@ def ticket_get_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
     return TicketOut.of(_ticket(ticket_id))
 
 
+class CheckInIn(Schema):
+    code: str = Field(
+        "", max_length=200, description="The hall's current check-in code (its QR), unless staff"
+    )
+
+
 @router.post(
-    "/tickets/{ticket_id}/check-in", response=TicketOut, summary="Check in a remote number at the hall"
+    "/tickets/{ticket_id}/check-in",
+    response=TicketOut,
+    auth=optional_auth,
+    summary="Check in a remote number at the hall (staff, or with the hall's current check-in code)",
 )
-def ticket_check_in_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
-    return TicketOut.of(ticket_check_in(ticket=_ticket(ticket_id)))
+def ticket_check_in_api(
+    request: HttpRequest, ticket_id: uuid.UUID, payload: CheckInIn | None = None
+) -> TicketOut:
+    ticket = _ticket(ticket_id)
+    auth = getattr(request, "auth", None)
+    staff = isinstance(auth, User) and staff_may_act_in_hall(
+        user=auth, hall=ticket.hall, roles=[Role.WINDOW_CLERK, Role.HALL_MANAGER]
+    )
+    if not staff and not hall_check_in_code_valid(ticket.hall, payload.code if payload else ""):
+        raise Forbidden(
+            _("Check in at the hall: scan its check-in code or use the kiosk."), code="check_in_code_invalid"
+        )
+    return TicketOut.of(ticket_check_in(ticket=ticket, actor=auth if isinstance(auth, User) else None))
 
 
 def _window(hall: Hall, number: str, user: User) -> Window:
@@ -222,6 +271,30 @@ def no_show_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
     return TicketOut.of(
         ticket_no_show(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
     )
+
+
+@router.post(
+    "/tickets/{ticket_id}/start",
+    response=TicketOut,
+    auth=staff_auth,
+    summary="The citizen reached the window",
+)
+def start_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    user = request_user(request)
+    return TicketOut.of(
+        ticket_start(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/rejoin",
+    response=TicketOut,
+    auth=staff_auth,
+    summary="Put a missed number back in line (within the hall's rejoin window)",
+)
+def rejoin_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
+    user = request_user(request)
+    return TicketOut.of(ticket_rejoin(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id))))
 
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketOut, auth=staff_auth, summary="Service done")

@@ -19,7 +19,8 @@ class QueueingConfig(AppConfig):
         forget_on_change("hall-open", Hall, HallClosure, OpeningHours, CalendarDay)
         forget_on_change("work-profile", WorkProfile, WorkProfileQueue)
         from minxin.queueing.notices import tickets_notify
-        from minxin.queueing.services import tickets_lapse
+        from minxin.queueing.services import tickets_close_out_days, tickets_lapse
 
         register_job(name="queueing.lapse_remote_tickets", every_seconds=30, run=tickets_lapse)
         register_job(name="queueing.notify_ahead", every_seconds=5, run=tickets_notify)
+        register_job(name="queueing.close_out_days", every_seconds=600, run=tickets_close_out_days)

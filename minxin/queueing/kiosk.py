@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import qrcode  # type: ignore[import-untyped]
@@ -20,6 +21,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -38,7 +40,7 @@ from minxin.queueing.estimates import Estimate
 from minxin.queueing.forecasting import queue_estimate, service_line_estimates
 from minxin.queueing.models import Channel, Service, Ticket
 from minxin.queueing.selectors import last_called, ticket_ahead
-from minxin.queueing.services import ticket_check_in, ticket_issue
+from minxin.queueing.services import hall_check_in_code, ticket_check_in, ticket_issue
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
 CHECK_IN_LIMIT = 30
@@ -138,6 +140,7 @@ def _render_kiosk(
         "check_in": check_in or {"number": "", "phone_last4": ""},
         "prefixes": sorted({entry.service.queue.prefix for entry in services}),
         "return_seconds": NOTICE_RETURN_SECONDS,
+        "check_in_qr": mark_safe(check_in_qr_svg(request, hall)),  # noqa: S308 - SVG we generated
     }
     response = render(request, "queueing/kiosk.html", context, status=status)
     response["Cache-Control"] = "no-store"  # a restored page would resend an old number's idempotency key
@@ -180,6 +183,13 @@ def _ticket_band(ticket: Ticket, ahead: int, ahead_reserved: int) -> str:
     return estimate_band(
         queue_estimate(queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved)
     )
+
+
+def check_in_qr_svg(request: HttpRequest, hall: Hall) -> str:
+    """The hall's check-in QR with a fresh code (valid ten minutes; the kiosk reloads every minute)."""
+    url = request.build_absolute_uri(reverse("queueing:hall-check-in", args=[hall.code]))
+    url += "?" + urlencode({"t": hall_check_in_code(hall)})
+    return ticket_qr_svg(url, label=_("Check-in code of %(hall)s") % {"hall": hall.name})
 
 
 def ticket_qr_svg(url: str, *, label: str) -> str:

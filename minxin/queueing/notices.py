@@ -85,7 +85,7 @@ def tickets_notify() -> int:
         .select_related("hall", "service")
     )
     limits = dict(QueueRules.objects.values_list("hall_id", "notify_ahead"))
-    for ticket in candidates[:500]:
+    for ticket in candidates.order_by("issued_at")[:2000]:
         limit = limits.get(ticket.hall_id, 3)
         if limit == 0:
             continue

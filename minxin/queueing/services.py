@@ -16,8 +16,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
@@ -31,6 +32,7 @@ from minxin.core.numbering import counter_next
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_is_open
 from minxin.queueing.models import (
+    ACTIVE,
     AT_WINDOW,
     IN_LINE,
     Channel,
@@ -314,6 +316,25 @@ def _replay(hall: Hall, idempotency_key: str) -> Issued | None:
     return Issued(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved, replayed=True)
 
 
+CHECK_IN_CODE_SECONDS = 10 * 60
+
+
+def hall_check_in_code(hall: Hall) -> str:
+    """A code that proves presence at the hall: shown as a QR on the kiosk and on the check-in screen,
+    renewed every minute and valid for ten, so a photo of it sent home soon stops working."""
+    return signing.TimestampSigner(salt="minxin.hall-check-in").sign(hall.code)
+
+
+def hall_check_in_code_valid(hall: Hall, code: str) -> bool:
+    try:
+        value = signing.TimestampSigner(salt="minxin.hall-check-in").unsign(
+            code, max_age=CHECK_IN_CODE_SECONDS
+        )
+    except signing.BadSignature:
+        return False
+    return value == hall.code
+
+
 def ticket_check_in(*, ticket: Ticket, actor: User | None = None) -> Ticket:
     """A remote citizen arrived: reserved → waiting, keeping the place taken at issue."""
     with transaction.atomic():
@@ -356,6 +377,14 @@ def _candidates(window: Window, now: dt.datetime) -> QuerySet[Ticket]:
         service_date=clock.local_today(window.hall.time_zone),
         status=TicketStatus.WAITING,
     ).filter(Q(return_to_window__isnull=True) | Q(return_to_window=window))
+    # A paused or closed window calls nobody; checked in the same statement that picks the ticket.
+    tickets = tickets.exclude(
+        Exists(
+            WindowState.objects.filter(
+                window=window, status__in=[WindowState.Status.PAUSED, WindowState.Status.CLOSED]
+            )
+        )
+    )
     if entries:
         tickets = tickets.filter(queue_id__in=[entry.queue_id for entry in entries])
     urgent = [
@@ -398,9 +427,19 @@ def ticket_call_next(*, window: Window, clerk: User) -> Ticket | None:
                 code="window_busy",
                 details={"ticket": busy.number if busy else None},
             ) from None
+        if called is None and _window_not_open(window):
+            raise Conflict(_("Open the window before calling."), code="window_not_open")
         if called is not False:
             return called
     raise Conflict(_("The queue is very busy; try again."), code="retry")
+
+
+def _window_not_open(window: Window) -> bool:
+    """Whether the window was paused or closed (a window never opened counts as open: API callers need
+    not manage state). Asked only when nothing was called, so the hot path pays nothing for it."""
+    return WindowState.objects.filter(
+        window=window, status__in=[WindowState.Status.PAUSED, WindowState.Status.CLOSED]
+    ).exists()
 
 
 def _claim_next(window: Window, clerk: User, now: dt.datetime) -> Ticket | Literal[False] | None:
@@ -633,6 +672,38 @@ def tickets_lapse() -> int:
                 ticket.status = TicketStatus.LAPSED
                 _event(ticket, TicketEvent.Kind.LAPSED)
                 _publish(ticket, "lapsed")
+                done += 1
+    return done
+
+
+def tickets_close_out_days() -> int:
+    """Worker job: a ticket still active after its hall's day has ended is closed: one in line lapses,
+    one called becomes a no-show, one being served is finished. Without this a forgotten ticket would
+    keep its phone from taking a number the next day and its window busy."""
+    now = clock.now()
+    done = 0
+    outcomes = {
+        TicketStatus.RESERVED: TicketStatus.LAPSED,
+        TicketStatus.WAITING: TicketStatus.LAPSED,
+        TicketStatus.CALLED: TicketStatus.NO_SHOW,
+        TicketStatus.SERVING: TicketStatus.DONE,
+    }
+    for hall in Hall.objects.filter(tickets__status__in=ACTIVE).distinct():
+        today = clock.local_today(hall.time_zone)
+        stale = Ticket.objects.filter(hall=hall, service_date__lt=today, status__in=ACTIVE)
+        for ticket in stale.select_related("hall", "service")[:1000]:
+            with transaction.atomic():
+                if not Ticket.objects.filter(pk=ticket.pk, status=ticket.status).update(
+                    status=outcomes[TicketStatus(ticket.status)], finished_at=now, lapse_at=None
+                ):
+                    continue
+                if ticket.status in IN_LINE:
+                    _bump_day(
+                        ticket, departed=1, reserved=-1 if ticket.status == TicketStatus.RESERVED else 0
+                    )
+                _event(
+                    ticket, TicketEvent.Kind.LAPSED, details={"reason": "day closed", "was": ticket.status}
+                )
                 done += 1
     return done
 

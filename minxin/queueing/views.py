@@ -24,7 +24,7 @@ from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
 from minxin.queueing.forecasting import queue_estimate, service_line_estimates
-from minxin.queueing.kiosk import ticket_qr_svg
+from minxin.queueing.kiosk import check_in_qr_svg
 from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
 from minxin.queueing.selectors import (
     last_called,
@@ -34,6 +34,7 @@ from minxin.queueing.selectors import (
     window_active_ticket,
 )
 from minxin.queueing.services import (
+    hall_check_in_code_valid,
     queue_rules,
     ticket_call_next,
     ticket_cancel,
@@ -131,14 +132,14 @@ def take_remote(request: HttpRequest, code: str) -> HttpResponse:
 
 def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:
     """The page the hall's check-in QR code opens: the citizen's reserved numbers for this hall, checked
-    in with one tap (POST)."""
+    in with one tap. The QR carries a code renewed every minute and valid for ten, so the page works for
+    someone standing in the hall, not for a photo of the code sent home."""
     hall = _hall(code)
-    ids = [str(t) for t in request.session.get(SESSION_TICKETS, [])]
-    tickets = list(
-        Ticket.objects.filter(hall=hall, public_id__in=ids, status__in=IN_LINE).select_related("service")
-    )
+    code_ok = hall_check_in_code_valid(hall, request.POST.get("t") or request.GET.get("t", ""))
+    mine = Ticket.objects.filter(hall=hall, public_id__in=_session_tickets(request), status__in=IN_LINE)
+    tickets = list(mine.select_related("service"))
     checked: list[Ticket] = []
-    if request.method == "POST":
+    if request.method == "POST" and code_ok:
         for ticket in tickets:
             if ticket.status == TicketStatus.RESERVED:
                 try:
@@ -146,7 +147,14 @@ def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:
                 except DomainError:
                     continue
         tickets = list(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).select_related("service"))
-    return render(request, "queueing/check_in.html", {"hall": hall, "tickets": tickets, "checked": checked})
+    context = {
+        "hall": hall,
+        "tickets": tickets,
+        "checked": checked,
+        "code_ok": code_ok,
+        "t": request.POST.get("t") or request.GET.get("t", ""),
+    }
+    return render(request, "queueing/check_in.html", context, status=200 if code_ok else 403)
 
 
 @require_POST
@@ -178,9 +186,8 @@ def check_in_poster(request: HttpRequest, code: str) -> HttpResponse:
     assert isinstance(user, User)
     if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER, Role.WINDOW_CLERK]):
         raise PermissionDenied(_("You have no role in this hall."))
-    url = request.build_absolute_uri(reverse("queueing:hall-check-in", args=[hall.code]))
-    qr = ticket_qr_svg(url, label=_("Check-in code of %(hall)s") % {"hall": hall.name})
-    return render(request, "queueing/check_in_poster.html", {"hall": hall, "qr": mark_safe(qr), "url": url})  # noqa: S308 - SVG we generated
+    qr = check_in_qr_svg(request, hall)
+    return render(request, "queueing/check_in_poster.html", {"hall": hall, "qr": mark_safe(qr)})  # noqa: S308 - SVG we generated
 
 
 def hall_status(request: HttpRequest, code: str) -> HttpResponse:

@@ -67,3 +67,10 @@ def test_a_device_signs_in_with_its_token_and_stays_signed_in(cast, client) -> N
     assert response["Location"] == "/staff/"
     assert client.session.get_expiry_age() > 30 * 24 * 3600
     assert client.get("/staff/").status_code == 200
+    from minxin.accounts.models import ApiToken
+    from minxin.accounts.services import api_token_revoke
+    from minxin.core.memo import forget_all
+
+    api_token_revoke(token=ApiToken.objects.get(name="kiosk 1"), actor=cast.alice)
+    forget_all()  # other processes notice within the cache's half minute; this test does not wait
+    assert client.get("/staff/").status_code == 302  # the device is signed out

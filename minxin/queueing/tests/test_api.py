@@ -7,7 +7,7 @@ import time
 import pytest
 
 from minxin.queueing.models import Ticket, WindowState
-from minxin.queueing.services import window_set_state
+from minxin.queueing.services import ticket_issue, window_set_state
 
 pytestmark = [pytest.mark.usefixtures("at_open_hall")]
 
@@ -43,14 +43,68 @@ def test_a_kiosk_takes_a_number_and_gets_place_estimate_and_status_url(cast, lin
     assert ticket["number"] == "A001"
 
 
+@pytest.fixture
+def signed_in_citizen(client):
+    from minxin.accounts.services import citizen_get_or_create
+
+    citizen = citizen_get_or_create(phone="13812345678")
+    session = client.session
+    session["citizen_id"] = citizen.pk
+    session.save()
+    return citizen
+
+
 @pytest.mark.django_db
-def test_a_citizen_takes_a_remote_number_and_checks_in(cast, line, client) -> None:
-    body = post(
-        client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "web", "phone": "13812345678"}
-    ).json()
-    assert body["status"] == "reserved"
-    checked = post(client, f"/api/v1/tickets/{body['id']}/check-in").json()
-    assert checked["status"] == "waiting"
+def test_a_signed_in_citizen_takes_a_remote_number_for_their_own_phone(
+    line, client, signed_in_citizen
+) -> None:
+    body = {"service": "huji", "channel": "web", "phone": "13999999999"}  # a typed phone is ignored
+    ticket = post(client, "/api/v1/halls/qhd/tickets", body).json()
+    assert ticket["status"] == "reserved"
+    assert Ticket.objects.get().phone_masked == "138****5678"
+
+
+@pytest.mark.django_db
+def test_an_anonymous_remote_number_is_refused(line, client) -> None:
+    body = {"service": "huji", "channel": "web", "phone": "13812345678"}
+    shape(post(client, "/api/v1/halls/qhd/tickets", body), 401, "citizen_sign_in_required")
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_calls_get_no_csrf_error_but_a_session_without_a_token_does(line, cast) -> None:
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    body = json.dumps({"service": "huji", "channel": "web"})
+    anonymous = strict.post("/api/v1/halls/qhd/tickets", body, content_type="application/json")
+    shape(anonymous, 401, "citizen_sign_in_required")
+    strict.force_login(cast.bob)
+    forged = strict.post(
+        "/api/v1/halls/qhd/tickets",
+        json.dumps({"service": "huji", "channel": "counter"}),
+        content_type="application/json",
+    )
+    shape(forged, 403)
+
+
+@pytest.mark.django_db
+def test_check_in_needs_the_halls_current_code_or_staff(cast, line, client, token_for, at_open_hall) -> None:
+    import datetime as dt
+
+    from minxin.queueing.services import hall_check_in_code
+
+    ticket = ticket_issue(hall=line.hall, service_code="huji", channel="web", phone="13812345678").ticket
+    url = f"/api/v1/tickets/{ticket.public_id}/check-in"
+    shape(post(client, url), 403, "check_in_code_invalid")
+    shape(post(client, url, {"code": "qhd:forged:sig"}), 403, "check_in_code_invalid")
+    stale = hall_check_in_code(line.hall)
+    at_open_hall.shift(dt.timedelta(minutes=11))
+    shape(post(client, url, {"code": stale}), 403, "check_in_code_invalid")
+    assert post(client, url, {"code": hall_check_in_code(line.hall)}).json()["status"] == "waiting"
+    other = ticket_issue(hall=line.hall, service_code="qiye", channel="web", phone="13912345678").ticket
+    staff = post(client, f"/api/v1/tickets/{other.public_id}/check-in", **token_for(cast.bob))
+    assert staff.json()["status"] == "waiting"
 
 
 @pytest.mark.django_db
@@ -122,13 +176,17 @@ def test_transfer_and_no_show_through_the_api(cast, line, client, token_for) -> 
     [
         ({"service": "huji"}, 422),
         ({"service": "huji", "channel": "fax"}, 422),
-        ({"service": "", "channel": "web", "phone": "13812345678"}, 422),
-        ({"service": "nothing", "channel": "web", "phone": "13812345678"}, 404),
-        ({"service": "huji", "channel": "web", "phone": "123"}, 422),
-        ({"service": "huji", "channel": "web"}, 422),
+        ({"service": "", "channel": "web"}, 422),
+        ({"service": "nothing", "channel": "web"}, 404),
+        ({"service": "huji", "channel": "api", "phone": "123"}, 422),
+        ({"service": "huji", "channel": "app", "priority": 5}, 422),
     ],
 )
-def test_bad_ticket_requests_are_4xx_and_write_nothing(line, client, body, status) -> None:
+def test_bad_ticket_requests_are_4xx_and_write_nothing(
+    line, client, signed_in_citizen, token_for, cast, body, status
+):
+    if body.get("channel") == "api":
+        client.defaults.update(token_for(cast.alice))
     shape(post(client, "/api/v1/halls/qhd/tickets", body), status)
     assert not Ticket.objects.exists()
 
@@ -175,3 +233,14 @@ def test_the_event_stream_delivers_a_call_after_commit(cast, line, client) -> No
 
 def test_the_event_stream_of_an_unknown_hall_is_a_404(db, client) -> None:
     shape(client.get("/api/v1/halls/nowhere/events"), 404, "hall_not_found")
+
+
+@pytest.mark.django_db
+def test_arrival_and_rejoin_through_the_api(cast, line, client, token_for) -> None:
+    auth = token_for(cast.bob)
+    post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "counter"}, **auth)
+    called = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    assert post(client, f"/api/v1/tickets/{called['id']}/no-show", **auth).json()["status"] == "no_show"
+    assert post(client, f"/api/v1/tickets/{called['id']}/rejoin", **auth).json()["status"] == "waiting"
+    again = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    assert post(client, f"/api/v1/tickets/{again['id']}/start", **auth).json()["status"] == "serving"

@@ -220,3 +220,33 @@ def test_a_citizen_is_told_once_when_few_are_ahead(cast, line, capsys) -> None:
     assert "138****5678" in out
     assert "13812345678" not in out
     assert mine.ticket.number in out
+
+
+def test_a_paused_window_does_not_call(cast, line) -> None:
+    from minxin.queueing.services import window_set_state
+
+    issue(line)
+    window_set_state(window=cast.window1, clerk=cast.bob, status="paused")
+    with pytest.raises(Conflict) as refused:
+        ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert refused.value.code == "window_not_open"
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob) is not None
+
+
+def test_tickets_left_at_closing_are_closed_the_next_day(cast, line, at_open_hall) -> None:
+    from minxin.queueing.services import tickets_close_out_days
+
+    issue(line)
+    waiting = issue(line, channel="web", phone="13812345678").ticket
+    ticket_check_in(ticket=waiting)
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert tickets_close_out_days() == 0  # the day is not over
+    at_open_hall.move_to(dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC))
+    assert tickets_close_out_days() == 2
+    assert Ticket.objects.get(pk=waiting.pk).status == "lapsed"
+    assert Ticket.objects.get(pk=called.pk).status == "no_show"
+    again = issue(line, channel="web", phone="13812345678")  # the phone is free again
+    assert again.ticket.number == "A001"
+    ticket_check_in(ticket=again.ticket)
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob).pk == again.ticket.pk  # window free again
