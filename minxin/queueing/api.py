@@ -11,13 +11,11 @@ from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from minxin.accounts import personal
 from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
 from minxin.accounts.models import Citizen, Role, User
 from minxin.catalog.models import Window
 from minxin.core.audit import client_ip
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from minxin.core.throttle import throttle_hit
 from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
@@ -26,6 +24,7 @@ from minxin.queueing.forecasting import queue_estimate, service_line_estimates
 from minxin.queueing.models import Priority, Service, Ticket
 from minxin.queueing.selectors import last_called, recent_calls, ticket_ahead
 from minxin.queueing.services import (
+    citizen_ticket_issue,
     ensure_clerk_at_window,
     hall_check_in_code_valid,
     ticket_call_next,
@@ -56,8 +55,6 @@ class Anonymous(HttpBearer):
 
 
 optional_auth = [BearerToken(), StaffSession(), CitizenSession(), Anonymous()]
-CITIZEN_NUMBERS_PER_HOUR = 6
-ADDRESS_NUMBERS_PER_HOUR = 60
 
 
 class EstimateOut(Schema):
@@ -146,41 +143,36 @@ def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Stat
         raise Forbidden(_("The api channel needs an API token."), code="out_of_scope")
     if payload.priority and not staff:
         raise Forbidden(_("Only staff may give priority."), code="priority_staff_only")
-    phone = payload.phone
-    if payload.channel in ("web", "app") and user is None:
-        # A citizen's own number: the phone is the one they proved with a code, never one typed here,
-        # so nobody can hold numbers (and send notices) in another person's name.
-        if citizen is None:
-            raise NotAuthenticated(
-                _("Sign in with your phone first: a remote number is tied to a verified phone."),
-                code="citizen_sign_in_required",
-            )
-        phone = personal.decrypt(citizen.phone_encrypted)
-        throttle_hit(
-            scope="remote-number",
-            subject=citizen.phone_hash,
-            limit=CITIZEN_NUMBERS_PER_HOUR,
-            period_seconds=3600,
+    if payload.channel in ("web", "app") and user is None and citizen is None:
+        raise NotAuthenticated(
+            _("Sign in with your phone first: a remote number is tied to a verified phone."),
+            code="citizen_sign_in_required",
         )
-        if ip := client_ip(request):
-            throttle_hit(
-                scope="remote-number-ip", subject=ip, limit=ADDRESS_NUMBERS_PER_HOUR, period_seconds=3600
-            )
     key = request.headers.get("Idempotency-Key", "")
     if len(key) > 64:
         raise InvalidInput(
             _("The Idempotency-Key is longer than 64 characters."), details={"field": "Idempotency-Key"}
         )
-    issued = ticket_issue(
-        hall=the_hall,
-        service_code=payload.service,
-        channel=payload.channel,
-        phone=phone,
-        priority=payload.priority or Priority.NORMAL,
-        priority_reason=payload.priority_reason,
-        idempotency_key=key,
-        actor=user,
-    )
+    if citizen is not None and user is None and payload.channel in ("web", "app"):
+        issued = citizen_ticket_issue(
+            hall=the_hall,
+            service_code=payload.service,
+            citizen=citizen,
+            channel=payload.channel,
+            ip=client_ip(request),
+            idempotency_key=key,
+        )
+    else:
+        issued = ticket_issue(
+            hall=the_hall,
+            service_code=payload.service,
+            channel=payload.channel,
+            phone=payload.phone,
+            priority=payload.priority or Priority.NORMAL,
+            priority_reason=payload.priority_reason,
+            idempotency_key=key,
+            actor=user,
+        )
     out = TicketOut.of(issued.ticket, ahead=issued.ahead, ahead_reserved=issued.ahead_reserved)
     return Status(200 if issued.replayed else 201, out)
 

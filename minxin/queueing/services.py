@@ -22,13 +22,14 @@ from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, 
 from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
-from minxin.accounts.models import User
+from minxin.accounts.models import Citizen, User
 from minxin.catalog.models import Window
 from minxin.core import clock
 from minxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from minxin.core.events import publish_on_commit
 from minxin.core.memo import memo
 from minxin.core.numbering import counter_next
+from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_is_open
 from minxin.queueing.models import (
@@ -300,6 +301,38 @@ def _insert_ticket_one_statement(
     ticket = Ticket(pk=ticket_id, seq=seq, number=number, recalls=0, **fields)
     ticket._state.adding = False
     return ticket, issued, departed, reserved
+
+
+CITIZEN_NUMBERS_PER_HOUR = 6
+ADDRESS_NUMBERS_PER_HOUR = 60
+
+
+def citizen_ticket_issue(
+    *,
+    hall: Hall,
+    service_code: str,
+    citizen: Citizen,
+    channel: str = "web",
+    ip: str | None = None,
+    idempotency_key: str = "",
+) -> Issued:
+    """A remote number for a citizen signed in with their phone: the number is tied to that verified
+    phone (so nobody holds numbers or receives notices in another's name), a few per hour per citizen
+    and per address."""
+    throttle_hit(
+        scope="remote-number", subject=citizen.phone_hash, limit=CITIZEN_NUMBERS_PER_HOUR, period_seconds=3600
+    )
+    if ip:
+        throttle_hit(
+            scope="remote-number-ip", subject=ip, limit=ADDRESS_NUMBERS_PER_HOUR, period_seconds=3600
+        )
+    return ticket_issue(
+        hall=hall,
+        service_code=service_code,
+        channel=channel,
+        phone=personal.decrypt(citizen.phone_encrypted),
+        idempotency_key=idempotency_key,
+    )
 
 
 def _replay(hall: Hall, idempotency_key: str) -> Issued | None:

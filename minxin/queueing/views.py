@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from minxin.accounts import personal
 from minxin.accounts.models import Role, User
 from minxin.accounts.services import citizen_of_session
 from minxin.catalog.models import Window
 from minxin.catalog.selectors import clerk_may_act_at_window
+from minxin.core.audit import client_ip
 from minxin.core.clock import now
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
@@ -34,6 +34,7 @@ from minxin.queueing.selectors import (
     window_active_ticket,
 )
 from minxin.queueing.services import (
+    citizen_ticket_issue,
     hall_check_in_code_valid,
     queue_rules,
     ticket_call_next,
@@ -117,11 +118,8 @@ def take_remote(request: HttpRequest, code: str) -> HttpResponse:
             f"{reverse('accounts:citizen-login')}?next={reverse('queueing:hall-status', args=[code])}"
         )
     try:
-        issued = ticket_issue(
-            hall=hall,
-            service_code=request.POST.get("service", ""),
-            channel="web",
-            phone=personal.decrypt(citizen.phone_encrypted),
+        issued = citizen_ticket_issue(
+            hall=hall, service_code=request.POST.get("service", ""), citizen=citizen, ip=client_ip(request)
         )
     except DomainError as failure:
         messages.error(request, failure.message)

@@ -129,3 +129,16 @@ def test_the_check_in_poster_carries_the_halls_qr_for_its_staff_only(cast, line,
     page = client.get("/staff/halls/qhd/check-in-poster/").content.decode()
     assert "<svg" in page
     assert 'http-equiv="refresh"' in page
+
+
+def test_the_web_page_limits_remote_numbers_per_citizen(line, client) -> None:
+    from minxin.accounts.services import citizen_get_or_create
+
+    session = client.session
+    session["citizen_id"] = citizen_get_or_create(phone="13812345678").pk
+    session.save()
+    for _ in range(6):
+        client.post("/halls/qhd/take/", {"service": "huji"})
+        Ticket.objects.update(status="cancelled")  # one active number per phone; free it for the next try
+    client.post("/halls/qhd/take/", {"service": "huji"})
+    assert Ticket.objects.count() == 6  # the seventh within the hour is refused
