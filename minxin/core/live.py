@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 Callback = Callable[[dict[str, Any]], None]
 POLL_SECONDS = 0.25
 IDLE_SECONDS = 2.0
+REREAD_MARGIN = 200
 
 
 class Hub:
@@ -98,21 +100,31 @@ class Hub:
                 self.dispatch(topic, json.loads(item["data"]))
 
     def _poll_database(self) -> None:
+        """Poll new rows for every topic at once. Rows are inserted after commit by many processes, so
+        ids may become visible out of order: re-read a margin below the highest id seen and skip what
+        was already delivered, rather than lose a row committed a moment late."""
         from minxin.core.models import LiveMessage
 
         last = LiveMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        delivered: deque[int] = deque(maxlen=REREAD_MARGIN * 4)
+        seen: set[int] = set()
         empty_since: list[float] = []
         while not self._idle(empty_since):
             close_old_connections()
             rows = list(
-                LiveMessage.objects.filter(id__gt=last)
+                LiveMessage.objects.filter(id__gt=last - REREAD_MARGIN)
                 .order_by("id")
                 .values_list("id", "topic", "payload")[:1000]
             )
-            for row_id, topic, payload in rows:
-                last = row_id
+            fresh = [row for row in rows if row[0] not in seen]
+            for row_id, topic, payload in fresh:
+                if len(delivered) == delivered.maxlen:
+                    seen.discard(delivered[0])
+                delivered.append(row_id)
+                seen.add(row_id)
+                last = max(last, row_id)
                 self.dispatch(topic, {**payload, "seq": row_id})
-            if not rows:
+            if not fresh:
                 time.sleep(POLL_SECONDS)
 
 

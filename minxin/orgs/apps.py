@@ -12,3 +12,9 @@ class OrgsConfig(AppConfig):
         from minxin.orgs.panels import my_roles_panel
 
         register_staff_panel(my_roles_panel)
+
+        from minxin.core.memo import forget_on_change
+        from minxin.orgs.models import Hall, Region, StaffMembership, Unit
+
+        forget_on_change("hall", Hall, Unit, Region)
+        forget_on_change("staff-roles", StaffMembership, Hall, Unit, Region)

@@ -8,12 +8,18 @@ from django.db.models import Q, QuerySet
 
 from minxin.accounts.models import Role, User
 from minxin.core import clock
+from minxin.core.memo import memo
 from minxin.core.models import CalendarDay
 from minxin.orgs.models import Hall, OpeningHours, Region, StaffMembership
 
 
 def hall_get(*, code: str) -> Hall | None:
-    return Hall.objects.select_related("unit__region").filter(code=code, is_active=True).first()
+    """The open hall with this code; cached per process for half a minute (every request needs it)."""
+
+    def load() -> Hall | None:
+        return Hall.objects.select_related("unit__region").filter(code=code, is_active=True).first()
+
+    return memo(("hall", code), 30, load)
 
 
 def hall_list(*, query: str = "", region_code: str = "") -> QuerySet[Hall]:
@@ -41,15 +47,20 @@ def memberships_of(user: User) -> list[StaffMembership]:
 
 def staff_roles_in_hall(*, user: User, hall: Hall) -> set[str]:
     """Every role `user` holds that reaches `hall`: in the hall itself, in its unit, in a region above it,
-    or everywhere (system admin)."""
+    or everywhere (system admin). Cached per process for half a minute and dropped when memberships
+    change here; a disabled account holds none."""
     if not user.is_authenticated or not user.is_active:
         return set()
     region_path = hall.unit.region.path
     ancestors = [region_path[: i + 1] for i, char in enumerate(region_path) if char == "/"]
-    rows = StaffMembership.objects.filter(user=user).filter(
-        Q(role=Role.SYSTEM_ADMIN) | Q(hall=hall) | Q(unit_id=hall.unit_id) | Q(region__path__in=ancestors)
-    )
-    return set(rows.values_list("role", flat=True))
+
+    def load() -> frozenset[str]:
+        rows = StaffMembership.objects.filter(user_id=user.pk).filter(
+            Q(role=Role.SYSTEM_ADMIN) | Q(hall=hall) | Q(unit_id=hall.unit_id) | Q(region__path__in=ancestors)
+        )
+        return frozenset(rows.values_list("role", flat=True))
+
+    return set(memo(("staff-roles", user.pk, hall.pk), 30, load))
 
 
 def staff_may_act_in_hall(*, user: User, hall: Hall, roles: Iterable[str]) -> bool:

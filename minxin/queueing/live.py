@@ -11,17 +11,20 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from minxin.core.errors import error_body
 from minxin.core.live import hub
+from minxin.core.memo import memo
 from minxin.orgs.selectors import hall_get
 
 KEEPALIVE_SECONDS = 15.0
@@ -35,7 +38,7 @@ def _frame(message: dict[str, Any]) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(message, ensure_ascii=False)}\n\n"
 
 
-async def _async_stream(topic: str) -> AsyncIterator[str]:
+async def _async_stream(topic: str) -> AsyncGenerator[str, None]:
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
 
@@ -76,6 +79,116 @@ def _sync_stream(topic: str) -> Iterator[str]:
             yield _frame(message)
     finally:
         unsubscribe()
+
+
+EVENTS_PATH = re.compile(r"^/api/v1/halls/(?P<hall>[-a-zA-Z0-9_]+)/events$")
+
+
+def _hall_code(code: str) -> str | None:
+    """The hall's code if it exists, cached; runs in a worker thread and gives its connection back."""
+    try:
+        return memo(("events-hall", code), 60, lambda: getattr(hall_get(code=code), "code", None))
+    finally:
+        connection.close()
+
+
+async def hall_events_asgi(code: str, receive: Any, send: Any) -> None:
+    """The event stream as a bare ASGI app (see minxin/asgi.py): no thread, no database connection per
+    stream; the process's one listener (core.live.hub) feeds every stream through an asyncio queue."""
+    hall = await sync_to_async(_hall_code, thread_sensitive=False)(code)
+    if hall is None:
+        body = json.dumps(
+            error_body("hall_not_found", _("No hall with the code %(code)s.") % {"code": code}),
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 404,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"),
+                (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"),
+            ],
+        }
+    )
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
+    unsubscribe = _loop_fanout(f"hall:{hall}", inbox)
+    gone = asyncio.ensure_future(_disconnected(receive))
+    try:
+        await _send_chunk(send, "retry: 3000\n: connected\n\n")
+        while not gone.done():
+            getter = asyncio.ensure_future(inbox.get())
+            done, _pending = await asyncio.wait(
+                {getter, gone}, timeout=KEEPALIVE_SECONDS, return_when="FIRST_COMPLETED"
+            )
+            if getter not in done:
+                getter.cancel()
+                if not gone.done():
+                    await _send_chunk(send, ": keep-alive\n\n")
+                continue
+            await _send_chunk(send, _frame(getter.result()))
+    except OSError:
+        pass  # the client went away mid-write
+    finally:
+        unsubscribe()
+        gone.cancel()
+
+
+_loop_inboxes: dict[tuple[int, str], set[asyncio.Queue[dict[str, Any]]]] = {}
+
+
+def _loop_fanout(topic: str, inbox: asyncio.Queue[dict[str, Any]]) -> Callable[[], None]:
+    """Add `inbox` to the streams of `topic` on this event loop. The hub's thread hands each message to the
+    loop once (one wake-up), and the loop copies it to every stream's inbox: waking the loop once per
+    stream made 2,000 watchers lag by seconds."""
+    loop = asyncio.get_running_loop()
+    key = (id(loop), topic)
+    streams = _loop_inboxes.get(key)
+    if streams is None:
+        streams = _loop_inboxes[key] = set()
+
+        def fan_out(message: dict[str, Any]) -> None:
+            for each in list(_loop_inboxes.get(key, ())):
+                _put_nowait(each, message)
+
+        def deliver(message: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(fan_out, message)
+
+        _loop_unsubscribers[key] = hub.subscribe(topic, deliver)
+    streams.add(inbox)
+
+    def unsubscribe() -> None:
+        streams.discard(inbox)
+        if not streams:
+            _loop_inboxes.pop(key, None)
+            stop = _loop_unsubscribers.pop(key, None)
+            if stop is not None:
+                stop()
+
+    return unsubscribe
+
+
+_loop_unsubscribers: dict[tuple[int, str], Callable[[], None]] = {}
+
+
+async def _disconnected(receive: Any) -> None:
+    """Returns when the client closes the connection (or the server shuts down)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _send_chunk(send: Any, text: str) -> None:
+    await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
 
 
 async def hall_events(request: HttpRequest, hall: str) -> HttpResponse | StreamingHttpResponse:

@@ -241,6 +241,23 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
+            # call-next: the next waiting ticket in the hall, best first, read from the index in order
+            models.Index(
+                fields=["hall", "service_date", "-priority", "issued_at", "id"],
+                condition=Q(status="waiting"),
+                name="queueing_ticket_waiting_order",
+            ),
+            # "now calling": the latest call of a queue or a hall without scanning the day
+            models.Index(
+                fields=["queue", "service_date", "-called_at"],
+                condition=Q(called_at__isnull=False),
+                name="queueing_ticket_queue_calls",
+            ),
+            models.Index(
+                fields=["hall", "service_date", "-called_at"],
+                condition=Q(called_at__isnull=False),
+                name="queueing_ticket_hall_calls",
+            ),
             models.Index(
                 fields=["queue", "service_date", "status", "priority", "issued_at"],
                 name="queueing_ticket_line",
