@@ -75,7 +75,7 @@ demo: venv messages
 		echo "==> no 'worker' command yet: serving without a worker"; \
 	fi; \
 	echo "==> http://127.0.0.1:8000/ (Ctrl-C stops the server and the worker)"; \
-	$(VENV)/bin/uvicorn minxin.asgi:application --host 127.0.0.1 --port 8000 --no-access-log
+	$(VENV)/bin/uvicorn minxin.asgi:application --host 127.0.0.1 --port 8000 --no-access-log --timeout-graceful-shutdown 3
 
 # --- checks ------------------------------------------------------------------------------------
 
