@@ -321,7 +321,7 @@ def items_import(
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside the import's transaction to undo every row once any row was wrong."""
 
 
 def _import_row(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import queue
 import re
 import time
@@ -27,6 +28,7 @@ from minxin.core.live import hub
 from minxin.core.memo import memo
 from minxin.orgs.selectors import hall_get
 
+logger = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 WSGI_STREAM_SECONDS = 60.0
 
@@ -138,7 +140,7 @@ async def hall_events_asgi(code: str, receive: Any, send: Any) -> None:
                 continue
             await _send_chunk(send, _frame(getter.result()))
     except OSError:
-        pass  # the client went away mid-write
+        logger.debug("event stream of %s closed while writing", hall)  # the client went away mid-write
     finally:
         unsubscribe()
         gone.cancel()
@@ -183,8 +185,9 @@ _loop_unsubscribers: dict[tuple[int, str], Callable[[], None]] = {}
 
 async def _disconnected(receive: Any) -> None:
     """Returns when the client closes the connection (or the server shuts down)."""
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    message = await receive()
+    while message["type"] != "http.disconnect":
+        message = await receive()
 
 
 async def _send_chunk(send: Any, text: str) -> None:
