@@ -107,7 +107,9 @@ class Hub:
 
         last = LiveMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
         delivered: deque[int] = deque(maxlen=REREAD_MARGIN * 4)
-        seen: set[int] = set()
+        # What was there before this listener started is history, not news: mark it as delivered.
+        delivered.extend(LiveMessage.objects.filter(id__gt=last - REREAD_MARGIN).values_list("id", flat=True))
+        seen: set[int] = set(delivered)
         empty_since: list[float] = []
         while not self._idle(empty_since):
             close_old_connections()
