@@ -12,3 +12,17 @@ class CatalogConfig(AppConfig):
         from minxin.core.portal import register_staff_panel
 
         register_staff_panel(my_halls_panel)
+
+        from django.db.models.signals import m2m_changed
+
+        from minxin.catalog.models import Window
+        from minxin.core.memo import forget, forget_on_change
+        from minxin.orgs.models import StaffMembership
+
+        forget_on_change("clerk-window", Window, StaffMembership)
+        m2m_changed.connect(
+            lambda **_kwargs: forget("clerk-window"),
+            sender=Window.clerks.through,
+            weak=False,
+            dispatch_uid="memo:clerk-window:m2m",
+        )

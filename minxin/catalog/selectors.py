@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from minxin.accounts.models import Role, User
 from minxin.catalog.models import Department, ItemVersion, Material, Window, window_order
 from minxin.core import clock
+from minxin.core.memo import memo
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_roles_in_hall
 
@@ -93,7 +94,15 @@ def windows_for_clerk(*, user: User, hall: Hall) -> QuerySet[Window]:
 
 
 def clerk_may_act_at_window(*, user: User, window: Window) -> bool:
-    return windows_for_clerk(user=user, hall=window.hall).filter(pk=window.pk).exists()
+    """Cached per process for half a minute (every call and finish asks it); dropped when windows,
+    their clerks or memberships change in this process. A disabled account may act nowhere."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return memo(
+        ("clerk-window", user.pk, window.pk),
+        30,
+        lambda: windows_for_clerk(user=user, hall=window.hall).filter(pk=window.pk).exists(),
+    )
 
 
 def departments_for_officer(*, user: User, hall: Hall) -> QuerySet[Department]:

@@ -15,6 +15,7 @@ from minxin.catalog.models import Department, ItemVersion, Material, ServiceItem
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, InvalidInput
+from minxin.core.memo import forget
 from minxin.orgs.models import Hall, Unit
 
 # The content fields of a version: what a new version may change and what import/export carry.
@@ -255,6 +256,7 @@ def window_create(
 def window_assign_clerk(*, window: Window, clerk: User, actor: User | None = None) -> None:
     with transaction.atomic():
         window.clerks.add(clerk)
+        forget("clerk-window")
         audit_record(
             actor=actor, action="window.clerk_assigned", target=window, details={"clerk": clerk.username}
         )

@@ -223,7 +223,11 @@ def ticket_check_in_api(
 
 
 def _window(hall: Hall, number: str, user: User) -> Window:
-    window = Window.objects.select_related("hall").filter(hall=hall, number=number, is_active=True).first()
+    window = (
+        Window.objects.select_related("hall__unit__region")
+        .filter(hall=hall, number=number, is_active=True)
+        .first()
+    )
     if window is None:
         raise NotFound(_("No window %(number)s in this hall.") % {"number": number}, code="window_not_found")
     ensure_clerk_at_window(user=user, window=window)

@@ -123,6 +123,15 @@ def _hall_now(hall: Hall) -> _HallNow:
 def _servers(
     queue: Queue, mean_seconds: float, no_show_rate: float, grace_seconds: float
 ) -> tuple[float, int]:
+    """The capacity model below, computed at most once per queue every few seconds: it walks every
+    waiting ticket of the hall, and a busy kiosk takes several numbers a second."""
+    key = ("servers", queue.pk, round(mean_seconds), round(no_show_rate, 3), grace_seconds)
+    return memo(key, 5, lambda: _servers_now(queue, mean_seconds, no_show_rate, grace_seconds))
+
+
+def _servers_now(
+    queue: Queue, mean_seconds: float, no_show_rate: float, grace_seconds: float
+) -> tuple[float, int]:
     """(effective open windows for the queue, how many of them are free right now).
 
     Each open window counts by the share of its time it will give this queue while a number taken now

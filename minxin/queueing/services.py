@@ -764,7 +764,7 @@ def ensure_clerk_at_window(*, user: User, window: Window) -> None:
 def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
     """The ticket with `public_id`, if `user` may act on it (at its window, or in its hall as a manager)."""
     ticket = (
-        Ticket.objects.select_related("hall", "window", "service", "queue")
+        Ticket.objects.select_related("hall__unit__region", "window__hall__unit__region", "service", "queue")
         .filter(public_id=public_id)
         .first()
     )

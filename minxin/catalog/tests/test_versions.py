@@ -99,3 +99,12 @@ def test_a_material_with_neither_original_nor_copy_is_refused(cast) -> None:
             materials=[MaterialData(name="照片", originals=0, copies=0)],
         )
     assert cast.item.item.versions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clerk_removed_from_a_window_loses_it_at_once(cast) -> None:
+    from minxin.catalog.selectors import clerk_may_act_at_window
+
+    assert clerk_may_act_at_window(user=cast.bob, window=cast.window1)
+    cast.window1.clerks.remove(cast.bob)
+    assert not clerk_may_act_at_window(user=cast.bob, window=cast.window1)
