@@ -9,6 +9,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,9 +27,10 @@ class SmsMessage:
     text: str
 
 
-class SmsBackend:
+class SmsBackend(ABC):
+    @abstractmethod
     def send(self, message: SmsMessage) -> None:
-        raise NotImplementedError  # pragma: no cover - interface
+        """Deliver the message or raise SmsDeliveryError."""
 
 
 class SmsDeliveryError(Exception):

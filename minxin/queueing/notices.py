@@ -9,6 +9,7 @@ import logging
 import sys
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from functools import cache
 
 from django.conf import settings
@@ -25,9 +26,10 @@ from minxin.queueing.selectors import ticket_ahead
 logger = logging.getLogger(__name__)
 
 
-class NoticeBackend:
+class NoticeBackend(ABC):
+    @abstractmethod
     def send(self, *, phone: str, text: str) -> None:
-        raise NotImplementedError  # pragma: no cover - interface
+        """Deliver the notice or raise SmsDeliveryError."""
 
 
 class ConsoleNoticeBackend(NoticeBackend):
