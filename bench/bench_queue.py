@@ -294,11 +294,10 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         return
     with contextlib.suppress(ProcessLookupError):
         os.kill(process.pid, signal.SIGINT)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=8.0)
+    if process.poll() is not None:
         return
-    except subprocess.TimeoutExpired:
-        pass
     for pid in [*worker_pids(process.pid), process.pid]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -316,7 +315,7 @@ def wait_ready(server: Server, timeout: float = 90.0) -> None:
             if connection.getresponse().status == 200:
                 return
         except OSError:
-            pass
+            time.sleep(0.1)  # not listening yet
         finally:
             connection.close()
         time.sleep(0.2)

@@ -13,7 +13,7 @@ from minxin.queueing.api import router as queueing_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
-    """UTF-8 JSON without \\uXXXX escapes: Chinese stays readable and responses a third smaller."""
+    """UTF-8 JSON without backslash-u escapes: Chinese stays readable and responses a third smaller."""
 
     json_dumps_params = {"ensure_ascii": False}
 
