@@ -125,15 +125,3 @@ def membership_revoke(*, membership: StaffMembership, actor: User) -> None:
             details={"user": membership.user.username, "role": membership.role},
         )
         membership.delete()
-
-
-__all__ = [
-    "Role",
-    "hall_closure_add",
-    "hall_create",
-    "hall_set_opening_hours",
-    "membership_grant",
-    "membership_revoke",
-    "region_create",
-    "unit_create",
-]

@@ -20,7 +20,7 @@ from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
 from minxin.queueing.estimates import Estimate
-from minxin.queueing.forecasting import queue_estimate, service_line_estimates
+from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.models import Priority, Service, Ticket
 from minxin.queueing.selectors import last_called, recent_calls, ticket_ahead
 from minxin.queueing.services import (
@@ -89,11 +89,7 @@ class TicketOut(Schema):
     def of(ticket: Ticket, *, ahead: int | None = None, ahead_reserved: int | None = None) -> TicketOut:
         if ahead is None or ahead_reserved is None:
             ahead, ahead_reserved = ticket_ahead(ticket)
-        estimate = None
-        if ticket.status in ("reserved", "waiting"):
-            estimate = queue_estimate(
-                queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved
-            )
+        estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
         latest = last_called(hall=ticket.hall, queue_id=ticket.queue_id)
         return TicketOut(
             id=ticket.public_id,

@@ -211,6 +211,16 @@ def queue_estimate(*, queue: Queue, ahead_present: int, ahead_remote: int) -> Es
     return estimate
 
 
+def ticket_estimate(*, ticket: Ticket, ahead: int, ahead_reserved: int) -> Estimate | None:
+    """The wait of a ticket still in line, with `ahead` tickets before it of which `ahead_reserved` are
+    remote ones not yet checked in; None once it has left the line."""
+    if ticket.status not in IN_LINE:
+        return None
+    return queue_estimate(
+        queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LineEstimate:
     """A service's line with what a number taken now for it faces: the whole queue ahead (a queue may

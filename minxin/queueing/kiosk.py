@@ -37,7 +37,7 @@ from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
 from minxin.queueing.estimates import Estimate
-from minxin.queueing.forecasting import queue_estimate, service_line_estimates
+from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.models import Channel, Service, Ticket
 from minxin.queueing.selectors import last_called, ticket_ahead
 from minxin.queueing.services import hall_check_in_code, ticket_check_in, ticket_issue
@@ -180,9 +180,7 @@ def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _ticket_band(ticket: Ticket, ahead: int, ahead_reserved: int) -> str:
-    return estimate_band(
-        queue_estimate(queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved)
-    )
+    return estimate_band(ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved))
 
 
 def check_in_qr_svg(request: HttpRequest, hall: Hall) -> str:

@@ -1,9 +1,10 @@
 """Server-Sent Events for a hall: GET /api/v1/halls/{hall}/events.
 
-Under ASGI (the production events process, and `make demo`) each stream is an async generator: ten
-thousand open streams are ten thousand idle coroutines, not threads. Under WSGI (a plain runserver) the
-same view streams with a blocking generator that ends after a minute; EventSource reconnects by itself
-and resumes with Last-Event-ID semantics being unnecessary (each event carries the full state change).
+Under ASGI (the production events process, and `make demo`) `hall_events_asgi` answers the path before
+Django's middleware (minxin/asgi.py): each stream is a coroutine, not a thread, and holds no database
+connection. Under WSGI (runserver, the test server) the Django view `hall_events` streams from a
+blocking generator that ends after a minute; EventSource reconnects by itself, and each event carries
+the whole state change, so nothing needs replaying.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import logging
 import queue
 import re
 import time
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
@@ -38,32 +38,6 @@ def _frame(message: dict[str, Any]) -> str:
     seq = message.get("seq")
     head = f"id: {seq}\n" if seq is not None else ""
     return f"{head}event: {event}\ndata: {json.dumps(message, ensure_ascii=False)}\n\n"
-
-
-async def _async_stream(topic: str) -> AsyncGenerator[str, None]:
-    loop = asyncio.get_running_loop()
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
-
-    def deliver(message: dict[str, Any]) -> None:
-        loop.call_soon_threadsafe(_put_nowait, inbox, message)
-
-    unsubscribe = hub.subscribe(topic, deliver)
-    try:
-        yield "retry: 3000\n: connected\n\n"
-        while True:
-            try:
-                message = await asyncio.wait_for(inbox.get(), timeout=KEEPALIVE_SECONDS)
-            except TimeoutError:
-                yield ": keep-alive\n\n"
-                continue
-            yield _frame(message)
-    finally:
-        unsubscribe()
-
-
-def _put_nowait(inbox: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> None:
-    if not inbox.full():  # a watcher that stopped reading loses messages, never the process's memory
-        inbox.put_nowait(message)
 
 
 def _sync_stream(topic: str) -> Iterator[str]:
@@ -205,8 +179,9 @@ async def hall_events(request: HttpRequest, hall: str) -> HttpResponse | Streami
             json_dumps_params={"ensure_ascii": False},
         )
     topic = f"hall:{found.code}"
-    stream: Any = _async_stream(topic) if isinstance(request, ASGIRequest) else _sync_stream(topic)
-    response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
+    # Under ASGI this path is answered by hall_events_asgi before Django (minxin/asgi.py); this view
+    # serves WSGI servers (runserver, the test server), with a stream that ends and is reconnected.
+    response = StreamingHttpResponse(_sync_stream(topic), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
     return response

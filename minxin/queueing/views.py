@@ -23,7 +23,7 @@ from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
-from minxin.queueing.forecasting import queue_estimate, service_line_estimates
+from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.kiosk import check_in_qr_svg
 from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
 from minxin.queueing.selectors import (
@@ -75,11 +75,7 @@ def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
     if ticket is None:
         raise Http404(_("No such number."))
     ahead, ahead_reserved = ticket_ahead(ticket)
-    estimate = None
-    if ticket.status in ("reserved", "waiting"):
-        estimate = queue_estimate(
-            queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved
-        )
+    estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
     context = {
         "ticket": ticket,
         "mine": str(ticket.public_id) in _session_tickets(request),
