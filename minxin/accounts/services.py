@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
@@ -18,6 +19,8 @@ from minxin.accounts.sms import SmsDeliveryError, sms_send
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, ServiceUnavailable, Throttled
+from minxin.core.memo import forget as memo_forget
+from minxin.core.memo import memo
 from minxin.core.throttle import throttle_hit
 
 TOKEN_PREFIX = "mx_"  # noqa: S105 - a public marker, not a secret
@@ -172,6 +175,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
         audit_record(actor=actor, action="api_token.revoked", target=token)
+    memo_forget(TOKEN_MEMO)
 
 
 def api_token_authenticate(*, secret: str) -> User:
@@ -179,11 +183,26 @@ def api_token_authenticate(*, secret: str) -> User:
     return api_token_resolve(secret=secret).user
 
 
+TOKEN_MEMO = "api-token"  # noqa: S105 - a cache key prefix, not a secret
+TOKEN_MEMO_SECONDS = 10
+
+
 def api_token_resolve(*, secret: str) -> ApiToken:
-    """The valid token for `secret` (with its user), or NotAuthenticated / Forbidden."""
+    """The valid token for `secret` (with its user), or NotAuthenticated / Forbidden.
+
+    A device or integration sends its token with every request, so the lookup is kept per process for
+    TOKEN_MEMO_SECONDS: revoking a token or disabling its account takes effect at once in the process
+    that did it and within that time everywhere else (device sessions allow 30 s; see
+    DeviceSessionMiddleware). Each caller gets its own copy of the user, never a shared instance.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         raise NotAuthenticated(_("The API token is not valid."), code="invalid_token")
-    token = ApiToken.objects.select_related("user").filter(token_hash=_token_hash(secret)).first()
+    digest = _token_hash(secret)
+
+    def load() -> ApiToken | None:
+        return ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+
+    token = memo((TOKEN_MEMO, digest), TOKEN_MEMO_SECONDS, load)
     now = clock.now()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         raise NotAuthenticated(_("The API token is not valid."), code="invalid_token")
@@ -192,4 +211,7 @@ def api_token_resolve(*, secret: str) -> ApiToken:
     # Record use at most once a minute: a write (or even a round trip) on every request is waste.
     if token.last_used_at is None or token.last_used_at < now - dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    token = copy.copy(token)
+    token.user = copy.copy(token.user)
     return token

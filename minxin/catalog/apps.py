@@ -16,10 +16,12 @@ class CatalogConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from minxin.catalog.models import Window
+        from minxin.catalog.selectors import WINDOW_MEMO
         from minxin.core.memo import forget, forget_on_change
-        from minxin.orgs.models import StaffMembership
+        from minxin.orgs.models import Hall, Region, StaffMembership, Unit
 
         forget_on_change("clerk-window", Window, StaffMembership)
+        forget_on_change(WINDOW_MEMO, Window, Hall, Unit, Region)
         m2m_changed.connect(
             lambda **_kwargs: forget("clerk-window"),
             sender=Window.clerks.through,

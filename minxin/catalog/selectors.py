@@ -93,6 +93,32 @@ def windows_for_clerk(*, user: User, hall: Hall) -> QuerySet[Window]:
     return windows.none()
 
 
+WINDOW_MEMO = "window"
+
+
+def window_of_hall(*, hall: Hall, number: str) -> Window | None:
+    """The active window `number` of `hall`, with its hall, unit and region; cached per process for half
+    a minute (every call-next asks it) and dropped when windows or halls change in this process."""
+
+    def load() -> Window | None:
+        return (
+            Window.objects.select_related("hall__unit__region")
+            .filter(hall=hall, number=number, is_active=True)
+            .first()
+        )
+
+    return memo((WINDOW_MEMO, hall.pk, number), 30, load)
+
+
+def window_by_id(window_id: int) -> Window | None:
+    """A window by primary key (active or not), cached like `window_of_hall`."""
+
+    def load() -> Window | None:
+        return Window.objects.select_related("hall__unit__region").filter(pk=window_id).first()
+
+    return memo((WINDOW_MEMO, "id", window_id), 30, load)
+
+
 def clerk_may_act_at_window(*, user: User, window: Window) -> bool:
     """Cached per process for half a minute (every call and finish asks it); dropped when windows,
     their clerks or memberships change in this process. A disabled account may act nowhere."""

@@ -1,12 +1,14 @@
 """The demo halls' queues, services, work profiles and a few weeks of ticket history.
 
 History is generated with the same shape production produces (tickets with their timestamps and
-events), so the estimator has statistics from the first minute of `make demo`.
+events, and the wait model behind the range each ticket was shown), so the estimator has statistics and a
+learned band width from the first minute of `make demo`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -168,6 +170,31 @@ def _arrival_minutes(rng: random.Random, count: int) -> list[float]:
     return sorted(minutes)
 
 
+# What a window spends on a history ticket besides the service itself: the call's delay and the walk
+# to the counter (the uniform draws in _history below, on average).
+_CALL_OVERHEAD_MINUTES = (22.5 + 40.0) / 60.0
+
+
+def _wait_model(
+    specs: tuple[QueueSpec, ...], *, ahead: int, windows: int, morning: bool
+) -> tuple[float, float]:
+    """(shape, mean minutes) of the range a history ticket was shown.
+
+    The history below is one line served first come, first served by every window, so the queue-length
+    predictor of that line (estimates.wait_model: ahead + 1 departures at the rate of all windows, each
+    window's turn being a service of the queues' mix plus the call and the walk) stands in for what the
+    estimator would have shown: running the estimator itself per historical ticket would need the hall's
+    state at every issue. The waits that follow teach hall_wait_dispersion the band width of the demo's
+    world from the first minute.
+    """
+    mean_service_minutes = sum(spec.share * spec.mean_minutes for spec in specs) / sum(
+        spec.share for spec in specs
+    )
+    turn_minutes = mean_service_minutes * (1.15 if morning else 0.95) + _CALL_OVERHEAD_MINUTES
+    shape = ahead + 1.0
+    return shape, shape * turn_minutes / windows
+
+
 def _history(
     hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...], *, today: dt.date, clerk: User
 ) -> None:
@@ -182,6 +209,7 @@ def _history(
         opening = dt.datetime.combine(day, dt.time(9), tzinfo=zone)
         free_at = {window.pk: opening for window in windows}
         counters: dict[int, int] = {}
+        line: list[dt.datetime] = []  # call times of earlier tickets, for who is still ahead at an issue
         for minute in _arrival_minutes(rng, DAILY_TICKETS.get(hall.code, 200)):
             spec = rng.choices(specs, weights=[s.share for s in specs])[0]
             queue = queues[spec.code]
@@ -204,7 +232,18 @@ def _history(
                 )
                 continue
             window = min(windows, key=lambda w: free_at[w.pk])
+            while line and line[0] <= issued:
+                heapq.heappop(line)
+            # A free window means "called at once": no range shown, no model stored.
+            model = (
+                None
+                if free_at[window.pk] <= issued
+                else _wait_model(
+                    specs, ahead=len(line), windows=len(windows), morning=issued.astimezone(zone).hour < 12
+                )
+            )
             called = max(issued, free_at[window.pk]) + dt.timedelta(seconds=rng.uniform(5, 40))
+            heapq.heappush(line, called)
             morning_factor = 1.15 if called.astimezone(zone).hour < 12 else 0.95
             minutes = rng.lognormvariate(0, 0.5) * spec.mean_minutes * morning_factor / 1.13
             started = called + dt.timedelta(seconds=rng.uniform(20, 60))
@@ -219,6 +258,8 @@ def _history(
                     finished_at=finished,
                     window=window,
                     clerk=clerk,
+                    wait_shape=model[0] if model else None,
+                    wait_mean_minutes=model[1] if model else None,
                 )
             )
         for queue_id, issued_count in counters.items():

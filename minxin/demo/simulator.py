@@ -17,6 +17,7 @@ from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_is_open
 from minxin.queueing.models import AT_WINDOW, Service, Ticket, TicketStatus, WindowState
 from minxin.queueing.services import (
+    queue_rules,
     ticket_call_next,
     ticket_check_in,
     ticket_finish,
@@ -168,6 +169,9 @@ def _advance_window(
         if now < ticket.called_at + dt.timedelta(seconds=WALK_SECONDS):
             return 0
         if _fraction(ticket, "no-show") < 0.03:
+            grace = queue_rules(ticket.hall).no_show_grace_seconds
+            if now < ticket.called_at + dt.timedelta(seconds=grace):
+                return 0  # the window waits the hall's grace before giving the number up
             ticket_no_show(ticket=ticket, clerk=actor)
         else:
             ticket_start(ticket=ticket, clerk=actor)

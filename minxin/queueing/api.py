@@ -7,13 +7,14 @@ from typing import Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
 from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
 from minxin.accounts.models import Citizen, Role, User
 from minxin.catalog.models import Window
+from minxin.catalog.selectors import window_of_hall
 from minxin.core.audit import client_ip
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from minxin.orgs.api import hall_or_404
@@ -22,8 +23,9 @@ from minxin.orgs.selectors import staff_may_act_in_hall
 from minxin.queueing.estimates import Estimate
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.models import Priority, Service, Ticket
-from minxin.queueing.selectors import last_called, recent_calls, ticket_ahead
+from minxin.queueing.selectors import queue_last_called, recent_calls, ticket_ahead
 from minxin.queueing.services import (
+    Issued,
     citizen_ticket_issue,
     ensure_clerk_at_window,
     hall_check_in_code_valid,
@@ -86,11 +88,34 @@ class TicketOut(Schema):
     status_url: str
 
     @staticmethod
-    def of(ticket: Ticket, *, ahead: int | None = None, ahead_reserved: int | None = None) -> TicketOut:
+    def of(
+        ticket: Ticket,
+        *,
+        ahead: int | None = None,
+        ahead_reserved: int | None = None,
+        latest_call: str | None = None,
+    ) -> TicketOut:
+        """`latest_call`: the queue's last called number when the caller knows it ("" for none yet)."""
         if ahead is None or ahead_reserved is None:
             ahead, ahead_reserved = ticket_ahead(ticket)
         estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
-        latest = last_called(hall=ticket.hall, queue_id=ticket.queue_id)
+        if latest_call is None:
+            latest_call = queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date)
+        return TicketOut.build(ticket, ahead=ahead, estimate=estimate, latest_call=latest_call)
+
+    @staticmethod
+    def of_issued(issued: Issued) -> TicketOut:
+        """A number just taken: place, estimate and last call all came with it."""
+        latest_call = issued.last_called
+        if latest_call is None:
+            ticket = issued.ticket
+            latest_call = queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date)
+        return TicketOut.build(
+            issued.ticket, ahead=issued.ahead, estimate=issued.estimate, latest_call=latest_call
+        )
+
+    @staticmethod
+    def build(ticket: Ticket, *, ahead: int, estimate: Estimate | None, latest_call: str | None) -> TicketOut:
         return TicketOut(
             id=ticket.public_id,
             number=ticket.number,
@@ -104,7 +129,7 @@ class TicketOut(Schema):
             window=ticket.window.number if ticket.window else None,
             issued_at=ticket.issued_at,
             called_at=ticket.called_at,
-            last_called=latest.number if latest else None,
+            last_called=latest_call or None,
             status_url=reverse("queueing:ticket", args=[ticket.public_id]),
         )
 
@@ -123,7 +148,17 @@ class TicketIn(Schema):
     auth=optional_auth,
     summary="Take a number (Idempotency-Key supported)",
 )
-def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Status[TicketOut]:
+def ticket_issue_api(
+    request: HttpRequest,
+    hall: str,
+    payload: TicketIn,
+    idempotency_key: str = Header(  # type: ignore[type-arg]
+        "",
+        alias="Idempotency-Key",
+        description="Up to 64 characters chosen by the caller; a retry with the same key in this hall "
+        "returns the ticket the first request made (200) instead of a second one (201).",
+    ),
+) -> Status[TicketOut]:
     the_hall = hall_or_404(hall)
     auth = getattr(request, "auth", None)
     user = auth if isinstance(auth, User) else None
@@ -144,7 +179,7 @@ def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Stat
             _("Sign in with your phone first: a remote number is tied to a verified phone."),
             code="citizen_sign_in_required",
         )
-    key = request.headers.get("Idempotency-Key", "")
+    key = idempotency_key
     if len(key) > 64:
         raise InvalidInput(
             _("The Idempotency-Key is longer than 64 characters."), details={"field": "Idempotency-Key"}
@@ -169,19 +204,17 @@ def ticket_issue_api(request: HttpRequest, hall: str, payload: TicketIn) -> Stat
             idempotency_key=key,
             actor=user,
         )
-    out = TicketOut.of(issued.ticket, ahead=issued.ahead, ahead_reserved=issued.ahead_reserved)
+    out = TicketOut.of_issued(issued)
     return Status(200 if issued.replayed else 201, out)
 
 
 def _ticket(ticket_id: uuid.UUID) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("hall", "queue", "service", "window")
-        .filter(public_id=ticket_id)
-        .first()
-    )
-    if ticket is None:
-        raise NotFound(_("No such number."), code="ticket_not_found")
-    return ticket
+    # get(), not first(): first() adds ORDER BY id, and PostgreSQL may then walk the primary key
+    # instead of looking up the unique public_id.
+    try:
+        return Ticket.objects.select_related("hall", "queue", "service", "window").get(public_id=ticket_id)
+    except Ticket.DoesNotExist:
+        raise NotFound(_("No such number."), code="ticket_not_found") from None
 
 
 @router.get(
@@ -219,11 +252,7 @@ def ticket_check_in_api(
 
 
 def _window(hall: Hall, number: str, user: User) -> Window:
-    window = (
-        Window.objects.select_related("hall__unit__region")
-        .filter(hall=hall, number=number, is_active=True)
-        .first()
-    )
+    window = window_of_hall(hall=hall, number=number)
     if window is None:
         raise NotFound(_("No window %(number)s in this hall.") % {"number": number}, code="window_not_found")
     ensure_clerk_at_window(user=user, window=window)
@@ -242,7 +271,7 @@ def call_next_api(request: HttpRequest, hall: str, window: str) -> Status[Ticket
     ticket = ticket_call_next(window=the_window, clerk=user)
     if ticket is None:
         return Status(204, None)
-    return Status(200, TicketOut.of(ticket, ahead=0, ahead_reserved=0))
+    return Status(200, TicketOut.of(ticket, ahead=0, ahead_reserved=0, latest_call=ticket.number))
 
 
 @router.post(

@@ -290,6 +290,18 @@ def wait_model(
     return WaitModel(shape=shape, mean_minutes=shape * mean_service_seconds / servers / 60.0)
 
 
+@dataclass(frozen=True, slots=True)
+class WaitForecast:
+    """An estimate with the model behind its range, for callers that store the model with the ticket.
+
+    ``model`` is None when the ticket is called at once: no range was shown, so there is nothing to
+    calibrate against the wait that follows.
+    """
+
+    estimate: Estimate
+    model: WaitModel | None
+
+
 def estimate_wait(
     *,
     ahead_present: int,
@@ -317,6 +329,31 @@ def estimate_wait(
 
     Returns None when :func:`wait_model` does.
     """
+    forecast = forecast_wait(
+        ahead_present=ahead_present,
+        ahead_remote=ahead_remote,
+        no_show_rate=no_show_rate,
+        grace_seconds=grace_seconds,
+        mean_service_seconds=mean_service_seconds,
+        servers=servers,
+        free_windows=free_windows,
+        dispersion=dispersion,
+    )
+    return None if forecast is None else forecast.estimate
+
+
+def forecast_wait(
+    *,
+    ahead_present: int,
+    ahead_remote: int,
+    no_show_rate: float,
+    grace_seconds: float,
+    mean_service_seconds: float,
+    servers: float,
+    free_windows: int = 0,
+    dispersion: float = 1.0,
+) -> WaitForecast | None:
+    """:func:`estimate_wait` with the :class:`WaitModel` its range came from (None when called at once)."""
     if dispersion <= 0:
         raise ValueError("dispersion must be positive")
     if free_windows < 0:
@@ -332,12 +369,13 @@ def estimate_wait(
     if model is None:
         return None
     if ahead_present + ahead_remote < free_windows:
-        return Estimate(minutes=0, low=0, high=0)
+        return WaitForecast(estimate=Estimate(minutes=0, low=0, high=0), model=None)
     low, high = wait_band(model, dispersion=dispersion)
     # Round the band's ends to the nearest minute: widening them outward (floor/ceil) made an 80 % band
     # cover 85 % of tickets in bench/bench_estimates.py. The point estimate always lies inside.
     minutes = round(model.mean_minutes)
-    return Estimate(minutes=minutes, low=min(round(low), minutes), high=max(round(high), minutes))
+    estimate = Estimate(minutes=minutes, low=min(round(low), minutes), high=max(round(high), minutes))
+    return WaitForecast(estimate=estimate, model=model)
 
 
 def wait_band(model: WaitModel, *, dispersion: float = 1.0) -> tuple[float, float]:

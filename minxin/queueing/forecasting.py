@@ -1,7 +1,12 @@
 """Wait estimates from the hall's own history, fed to the pure estimator in `estimates.py`.
 
-The inputs change slowly (service times over four weeks, the no-show share, the windows' recent mix), so
-each is cached for a short while per queue: issuing a ticket must not scan history.
+The inputs change slowly (service times over four weeks, the no-show share, the windows' recent mix, the
+band's dispersion learned from past tickets), so each is cached for a short while per queue or hall:
+issuing a ticket must not scan history.
+
+The wait model behind the range a ticket is shown at issue is stored on the ticket
+(`ticket_wait_model_record`); with the wait that follows it teaches the hall how wide its bands should
+be (`hall_wait_dispersion`).
 """
 
 from __future__ import annotations
@@ -12,31 +17,53 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from minxin.core import clock
 from minxin.core.memo import memo
 from minxin.orgs.models import Hall
 from minxin.queueing.estimates import (
     Estimate,
+    WaitForecast,
     WaitingTicket,
+    WaitModel,
+    WaitOutcome,
     drain_shares,
     effective_servers,
-    estimate_wait,
     expected_work_seconds,
+    forecast_wait,
     service_stats,
+    wait_dispersion,
 )
-from minxin.queueing.models import AT_WINDOW, IN_LINE, Channel, Queue, Ticket, TicketStatus, WindowState
+from minxin.queueing.models import (
+    AT_WINDOW,
+    IN_LINE,
+    Channel,
+    Priority,
+    Queue,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    WindowState,
+)
 from minxin.queueing.selectors import ServiceLine, service_lines
-from minxin.queueing.services import queue_rules
+from minxin.queueing.services import Issued, queue_rules
 
 HISTORY_DAYS = 28
 DEFAULT_NO_SHOW_RATE = 0.2  # DOMAIN.md: a fifth of remote numbers never come, until the hall's own data say
 MIN_NO_SHOW_SAMPLES = 20
 REMOTE = (Channel.WEB, Channel.APP, Channel.API)
+PRESENT = (Channel.KIOSK, Channel.COUNTER)
+# The band's dispersion: learned from the latest tickets that were shown a range, at most this many (a busy
+# hall takes 400 numbers a day, so about two weeks of them), recomputed every ten minutes per process.
+DISPERSION_MAX_OUTCOMES = 5_000
+DISPERSION_TTL_SECONDS = 600.0
+CALLED = (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
 
 
 def _service_seconds_by_hour(queue: Queue) -> dict[int, list[float]]:
+    """Seconds each finished ticket held its window (from the call, walk included, to the finish), by
+    the hour of the call: the time a window is taken per ticket is what drains a line."""
     key = f"mx:svc-seconds:{queue.pk}"
     cached: dict[int, list[float]] | None = cache.get(key)
     if cached is not None:
@@ -45,14 +72,14 @@ def _service_seconds_by_hour(queue: Queue) -> dict[int, list[float]]:
     zone = ZoneInfo(queue.hall.time_zone)
     by_hour: dict[int, list[float]] = defaultdict(list)
     rows = Ticket.objects.filter(
-        queue=queue, status=TicketStatus.DONE, finished_at__gte=since, started_at__isnull=False
-    ).values_list("started_at", "finished_at")
-    for started, finished in rows.iterator(chunk_size=2000):
-        if started is None or finished is None:
+        queue=queue, status=TicketStatus.DONE, finished_at__gte=since, called_at__isnull=False
+    ).values_list("called_at", "finished_at")
+    for called, finished in rows.iterator(chunk_size=2000):
+        if called is None or finished is None:
             continue
-        seconds = (finished - started).total_seconds()
+        seconds = (finished - called).total_seconds()
         if 0 < seconds < 4 * 3600:
-            by_hour[started.astimezone(zone).hour].append(seconds)
+            by_hour[called.astimezone(zone).hour].append(seconds)
     result = dict(by_hour)
     cache.set(key, result, 600)
     return result
@@ -174,26 +201,85 @@ def _servers_now(
     return effective_servers(shares), free
 
 
-def queue_estimate(*, queue: Queue, ahead_present: int, ahead_remote: int) -> Estimate | None:
-    """How long a ticket with these tickets ahead will wait, with an 80 % range; None when no window
-    serving the queue is open or the queue has no service history yet.
+def hall_wait_dispersion(hall: Hall) -> float:
+    """φ for the hall's bands (`estimates.wait_dispersion`): how the waits of its recent tickets spread
+    around the models they were shown, relative to the textbook Erlang spread. 1.0 until enough exist.
+
+    The sample is the hall's tickets of the last four weeks that were shown a range at issue and then
+    called, newest first, at most DISPERSION_MAX_OUTCOMES. The stored model predicts the time from issue
+    to call (as bench/bench_estimates.py scores it), so only tickets whose call time the queue decided
+    count:
+
+    - kiosk and counter tickets only: a remote holder who arrives after their turn is called on arrival,
+      so their wait measures the trip, not the queue (the benchmark's remote holders check in at once);
+    - normal priority only: a green-channel ticket is called ahead of the line by rule;
+    - still called, being served or done: a no-show, a lapse or a transfer is left out, as in the
+      benchmark, and so is a ticket that rejoined after a no-show (its call time is the second one).
+    """
+    hall_id = hall.pk
+    time_zone = hall.time_zone
+
+    def load() -> float:
+        since = clock.now() - dt.timedelta(days=HISTORY_DAYS)
+        # The day bound lets the (hall, service_date, …) indexes find the four weeks without a full scan.
+        first_day = clock.local_today(time_zone) - dt.timedelta(days=HISTORY_DAYS)
+        rejoined = TicketEvent.objects.filter(
+            ticket_id=OuterRef("pk"), kind=TicketEvent.Kind.REJOINED, at__gte=since
+        )
+        rows = (
+            Ticket.objects.filter(
+                hall_id=hall_id,
+                service_date__gte=first_day,
+                issued_at__gte=since,
+                called_at__isnull=False,
+                wait_shape__isnull=False,
+                wait_mean_minutes__isnull=False,
+                status__in=CALLED,
+                channel__in=PRESENT,
+                priority=Priority.NORMAL,
+                transferred_from__isnull=True,
+            )
+            .exclude(Exists(rejoined))
+            .order_by("-called_at")
+            .values_list("wait_shape", "wait_mean_minutes", "issued_at", "called_at")[
+                :DISPERSION_MAX_OUTCOMES
+            ]
+        )
+        outcomes = [
+            WaitOutcome(
+                model=WaitModel(shape=shape, mean_minutes=mean_minutes),
+                actual_minutes=max((called - issued).total_seconds(), 0.0) / 60.0,
+            )
+            for shape, mean_minutes, issued, called in rows
+            if shape is not None and mean_minutes is not None and shape > 0 and called is not None
+        ]
+        return wait_dispersion(outcomes)
+
+    return memo(("wait-dispersion", hall_id), DISPERSION_TTL_SECONDS, load)
+
+
+def queue_forecast(*, queue: Queue, ahead_present: int, ahead_remote: int) -> WaitForecast | None:
+    """How long a ticket with these tickets ahead will wait, with an 80 % range and the model behind it;
+    None when no window serving the queue is open or the queue has no service history yet.
 
     Service times are taken at the hour halfway through the expected wait, not the hour of issue: a
-    number taken at 11:40 is served after lunch (bench/bench_estimates.py: bias +4.0 % → +2.1 %).
+    number taken at 11:40 is served after lunch (bench/bench_estimates.py: bias +4.0 % → +2.1 %). The
+    range's width is the hall's learned dispersion (`hall_wait_dispersion`).
     """
     rules = queue_rules(queue.hall)
     grace = float(rules.no_show_grace_seconds)
     local = clock.local_now(queue.hall.time_zone)
     history = _service_seconds_by_hour(queue)
     no_show_rate = _no_show_rate(queue)
-    estimate: Estimate | None = None
+    dispersion = hall_wait_dispersion(queue.hall)
+    forecast: WaitForecast | None = None
     hour = local.hour
     for _pass in range(2):
         stats = service_stats(history, hour)
         if stats.mean_seconds <= 0:
             return None
         servers, free = _servers(queue, stats.mean_seconds, no_show_rate, grace)
-        estimate = estimate_wait(
+        forecast = forecast_wait(
             ahead_present=max(ahead_present, 0),
             ahead_remote=max(ahead_remote, 0),
             no_show_rate=no_show_rate,
@@ -201,24 +287,66 @@ def queue_estimate(*, queue: Queue, ahead_present: int, ahead_remote: int) -> Es
             mean_service_seconds=stats.mean_seconds,
             servers=servers,
             free_windows=free,
+            dispersion=dispersion,
         )
-        if estimate is None:
+        if forecast is None:
             return None
-        mid_wait_hour = (local + dt.timedelta(minutes=estimate.minutes / 2)).hour
+        mid_wait_hour = (local + dt.timedelta(minutes=forecast.estimate.minutes / 2)).hour
         if mid_wait_hour == hour:
             break
         hour = mid_wait_hour
-    return estimate
+    return forecast
+
+
+def queue_estimate(*, queue: Queue, ahead_present: int, ahead_remote: int) -> Estimate | None:
+    """`queue_forecast` without the model: what boards and pages show."""
+    forecast = queue_forecast(queue=queue, ahead_present=ahead_present, ahead_remote=ahead_remote)
+    return None if forecast is None else forecast.estimate
+
+
+def ticket_forecast(*, ticket: Ticket, ahead: int, ahead_reserved: int) -> WaitForecast | None:
+    """The wait of a ticket still in line, with `ahead` tickets before it of which `ahead_reserved` are
+    remote ones not yet checked in, and the model behind its range; None once it has left the line."""
+    if ticket.status not in IN_LINE:
+        return None
+    return queue_forecast(
+        queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved
+    )
 
 
 def ticket_estimate(*, ticket: Ticket, ahead: int, ahead_reserved: int) -> Estimate | None:
-    """The wait of a ticket still in line, with `ahead` tickets before it of which `ahead_reserved` are
-    remote ones not yet checked in; None once it has left the line."""
-    if ticket.status not in IN_LINE:
-        return None
-    return queue_estimate(
-        queue=ticket.queue, ahead_present=ahead - ahead_reserved, ahead_remote=ahead_reserved
+    """`ticket_forecast` without the model: what the ticket's pages show."""
+    forecast = ticket_forecast(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
+    return None if forecast is None else forecast.estimate
+
+
+def ticket_wait_model_record(ticket_id: int, model: WaitModel | None) -> None:
+    """Store the wait model behind the range a ticket was shown at issue, once.
+
+    Runs on the issue path right after the insert, so it is one UPDATE by primary key with no instance
+    loaded. Only the first model sticks (`wait_shape IS NULL`): a replayed request or a second call
+    cannot move it. None (no estimate, or "called at once": no range shown) stores nothing and sends
+    no statement.
+    """
+    if model is None:
+        return
+    Ticket.objects.filter(pk=ticket_id, wait_shape__isnull=True).update(
+        wait_shape=model.shape, wait_mean_minutes=model.mean_minutes
     )
+
+
+def issued_estimate(issued: Issued) -> Estimate | None:
+    """The estimate for a number just taken (`services.ticket_issue`), its model stored on the ticket.
+
+    A replayed request (same Idempotency-Key) gets a fresh estimate but stores nothing: the ticket keeps
+    the model it was first shown.
+    """
+    forecast = ticket_forecast(ticket=issued.ticket, ahead=issued.ahead, ahead_reserved=issued.ahead_reserved)
+    if forecast is None:
+        return None
+    if not issued.replayed:
+        ticket_wait_model_record(issued.ticket.pk, forecast.model)
+    return forecast.estimate
 
 
 @dataclass(frozen=True, slots=True)

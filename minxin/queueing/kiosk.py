@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -210,13 +210,9 @@ def _escape_attr(text: str) -> str:
 def kiosk_ticket(request: HttpRequest, code: str, ticket_id: str) -> HttpResponse:
     """The printable 80 mm ticket; it prints itself on load (unless ?noprint=1) and returns to the kiosk."""
     hall = _hall_for_kiosk(request, code)
-    ticket = (
-        Ticket.objects.select_related("hall", "service", "queue", "window")
-        .filter(public_id=ticket_id, hall=hall)
-        .first()
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("hall", "service", "queue", "window"), public_id=ticket_id, hall=hall
     )
-    if ticket is None:
-        raise Http404(_("No such number."))
     ahead, ahead_reserved = ticket_ahead(ticket)
     band = _ticket_band(ticket, ahead, ahead_reserved) if ticket.status in ("reserved", "waiting") else ""
     status_url = request.build_absolute_uri(reverse("queueing:ticket", args=[ticket.public_id]))

@@ -107,6 +107,9 @@ class QueueDay(models.Model):
     issued = models.PositiveIntegerField(_("issued"), default=0)
     departed = models.PositiveIntegerField(_("left the line"), default=0)
     reserved = models.IntegerField(_("reserved remote"), default=0)
+    # The number called last in this queue today, kept by call-next in the same statement: a new
+    # ticket reads it back with its number instead of searching the day's calls.
+    last_called = models.CharField(_("last called"), max_length=12, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("queue day")
@@ -215,6 +218,12 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("reserved for window"),
+    )
+    # The wait model behind the range shown at issue (estimates.WaitModel); null when no range was shown
+    # (no estimate, or "called at once"). With called_at it calibrates later ranges (wait_dispersion).
+    wait_shape = models.FloatField(_("wait model shape"), null=True, blank=True, editable=False)
+    wait_mean_minutes = models.FloatField(
+        _("wait model mean (minutes)"), null=True, blank=True, editable=False
     )
 
     class Meta:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
 from minxin.core import clock
 from minxin.orgs.models import Hall
-from minxin.queueing.models import AT_WINDOW, IN_LINE, Service, Ticket, TicketStatus
+from minxin.queueing.models import AT_WINDOW, IN_LINE, QueueDay, Service, Ticket, TicketStatus
 
 
 def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
@@ -31,6 +32,16 @@ def last_called(*, hall: Hall, queue_id: int | None = None) -> Ticket | None:
     if queue_id is not None:
         tickets = tickets.filter(queue_id=queue_id)
     return tickets.order_by("-called_at", "-id").first()
+
+
+def queue_last_called(*, queue_id: int, service_date: dt.date) -> str | None:
+    """The number called last in a queue on a date (kept on its day row by call-next), or None."""
+    number = (
+        QueueDay.objects.filter(queue_id=queue_id, service_date=service_date)
+        .values_list("last_called", flat=True)
+        .first()
+    )
+    return number or None
 
 
 def recent_calls(*, hall: Hall, limit: int = 8) -> list[Ticket]:

@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ from minxin.core.numbering import counter_next
 from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_is_open
+from minxin.queueing.estimates import Estimate
 from minxin.queueing.models import (
     ACTIVE,
     AT_WINDOW,
@@ -56,7 +59,7 @@ _DAY_UPSERT = (
     "VALUES (%s, %s, 1, 0, %s) "
     f"ON CONFLICT (queue_id, service_date) DO UPDATE SET issued = {_DAY_TABLE}.issued + 1, "
     f"reserved = {_DAY_TABLE}.reserved + excluded.reserved "
-    "RETURNING issued, departed, reserved"
+    "RETURNING issued, departed, reserved, last_called"
 )
 
 
@@ -79,6 +82,15 @@ def _service(hall: Hall, code: str) -> Service | None:
     return memo(("queue-service", hall.pk, code), 30, load)
 
 
+def service_by_id(service_id: int) -> Service:
+    """A service (with its queue) by primary key, cached per process like the services by code."""
+    return memo(
+        ("queue-service", "id", service_id),
+        30,
+        lambda: Service.objects.select_related("queue").get(pk=service_id),
+    )
+
+
 def _hall_open(hall: Hall, now: dt.datetime) -> bool:
     """Whether the hall takes numbers now; decided once a minute per process."""
     minute = int(now.timestamp()) // 60
@@ -91,6 +103,8 @@ class Issued:
     ahead: int
     ahead_reserved: int
     replayed: bool = False
+    last_called: str | None = None  # the queue's last called number ("" for none yet), when known
+    estimate: Estimate | None = None  # the wait shown with the number (its model stored on the ticket)
 
 
 def _event(
@@ -131,10 +145,11 @@ def _publish(ticket: Ticket, kind: str, window: Window | None = None) -> None:
     )
 
 
-def _bump_day(ticket: Ticket, *, departed: int = 0, reserved: int = 0) -> None:
-    QueueDay.objects.filter(queue_id=ticket.queue_id, service_date=ticket.service_date).update(
-        departed=F("departed") + departed, reserved=F("reserved") + reserved
-    )
+def _bump_day(ticket: Ticket, *, departed: int = 0, reserved: int = 0, called: bool = False) -> None:
+    changes: dict[str, Any] = {"departed": F("departed") + departed, "reserved": F("reserved") + reserved}
+    if called:
+        changes["last_called"] = ticket.number
+    QueueDay.objects.filter(queue_id=ticket.queue_id, service_date=ticket.service_date).update(**changes)
 
 
 def ticket_issue(
@@ -148,13 +163,42 @@ def ticket_issue(
     idempotency_key: str = "",
     actor: User | None = None,
 ) -> Issued:
-    """Take a number for `service_code` in `hall`.
+    """Take a number for `service_code` in `hall`, with the wait estimate it is shown.
 
     Kiosk and counter tickets wait at once; web, app and API tickets are *reserved* until the citizen
     checks in at the hall, and lapse after the hall's remote_lapse_minutes. A retried request with the
     same Idempotency-Key returns the ticket it created (replayed=True). Raises NotFound, InvalidInput or
     Conflict (hall_closed, remote_disabled, quota_reached, phone_has_ticket) and writes nothing then.
+    The estimate's wait model is stored with a new ticket, so later bands learn how far waits stray
+    from it (`forecasting.hall_wait_dispersion`).
     """
+    issued = _number_take(
+        hall=hall,
+        service_code=service_code,
+        channel=channel,
+        phone=phone,
+        priority=priority,
+        priority_reason=priority_reason,
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
+    from minxin.queueing.forecasting import issued_estimate  # forecasting builds on this module
+
+    return replace(issued, estimate=issued_estimate(issued))
+
+
+def _number_take(
+    *,
+    hall: Hall,
+    service_code: str,
+    channel: str,
+    phone: str | None = None,
+    priority: int = Priority.NORMAL,
+    priority_reason: str = "",
+    idempotency_key: str = "",
+    actor: User | None = None,
+) -> Issued:
+    """The number itself (see `ticket_issue`)."""
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
     if idempotency_key:
@@ -209,7 +253,7 @@ def ticket_issue(
             "lapse_at": now + dt.timedelta(minutes=rules.remote_lapse_minutes) if remote else None,
         }
         if connection.vendor == "postgresql":
-            ticket, issued, departed, reserved = _insert_ticket_one_statement(
+            ticket, issued, departed, reserved, last_call = _insert_ticket_one_statement(
                 fields, actor=actor, remote=remote
             )
             _publish(ticket, "issued")
@@ -217,7 +261,7 @@ def ticket_issue(
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute(_DAY_UPSERT, [service.queue_id, today, 1 if remote else 0])
-                    issued, departed, reserved = cursor.fetchone()
+                    issued, departed, reserved, last_call = cursor.fetchone()
                 ticket = Ticket.objects.create(
                     **fields, seq=issued, number=f"{service.queue.prefix}{issued:03d}"
                 )
@@ -236,8 +280,14 @@ def ticket_issue(
                 _("This phone already holds a number in this hall."), code="phone_has_ticket"
             ) from error
         raise
-    ahead_reserved = reserved - (1 if remote else 0)
-    return Issued(ticket=ticket, ahead=issued - 1 - departed, ahead_reserved=max(ahead_reserved, 0))
+    ahead, ahead_reserved = issued - 1 - departed, max(reserved - (1 if remote else 0), 0)
+    if priority > Priority.NORMAL:
+        # A green-channel number goes before the normal ones already waiting: count only those that
+        # will really be called first (one indexed COUNT, paid by the few priority tickets only).
+        from minxin.queueing.selectors import ticket_ahead
+
+        ahead, ahead_reserved = ticket_ahead(ticket)
+    return Issued(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved, last_called=last_call)
 
 
 _TICKET = Ticket._meta.db_table
@@ -261,13 +311,13 @@ e AS (
     INSERT INTO {_EVENT} (ticket_id, kind, at, actor_id, channel, window_id, details)
     SELECT t.id, 'issued', %s, %s, %s, NULL, '{{}}'::jsonb FROM t
 )
-SELECT t.id, t.seq, t.number, day.issued, day.departed, day.reserved FROM t, day
+SELECT t.id, t.seq, t.number, day.issued, day.departed, day.reserved, day.last_called FROM t, day
 """  # noqa: S608 - table names are constants; every value is a parameter
 
 
 def _insert_ticket_one_statement(
     fields: dict[str, Any], *, actor: User | None, remote: bool
-) -> tuple[Ticket, int, int, int]:
+) -> tuple[Ticket, int, int, int, str]:
     queue = fields["queue"]
     params = [
         queue.pk,
@@ -297,10 +347,10 @@ def _insert_ticket_one_statement(
     # a refused insert (a phone that already holds a number) from aborting the caller's work.
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(_ISSUE_ONE_STATEMENT, params)
-        ticket_id, seq, number, issued, departed, reserved = cursor.fetchone()
+        ticket_id, seq, number, issued, departed, reserved, last_call = cursor.fetchone()
     ticket = Ticket(pk=ticket_id, seq=seq, number=number, recalls=0, **fields)
     ticket._state.adding = False
-    return ticket, issued, departed, reserved
+    return ticket, issued, departed, reserved, last_call
 
 
 CITIZEN_NUMBERS_PER_HOUR = 6
@@ -478,6 +528,12 @@ def _window_not_open(window: Window) -> bool:
 def _claim_next(window: Window, clerk: User, now: dt.datetime) -> Ticket | Literal[False] | None:
     """One attempt: the ticket called, None when nobody waits, False when another window took the
     candidate between our read and our update (never on SQLite, whose writers queue)."""
+    if connection.vendor == "postgresql":
+        ticket = _claim_next_one_statement(window, clerk, now)
+        if ticket is not None:
+            return ticket
+        # Nobody called: the line is empty, the window is paused, or (rarely) the one candidate was
+        # taken meanwhile. The general path below tells these apart.
     with transaction.atomic():
         candidates = _candidates(window, now)
         if connection.features.has_select_for_update_skip_locked:
@@ -490,7 +546,7 @@ def _claim_next(window: Window, clerk: User, now: dt.datetime) -> Ticket | Liter
         )
         if not claimed:
             return False
-        _bump_day(ticket, departed=1)
+        _bump_day(ticket, departed=1, called=True)
         ticket.status, ticket.window, ticket.clerk, ticket.called_at, ticket.recalls = (
             TicketStatus.CALLED,
             window,
@@ -501,6 +557,146 @@ def _claim_next(window: Window, clerk: User, now: dt.datetime) -> Ticket | Liter
         _event(ticket, TicketEvent.Kind.CALLED, actor=clerk, window=window, at=now)
         _publish(ticket, "called", window)
     return ticket
+
+
+_TICKET_FIELDS = [field for field in Ticket._meta.concrete_fields]
+_TICKET_ATTNAMES = [field.attname for field in _TICKET_FIELDS]
+_TICKET_COLUMNS = ", ".join(f'"{field.column}"' for field in _TICKET_FIELDS)
+_TICKET_RETURNING = ", ".join(f'{_TICKET}."{field.column}"' for field in _TICKET_FIELDS)
+_WINDOW_STATE = WindowState._meta.db_table
+_DAY = QueueDay._meta.db_table
+
+# PostgreSQL: pick the best waiting ticket for the window, claim it, count it out of the line and log
+# the call in ONE statement (one round trip; the candidate row is locked with SKIP LOCKED, so windows
+# calling at the same moment take different tickets and never wait for each other). The ordering is
+# the one `_candidates` builds with the ORM for SQLite; tests run the same profiles on both databases.
+_CALL_ONE_STATEMENT = """
+WITH c AS (
+    SELECT id FROM {ticket}
+    WHERE hall_id = %s AND service_date = %s AND status = 'waiting'
+      AND (return_to_window_id IS NULL OR return_to_window_id = %s)
+      {queues}
+      AND NOT EXISTS (
+          SELECT 1 FROM {state} WHERE window_id = %s AND status IN ('paused', 'closed'))
+    ORDER BY priority DESC{order}, issued_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+),
+t AS (
+    UPDATE {ticket} SET status = 'called', window_id = %s, clerk_id = %s, called_at = %s, recalls = 0
+    FROM c WHERE {ticket}.id = c.id AND {ticket}.status = 'waiting'
+    RETURNING {returning}
+),
+d AS (
+    UPDATE {day} SET departed = {day}.departed + 1, last_called = t.number
+    FROM t WHERE {day}.queue_id = t.queue_id AND {day}.service_date = t.service_date
+),
+e AS (
+    INSERT INTO {event} (ticket_id, kind, at, actor_id, channel, window_id, details)
+    SELECT t.id, 'called', %s, %s, '', %s, '{{}}'::jsonb FROM t
+)
+SELECT {columns} FROM t
+"""
+
+
+def _claim_next_one_statement(window: Window, clerk: User, now: dt.datetime) -> Ticket | None:
+    strategy, entries = _work_profile(window)
+    params: list[Any] = [window.hall_id, clock.local_today(window.hall.time_zone), window.pk]
+    queues = order = ""
+    if entries:
+        queues = "AND queue_id = ANY(%s)"
+        params.append([entry.queue_id for entry in entries])
+    params.append(window.pk)
+    urgent = [entry for entry in entries if entry.first_after_minutes is not None]
+    if urgent:
+        order += ", CASE " + " ".join("WHEN queue_id = %s AND issued_at <= %s THEN 0" for _ in urgent)
+        order += " ELSE 1 END"
+        for entry in urgent:
+            params += [entry.queue_id, now - dt.timedelta(minutes=entry.first_after_minutes or 0)]
+    if strategy == WorkProfile.Strategy.IN_ORDER and entries:
+        order += ", CASE queue_id " + " ".join("WHEN %s THEN %s" for _ in entries) + " ELSE 999 END"
+        for entry in entries:
+            params += [entry.queue_id, entry.position]
+    params += [window.pk, clerk.pk, now, now, clerk.pk, window.pk]
+    sql = _CALL_ONE_STATEMENT.format(
+        ticket=_TICKET,
+        state=_WINDOW_STATE,
+        day=_DAY,
+        event=_EVENT,
+        queues=queues,
+        order=order,
+        returning=_TICKET_RETURNING,
+        columns=_TICKET_COLUMNS,
+    )
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ticket = _ticket_of_row(row, hall=window.hall, window=window)
+    ticket.clerk = clerk
+    _publish(ticket, "called", window)
+    return ticket
+
+
+def _ticket_of_row(row: tuple[Any, ...], *, hall: Hall, window: Window | None = None) -> Ticket:
+    """A Ticket from a row of `_TICKET_COLUMNS`, with its hall, service and queue from the caches."""
+    ticket = Ticket.from_db(None, _TICKET_ATTNAMES, row)
+    service = service_by_id(ticket.service_id)
+    ticket.hall, ticket.service, ticket.queue = hall, service, service.queue
+    if ticket.window_id is not None:
+        if window is None or window.pk != ticket.window_id:
+            from minxin.catalog.selectors import window_by_id
+
+            window = window_by_id(ticket.window_id)
+        ticket.window = window
+    return ticket
+
+
+# PostgreSQL: a clerk's step on a ticket at the window (start, finish) as ONE statement: the guarded
+# update and its event row. No row back means the ticket was not in a state that allows the step; the
+# general path then reads it and says why.
+_STEP_ONE_STATEMENT = """
+WITH t AS (
+    UPDATE {ticket} SET {assignments}
+    WHERE id = %s AND status = ANY(%s)
+    RETURNING {returning}
+),
+e AS (
+    INSERT INTO {event} (ticket_id, kind, at, actor_id, channel, window_id, details)
+    SELECT t.id, %s, %s, %s, '', t.window_id, '{{}}'::jsonb FROM t
+)
+SELECT {columns} FROM t
+"""
+
+
+def _step_one_statement(
+    ticket: Ticket,
+    *,
+    assignments: str,
+    params: list[Any],
+    allowed: tuple[str, ...],
+    kind: str,
+    clerk: User,
+    now: dt.datetime,
+) -> Ticket | None:
+    if connection.vendor != "postgresql":
+        return None
+    sql = _STEP_ONE_STATEMENT.format(
+        ticket=_TICKET,
+        assignments=assignments,
+        event=_EVENT,
+        returning=_TICKET_RETURNING,
+        columns=_TICKET_COLUMNS,
+    )
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ticket.pk, list(allowed), kind, now, clerk.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    done = _ticket_of_row(row, hall=ticket.hall)
+    _publish(done, kind, done.window)
+    return done
 
 
 def _at_window(ticket: Ticket, statuses: tuple[str, ...], code: str) -> Ticket:
@@ -520,7 +716,7 @@ def ticket_recall(*, ticket: Ticket, clerk: User) -> Ticket:
     with transaction.atomic():
         current = _at_window(ticket, (TicketStatus.CALLED,), "ticket_not_called")
         if current.recalls >= rules.recall_limit:
-            return ticket_no_show(ticket=current, clerk=clerk)
+            return ticket_no_show(ticket=current, clerk=clerk, recalls_used_up=True)
         Ticket.objects.filter(pk=current.pk, status=TicketStatus.CALLED).update(recalls=F("recalls") + 1)
         current.refresh_from_db()
         _event(
@@ -534,12 +730,25 @@ def ticket_recall(*, ticket: Ticket, clerk: User) -> Ticket:
     return current
 
 
-def ticket_no_show(*, ticket: Ticket, clerk: User) -> Ticket:
-    """The called citizen did not come (过号). They may rejoin within the hall's rejoin window."""
+def ticket_no_show(*, ticket: Ticket, clerk: User, recalls_used_up: bool = False) -> Ticket:
+    """The called citizen did not come (过号). They may rejoin within the hall's rejoin window.
+
+    Refused (no_show_too_early) until the hall's no_show_grace_seconds have passed since the call: a
+    citizen walking across the hall must not lose the place to a quick click. A recall past the
+    hall's recall limit (`recalls_used_up`) has called them often enough and is not held back.
+    """
     rules = queue_rules(ticket.hall)
     now = clock.now()
     with transaction.atomic():
         current = _at_window(ticket, (TicketStatus.CALLED,), "ticket_not_called")
+        left = rules.no_show_grace_seconds - (now - (current.called_at or now)).total_seconds()
+        if current.called_at is not None and left > 0 and not recalls_used_up:
+            raise Conflict(
+                _("Give the citizen time to come: a no-show can be marked %(seconds)d s after the call.")
+                % {"seconds": rules.no_show_grace_seconds},
+                code="no_show_too_early",
+                details={"seconds_left": math.ceil(left)},
+            )
         changed = Ticket.objects.filter(pk=current.pk, status=TicketStatus.CALLED).update(
             status=TicketStatus.NO_SHOW,
             finished_at=now,
@@ -578,10 +787,22 @@ def ticket_rejoin(*, ticket: Ticket) -> Ticket:
 
 def ticket_start(*, ticket: Ticket, clerk: User) -> Ticket:
     """The citizen reached the window: called → serving."""
+    now = clock.now()
+    started = _step_one_statement(
+        ticket,
+        assignments="status = 'serving', started_at = %s",
+        params=[now],
+        allowed=(TicketStatus.CALLED,),
+        kind=TicketEvent.Kind.STARTED,
+        clerk=clerk,
+        now=now,
+    )
+    if started is not None:
+        return started
     with transaction.atomic():
         current = _at_window(ticket, (TicketStatus.CALLED,), "ticket_not_called")
         Ticket.objects.filter(pk=current.pk, status=TicketStatus.CALLED).update(
-            status=TicketStatus.SERVING, started_at=clock.now()
+            status=TicketStatus.SERVING, started_at=now
         )
         current.refresh_from_db()
         _event(current, TicketEvent.Kind.STARTED, actor=clerk, window=current.window)
@@ -592,14 +813,26 @@ def ticket_start(*, ticket: Ticket, clerk: User) -> Ticket:
 def ticket_finish(*, ticket: Ticket, clerk: User) -> Ticket:
     """Service done. A called ticket that was never marked as started counts from its call."""
     now = clock.now()
+    done = _step_one_statement(
+        ticket,
+        assignments="status = 'done', finished_at = %s, started_at = COALESCE(started_at, called_at)",
+        params=[now],
+        allowed=AT_WINDOW,
+        kind=TicketEvent.Kind.FINISHED,
+        clerk=clerk,
+        now=now,
+    )
+    if done is not None:
+        return done
     with transaction.atomic():
         current = _at_window(ticket, AT_WINDOW, "ticket_not_at_window")
+        started_at = current.started_at or current.called_at
         changed = Ticket.objects.filter(pk=current.pk, status__in=AT_WINDOW).update(
-            status=TicketStatus.DONE, finished_at=now, started_at=current.started_at or current.called_at
+            status=TicketStatus.DONE, finished_at=now, started_at=started_at
         )
         if not changed:
             raise Conflict(_("This number has just changed."), code="ticket_changed")
-        current.refresh_from_db()
+        current.status, current.finished_at, current.started_at = TicketStatus.DONE, now, started_at
         _event(current, TicketEvent.Kind.FINISHED, actor=clerk, window=current.window)
         _publish(current, "finished", current.window)
     return current
@@ -633,7 +866,7 @@ def ticket_transfer(
         today = current.service_date
         with connection.cursor() as cursor:
             cursor.execute(_DAY_UPSERT, [target_service.queue_id, today, 0])
-            issued, _departed, _reserved = cursor.fetchone()
+            issued, _departed, _reserved, _last_call = cursor.fetchone()
         moved = Ticket.objects.create(
             hall_id=current.hall_id,
             queue_id=target_service.queue_id,
@@ -762,20 +995,26 @@ def ensure_clerk_at_window(*, user: User, window: Window) -> None:
 
 
 def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
-    """The ticket with `public_id`, if `user` may act on it (at its window, or in its hall as a manager)."""
-    ticket = (
-        Ticket.objects.select_related("hall__unit__region", "window__hall__unit__region", "service", "queue")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if ticket is None:
-        raise NotFound(_("No such number."), code="ticket_not_found")
-    if ticket.window is not None:
-        ensure_clerk_at_window(user=user, window=ticket.window)
+    """The ticket with `public_id`, if `user` may act on it (at its window, or in its hall as a manager).
+    One query: the window, its hall and the service come from the per-process caches."""
+    from minxin.catalog.selectors import window_by_id
+
+    try:
+        # get(), not first(): first() adds ORDER BY id, which may send PostgreSQL down the primary key.
+        ticket = Ticket.objects.get(public_id=public_id)
+    except (Ticket.DoesNotExist, ValidationError):
+        raise NotFound(_("No such number."), code="ticket_not_found") from None
+    service = service_by_id(ticket.service_id)
+    ticket.service, ticket.queue = service, service.queue
+    window = window_by_id(ticket.window_id) if ticket.window_id is not None else None
+    if window is not None:
+        ticket.window, ticket.hall = window, window.hall
+        ensure_clerk_at_window(user=user, window=window)
     else:
         from minxin.accounts.models import Role
         from minxin.orgs.selectors import staff_may_act_in_hall
 
+        ticket.hall = Hall.objects.select_related("unit__region").get(pk=ticket.hall_id)
         if not staff_may_act_in_hall(
             user=user, hall=ticket.hall, roles=[Role.WINDOW_CLERK, Role.HALL_MANAGER]
         ):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -67,13 +67,9 @@ def _hall(code: str) -> Hall:
 
 def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """The citizen's own page: place in line, the last number called, the estimate band; live."""
-    ticket = (
-        Ticket.objects.select_related("hall", "service", "queue", "window")
-        .filter(public_id=ticket_id)
-        .first()
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("hall", "service", "queue", "window"), public_id=ticket_id
     )
-    if ticket is None:
-        raise Http404(_("No such number."))
     ahead, ahead_reserved = ticket_ahead(ticket)
     estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
     context = {
@@ -155,11 +151,9 @@ def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:
 def ticket_citizen_action(request: HttpRequest, ticket_id: str, action: str) -> HttpResponse:
     """The citizen's own buttons on the ticket page: rejoin after a missed call, or give up the place.
     Only a browser that took the number (its session) may do this."""
-    ticket = Ticket.objects.select_related("hall", "service", "queue").filter(public_id=ticket_id).first()
-    if ticket is None or str(ticket.public_id) not in [
-        str(t) for t in request.session.get(SESSION_TICKETS, [])
-    ]:
+    if str(ticket_id) not in [str(t) for t in request.session.get(SESSION_TICKETS, [])]:
         raise Http404(_("No such number."))
+    ticket = get_object_or_404(Ticket.objects.select_related("hall", "service", "queue"), public_id=ticket_id)
     try:
         if action == "rejoin":
             ticket_rejoin(ticket=ticket)

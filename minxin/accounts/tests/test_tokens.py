@@ -57,8 +57,18 @@ def test_a_revoked_or_expired_token_stops_working(cast, client) -> None:
 
 
 @pytest.mark.django_db
+def test_revoking_a_token_in_use_stops_it_at_once_in_this_process(cast, client) -> None:
+    issued = api_token_create(user=cast.bob, name="pad")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issued.secret}").status_code == 200
+    api_token_revoke(token=issued.token, actor=cast.alice)
+    response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    assert response.status_code == 401
+
+
+@pytest.mark.django_db
 def test_a_disabled_account_cannot_use_its_token(cast, client) -> None:
     issued = api_token_create(user=cast.bob, name="pad")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issued.secret}").status_code == 200
     cast.bob.is_active = False
     cast.bob.save(update_fields=["is_active"])
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {issued.secret}")

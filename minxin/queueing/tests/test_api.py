@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -131,6 +132,19 @@ def test_the_idempotency_key_replays_the_first_answer(cast, line, client, token_
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Ticket.objects.count() == 1
+    too_long = token_for(cast.alice) | {"HTTP_IDEMPOTENCY_KEY": "k" * 65}
+    error = shape(
+        post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "api"}, **too_long), 422
+    )
+    assert error["details"] == {"field": "Idempotency-Key"}
+    assert Ticket.objects.count() == 1
+
+
+def test_the_idempotency_key_is_declared_in_the_openapi_document(client) -> None:
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/halls/{hall}/tickets"]["post"]
+    headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+    assert "Idempotency-Key" in headers
+    assert headers["Idempotency-Key"]["required"] is False
 
 
 @pytest.mark.django_db
@@ -151,7 +165,25 @@ def test_a_clerk_calls_recalls_and_finishes_through_the_api(cast, line, client, 
 
 
 @pytest.mark.django_db
-def test_transfer_and_no_show_through_the_api(cast, line, client, token_for) -> None:
+def test_every_ticket_answer_names_the_queues_last_called_number(cast, line, client, token_for) -> None:
+    auth = token_for(cast.bob)
+    issue = {"service": "huji", "channel": "counter"}
+    first = post(client, "/api/v1/halls/qhd/tickets", issue, **auth).json()
+    assert first["last_called"] is None  # nobody called yet today
+    second = post(client, "/api/v1/halls/qhd/tickets", issue, **auth).json()
+    called = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    assert (called["number"], called["last_called"]) == (first["number"], first["number"])
+    third = post(client, "/api/v1/halls/qhd/tickets", issue, **auth).json()
+    assert third["last_called"] == first["number"]
+    assert client.get(f"/api/v1/tickets/{second['id']}").json()["last_called"] == first["number"]
+    post(client, f"/api/v1/tickets/{called['id']}/finish", **auth)
+    again = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    assert again["number"] == second["number"]
+    assert client.get(f"/api/v1/tickets/{third['id']}").json()["last_called"] == second["number"]
+
+
+@pytest.mark.django_db
+def test_transfer_and_no_show_through_the_api(cast, line, client, token_for, at_open_hall) -> None:
     auth = token_for(cast.alice)
     for _ in range(2):
         post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "counter"}, **auth)
@@ -162,6 +194,9 @@ def test_transfer_and_no_show_through_the_api(cast, line, client, token_for) -> 
     assert moved.json()["number"] == "B001"
     assert moved.json()["priority"] == 1
     second = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    early = shape(post(client, f"/api/v1/tickets/{second['id']}/no-show", **auth), 409, "no_show_too_early")
+    assert early["details"] == {"seconds_left": 60}
+    at_open_hall.shift(dt.timedelta(seconds=60))
     assert post(client, f"/api/v1/tickets/{second['id']}/no-show", **auth).json()["status"] == "no_show"
     shape(post(client, f"/api/v1/tickets/{second['id']}/transfer", {}, **auth), 422)
     assert shape(post(client, f"/api/v1/tickets/{first['id']}/transfer", {"window": "99"}, **auth), 422)[
@@ -236,10 +271,11 @@ def test_the_event_stream_of_an_unknown_hall_is_a_404(db, client) -> None:
 
 
 @pytest.mark.django_db
-def test_arrival_and_rejoin_through_the_api(cast, line, client, token_for) -> None:
+def test_arrival_and_rejoin_through_the_api(cast, line, client, token_for, at_open_hall) -> None:
     auth = token_for(cast.bob)
     post(client, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "counter"}, **auth)
     called = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
+    at_open_hall.shift(dt.timedelta(minutes=1))
     assert post(client, f"/api/v1/tickets/{called['id']}/no-show", **auth).json()["status"] == "no_show"
     assert post(client, f"/api/v1/tickets/{called['id']}/rejoin", **auth).json()["status"] == "waiting"
     again = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()

@@ -16,12 +16,14 @@ from minxin.queueing.estimates import (
     effective_servers,
     estimate_wait,
     expected_work_seconds,
+    forecast_wait,
     gamma_quantile,
     naive_wait_minutes,
     regularized_lower_gamma,
     service_stats,
     wait_band,
     wait_dispersion,
+    wait_model,
     window_share,
 )
 
@@ -181,6 +183,35 @@ def test_smaller_dispersion_narrows_the_band_and_keeps_the_point() -> None:
     assert steadier.minutes == textbook.minutes
     assert textbook.low < steadier.low
     assert steadier.high < textbook.high
+
+
+def test_a_forecast_carries_the_model_behind_its_range() -> None:
+    arguments = {
+        "ahead_present": 6,
+        "ahead_remote": 3,
+        "no_show_rate": 0.2,
+        "grace_seconds": 60.0,
+        "mean_service_seconds": SEVEN_MINUTES,
+        "servers": 2.5,
+    }
+    forecast = forecast_wait(free_windows=1, dispersion=0.7, **arguments)
+    assert forecast is not None
+    assert forecast.estimate == estimate_wait(free_windows=1, dispersion=0.7, **arguments)
+    assert forecast.model == wait_model(**arguments)
+    assert forecast.model is not None
+    assert forecast.model.shape == pytest.approx(1 + 6 + 3 * (0.8 + 0.2 * 60.0 / SEVEN_MINUTES))
+
+
+def test_called_at_once_shows_no_range_so_the_forecast_has_no_model() -> None:
+    arguments = {"ahead_remote": 0, "no_show_rate": 0.2, "grace_seconds": 60.0, "servers": 2.0}
+    forecast = forecast_wait(ahead_present=1, mean_service_seconds=SEVEN_MINUTES, free_windows=2, **arguments)
+    assert forecast is not None
+    assert forecast.estimate == Estimate(minutes=0, low=0, high=0)
+    assert forecast.model is None
+    closed = forecast_wait(
+        ahead_present=1, mean_service_seconds=SEVEN_MINUTES, **(arguments | {"servers": 0.0})
+    )
+    assert closed is None
 
 
 def test_wait_inputs_are_checked() -> None:

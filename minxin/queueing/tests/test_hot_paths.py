@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minxin.queueing.services import ticket_call_next, ticket_issue
+from minxin.core.errors import Conflict
+from minxin.queueing.services import ticket_call_next, ticket_finish, ticket_for_clerk, ticket_issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
 
@@ -23,14 +24,48 @@ def test_taking_a_number_is_one_statement_on_postgresql_and_three_on_sqlite(line
     assert len(statements(context)) == expected, statements(context)
 
 
-def test_calling_the_next_number_takes_four_statements(cast, line) -> None:
+def test_calling_the_next_number_is_one_statement_on_postgresql_and_four_on_sqlite(cast, line) -> None:
     for _ in range(2):
         ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
     ticket_call_next(window=cast.window1, clerk=cast.bob)
-    from minxin.queueing.services import ticket_finish
-
     ticket_finish(ticket=cast.window1.tickets.get(status="called"), clerk=cast.bob)
     with CaptureQueriesContext(connection) as context:
-        assert ticket_call_next(window=cast.window1, clerk=cast.bob) is not None
-    # select the candidate (locked on PostgreSQL), claim it, count it out of the line, log the event
-    assert len(statements(context)) == 4, statements(context)
+        called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert called is not None
+    assert (called.status, called.window_id, called.service.code) == ("called", cast.window1.pk, "huji")
+    # select the candidate (locked with SKIP LOCKED), claim it, count it out of the line, log the event:
+    # one statement on PostgreSQL, four on SQLite
+    expected = 1 if connection.vendor == "postgresql" else 4
+    assert len(statements(context)) == expected, statements(context)
+    assert called.events.filter(kind="called", window=cast.window1).count() == 1
+
+
+def test_a_clerk_finishing_a_number_costs_two_statements_on_postgresql(cast, line) -> None:
+    """Read the ticket (window, hall and service come from the caches), then finish it with its event."""
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert called is not None
+    ticket_for_clerk(user=cast.bob, public_id=str(called.public_id))  # warms the per-process caches
+    with CaptureQueriesContext(connection) as context:
+        ticket = ticket_for_clerk(user=cast.bob, public_id=str(called.public_id))
+        done = ticket_finish(ticket=ticket, clerk=cast.bob)
+    assert done.status == "done"
+    assert done.finished_at is not None
+    assert done.started_at == done.called_at
+    expected = 2 if connection.vendor == "postgresql" else 4
+    assert len(statements(context)) == expected, statements(context)
+    assert done.events.filter(kind="finished", window=cast.window1, actor=cast.bob).count() == 1
+
+
+def test_finishing_a_number_that_is_not_at_the_window_is_refused_and_writes_nothing(cast, line) -> None:
+    issued = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    with pytest.raises(Conflict) as refused:
+        ticket_finish(ticket=issued.ticket, clerk=cast.bob)
+    assert refused.value.code == "ticket_not_at_window"
+    assert issued.ticket.events.count() == 1
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert called is not None
+    ticket_finish(ticket=called, clerk=cast.bob)
+    with pytest.raises(Conflict):
+        ticket_finish(ticket=called, clerk=cast.bob)
+    assert called.events.filter(kind="finished").count() == 1

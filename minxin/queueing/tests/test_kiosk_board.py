@@ -105,7 +105,8 @@ def test_the_kiosk_shows_the_estimate_band(cast, line, kiosk_client, at_open_hal
             channel=Channel.KIOSK,
             status=TicketStatus.DONE,
             issued_at=week_ago - dt.timedelta(minutes=10),
-            started_at=week_ago - dt.timedelta(minutes=5),
+            called_at=week_ago - dt.timedelta(minutes=5),
+            started_at=week_ago - dt.timedelta(minutes=4),
             finished_at=week_ago,
         )
     for _ in range(4):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minxin.queueing.models import Ticket
@@ -106,7 +108,7 @@ def test_only_the_browser_that_took_a_number_may_give_it_up(line, client) -> Non
     assert ticket.status == "cancelled"
 
 
-def test_a_missed_citizen_rejoins_from_the_ticket_page(cast, line, client) -> None:
+def test_a_missed_citizen_rejoins_from_the_ticket_page(cast, line, client, at_open_hall) -> None:
     from minxin.queueing.services import ticket_no_show
 
     ticket = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
@@ -114,6 +116,7 @@ def test_a_missed_citizen_rejoins_from_the_ticket_page(cast, line, client) -> No
     session["queue_tickets"] = [str(ticket.public_id)]
     session.save()
     called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    at_open_hall.shift(dt.timedelta(minutes=1))
     ticket_no_show(ticket=called, clerk=cast.bob)
     page = client.get(f"/tickets/{ticket.public_id}/").content.decode()
     assert f"/tickets/{ticket.public_id}/rejoin/" in page

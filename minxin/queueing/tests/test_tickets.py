@@ -119,6 +119,16 @@ def test_call_next_takes_the_green_channel_first_then_the_longest_wait(cast, lin
     assert ticket_call_next(window=cast.window2, clerk=cast.bob).pk == first.ticket.pk
 
 
+def test_a_green_channel_number_counts_only_the_priority_numbers_before_it(line, at_open_hall) -> None:
+    for _ in range(3):
+        issue(line)
+    first_green = issue(line, priority=Priority.GREEN_CHANNEL, priority_reason="elderly")
+    second_green = issue(line, priority=Priority.GREEN_CHANNEL, priority_reason="pregnant")
+    normal = issue(line)
+    assert (first_green.ahead, second_green.ahead, normal.ahead) == (0, 1, 5)
+    assert ticket_ahead(second_green.ticket) == (second_green.ahead, second_green.ahead_reserved)
+
+
 def test_a_window_with_a_called_number_must_finish_it_first(cast, line) -> None:
     issue(line), issue(line)
     ticket_call_next(window=cast.window1, clerk=cast.bob)
@@ -156,6 +166,14 @@ def test_recalls_are_limited_then_the_number_is_a_no_show_that_may_rejoin(cast, 
     back = ticket_rejoin(ticket=missed)
     assert back.status == "waiting"
     again = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    with pytest.raises(Conflict) as early:
+        ticket_no_show(ticket=again, clerk=cast.bob)  # the citizen may still be walking to the window
+    assert early.value.code == "no_show_too_early"
+    assert Ticket.objects.get(pk=again.pk).status == "called"
+    at_open_hall.shift(dt.timedelta(seconds=59))
+    with pytest.raises(Conflict):
+        ticket_no_show(ticket=again, clerk=cast.bob)
+    at_open_hall.shift(dt.timedelta(seconds=1))
     ticket_no_show(ticket=again, clerk=cast.bob)
     at_open_hall.shift(dt.timedelta(minutes=11))
     with pytest.raises(Conflict) as late:
