@@ -79,7 +79,12 @@ def seed(levels: list[int]) -> dict[str, Any]:
         window_assign_clerk(window=window, clerk=clerk)
         profile = WorkProfile.objects.create(window=window)
         WorkProfileQueue.objects.create(profile=profile, queue=queues[CALL_SERVICE], position=0)
+        # The windows serve the issue queues too, so a number taken there gets a real estimate (open
+        # windows, service history) as in a hall, not the "no estimate" of a queue nobody serves.
+        for position, (code, _prefix) in enumerate(lines[: len(levels)], start=1):
+            WorkProfileQueue.objects.create(profile=profile, queue=queues[code], position=position)
         window_set_state(window=window, clerk=clerk, status="open")
+    _history(hall, [queues[code] for code, _prefix in lines if code != KILL_SERVICE])
     if not hall_is_open(hall=hall):
         raise SystemExit(
             "the bench hall is closed today (a closure or a holiday in the working-day calendar)"
@@ -97,6 +102,44 @@ def seed(levels: list[int]) -> dict[str, Any]:
         "kiosk_token": api_token_create(user=kiosk, name="bench kiosk").secret,
         "clerk_token": api_token_create(user=clerk, name="bench clerk").secret,
     }
+
+
+HISTORY_DAYS = 7
+HISTORY_PER_DAY = 40
+
+
+def _history(hall: Any, queues: list[Any]) -> None:
+    """A week of finished tickets per queue, 5 minutes at the window each, so the estimate has service
+    statistics from the first request (created directly: they are history, not load)."""
+    from minxin.core import clock
+    from minxin.queueing.models import Service, Ticket
+
+    services = {service.queue_id: service for service in Service.objects.filter(hall=hall)}
+    today = clock.local_today(hall.time_zone)
+    tickets = []
+    for queue in queues:
+        for day in range(1, HISTORY_DAYS + 1):
+            date = today - dt.timedelta(days=day)
+            start = dt.datetime.combine(date, dt.time(1, 0), tzinfo=dt.UTC)
+            for seq in range(1, HISTORY_PER_DAY + 1):
+                called = start + dt.timedelta(minutes=6 * seq)
+                tickets.append(
+                    Ticket(
+                        hall=hall,
+                        queue=queue,
+                        service=services[queue.pk],
+                        service_date=date,
+                        seq=seq,
+                        number=f"{queue.prefix}{seq:03d}",
+                        channel="kiosk",
+                        status="done",
+                        issued_at=called - dt.timedelta(minutes=3),
+                        called_at=called,
+                        started_at=called + dt.timedelta(seconds=30),
+                        finished_at=called + dt.timedelta(minutes=5),
+                    )
+                )
+    Ticket.objects.bulk_create(tickets, batch_size=2000)
 
 
 def _columns(
