@@ -39,7 +39,7 @@ BAND_HIGH_PROBABILITY = 0.90
 _GAMMA_EPSILON = 1e-14
 _GAMMA_MAX_ITERATIONS = 10_000
 _TINY = 1e-300
-_BISECTION_ITERATIONS = 200
+_QUANTILE_ITERATIONS = 200
 # Far below what whole minutes can show: about 29 halvings from the starting bracket.
 _QUANTILE_RELATIVE_TOLERANCE = 1e-9
 
@@ -442,36 +442,40 @@ def naive_wait_minutes(*, ahead: int, mean_service_seconds: float, windows: int)
 def gamma_quantile(probability: float, shape: float) -> float:
     """x with P(shape, x) = probability for the unit-rate gamma distribution; divide by a rate to scale.
 
-    Bisection on the regularized lower incomplete gamma function: slower than Newton but it cannot
-    diverge. The Wilson–Hilferty approximation (within a few per cent for shape ≥ 1) gives a narrow
-    starting bracket, widened until it holds the answer, and the cache helps because shapes repeat.
+    Newton's method on the regularized lower incomplete gamma function, whose derivative is the gamma
+    density, from the Wilson–Hilferty approximation (within a few per cent for shape ≥ 1): three or
+    four evaluations where bisection took twenty, which matters because every number taken asks for
+    two quantiles of a shape seen rarely twice. Safeguarded: the iterate always stays inside the
+    bracket that the evaluations so far have proved, and a step that would leave it bisects (or
+    widens an open bracket) instead, so it cannot diverge.
     """
     if not 0.0 < probability < 1.0:
         raise ValueError("probability must lie strictly between 0 and 1")
     if shape <= 0:
         raise ValueError("shape must be positive")
-    low, high = _quantile_bracket(probability, shape)
-    for _ in range(_BISECTION_ITERATIONS):
-        if high - low <= _QUANTILE_RELATIVE_TOLERANCE * high:
-            break
-        middle = (low + high) / 2.0
-        if regularized_lower_gamma(shape, middle) < probability:
-            low = middle
+    low, high = 0.0, math.inf
+    x = _wilson_hilferty(probability, shape)
+    log_gamma = math.lgamma(shape)
+    for _ in range(_QUANTILE_ITERATIONS):
+        excess = regularized_lower_gamma(shape, x) - probability
+        if excess < 0:
+            low = x
         else:
-            high = middle
-    return (low + high) / 2.0
+            high = x
+        density = math.exp(-x + (shape - 1.0) * math.log(x) - log_gamma)
+        candidate = x - excess / density if density > 0 else math.nan
+        if not low < candidate < high:
+            candidate = (low + high) / 2.0 if math.isfinite(high) else 2.0 * x + 1.0
+        if abs(candidate - x) <= _QUANTILE_RELATIVE_TOLERANCE * candidate:
+            return candidate
+        x = candidate
+    return x
 
 
-def _quantile_bracket(probability: float, shape: float) -> tuple[float, float]:
+def _wilson_hilferty(probability: float, shape: float) -> float:
     normal = statistics.NormalDist().inv_cdf(probability)
     cube_root = 1.0 - 1.0 / (9.0 * shape) + normal * math.sqrt(1.0 / (9.0 * shape))
-    guess = shape * max(cube_root, 0.01) ** 3
-    low, high = guess * 0.8, guess * 1.25
-    while regularized_lower_gamma(shape, low) >= probability:
-        low /= 4.0
-    while regularized_lower_gamma(shape, high) < probability:
-        high *= 4.0
-    return low, high
+    return shape * max(cube_root, 0.01) ** 3
 
 
 def regularized_lower_gamma(shape: float, x: float) -> float:
