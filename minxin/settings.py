@@ -92,7 +92,14 @@ def database_from_url(url: str) -> dict[str, object]:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
+            # Parameters bound by the server, so psycopg prepares a statement the fifth time a
+            # connection sends it and PostgreSQL stops planning each hot-path statement anew on every
+            # request. `?server_side_binding=0` turns it off (e.g. behind a transaction-mode pooler
+            # without prepared-statement support).
+            "OPTIONS": {
+                **options,
+                "server_side_binding": options.get("server_side_binding", "1").strip().lower() in _TRUE,
+            },
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (sqlite or postgres)")
 

@@ -80,3 +80,16 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions() -> None:
     for leftover in ROOT.glob("wal-check.sqlite3*"):
         leftover.unlink()
     assert result.stdout.split() == ["wal", "IMMEDIATE"], result.stderr
+
+
+def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to() -> None:
+    from minxin.settings import database_from_url
+
+    url = "postgres://app:secret@db.internal:5432/minxin?conn_max_age=600&sslmode=require"
+    default = database_from_url(url)
+    assert default["OPTIONS"] == {"sslmode": "require", "server_side_binding": True}
+    assert default["CONN_MAX_AGE"] == 600
+    for off in ("0", "false", "no"):
+        assert (
+            database_from_url(f"{url}&server_side_binding={off}")["OPTIONS"]["server_side_binding"] is False
+        )
