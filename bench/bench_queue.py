@@ -25,11 +25,11 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import datetime as dt
 import http.client
 import json
 import math
 import os
-import re
 import resource
 import secrets
 import signal
@@ -57,7 +57,8 @@ GOAL_ISSUE_RATE, GOAL_ISSUE_P99_MS, GOAL_CALL_RATE = 1000.0, 100.0, 800.0
 GOAL_HELD, GOAL_EVENT_P99_MS = 10_000, 500.0
 STREAM_READY = b": connected"
 TOO_MANY_CLIENTS = "too many clients"
-CALLED_FRAME = re.compile(rb"event: called\ndata: (\{[^\n]*\})\n")
+CALLED_EVENT = b"event: called\n"
+EVENT_WAIT_SECONDS = 15.0  # how long after the last call the benchmark waits for every watcher's frames
 
 
 # --- options -------------------------------------------------------------------------------------------
@@ -688,13 +689,15 @@ async def call_next_phase(target: Target, options: Options) -> dict[str, Any]:
 
 
 class Watcher(asyncio.Protocol):
-    """One SSE client that keeps every chunk it reads with the time it arrived."""
+    """One SSE client that keeps every chunk it reads with the time it arrived, and counts the `called`
+    frames (a bytes count: reading 2,000 sockets must cost the client as little as possible)."""
 
     def __init__(self, request: bytes, ready: asyncio.Future[None]) -> None:
         self.request = request
         self.ready = ready
         self.head = b""
         self.chunks: list[tuple[float, bytes]] = []
+        self.called = 0
         self.closed = False
         self.transport: asyncio.Transport | None = None
 
@@ -705,6 +708,7 @@ class Watcher(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.chunks.append((time.perf_counter(), data))
+        self.called += data.count(CALLED_EVENT)
         if not self.ready.done():
             self.head += data
             if len(self.head) >= 12 and not self.head.startswith(b"HTTP/1.1 200"):
@@ -716,6 +720,11 @@ class Watcher(asyncio.Protocol):
         self.closed = True
         if not self.ready.done():
             self.ready.set_exception(ProtocolError("stream closed before it opened"))
+
+    def forget(self) -> None:
+        """Drop what was read so far (the next phase counts from here)."""
+        self.chunks.clear()
+        self.called = 0
 
     def close(self) -> None:
         if self.transport is not None:
@@ -760,22 +769,55 @@ async def open_watchers(target: Target, count: int, batch: int = 500) -> tuple[l
     return opened, failed
 
 
-def called_receipts(watcher: Watcher) -> dict[str, float]:
-    """number → arrival time of the `called` event for it, from the watcher's raw chunks."""
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    arrived: float  # perf_counter() when the chunk holding the frame was read
+    called_at: str  # the frame's "at": the server's clock when the call was made (before its commit)
+
+
+def _json_string(data: bytes, key: bytes, start: int, end: int) -> str:
+    """The string value of `key` in the JSON object data[start:end], found without parsing it."""
+    marker = data.find(b'"' + key + b'": "', start, end)
+    if marker < 0:
+        return ""
+    begin = marker + len(key) + 5
+    return data[begin : data.find(b'"', begin, end)].decode()
+
+
+def called_receipts(watcher: Watcher) -> dict[str, Receipt]:
+    """number → when the watcher read the `called` frame for it (the first one), found by a bytes search
+    in its raw chunks."""
     data = b"".join(chunk for _at, chunk in watcher.chunks)
     ends: list[int] = []
     total = 0
     for _at, chunk in watcher.chunks:
         total += len(chunk)
         ends.append(total)
-    receipts: dict[str, float] = {}
+    receipts: dict[str, Receipt] = {}
     index = 0
-    for match in CALLED_FRAME.finditer(data):
-        while ends[index] < match.end():
+    start = data.find(CALLED_EVENT)
+    while start >= 0:
+        end = data.find(b"\n\n", start)
+        if end < 0:
+            break  # a frame cut off by the end of what was read
+        while ends[index] < end:
             index += 1
-        number = json.loads(match.group(1))["number"]
-        receipts.setdefault(number, watcher.chunks[index][0])
+        number = _json_string(data, b"number", start, end)
+        if number not in receipts:
+            receipts[number] = Receipt(watcher.chunks[index][0], _json_string(data, b"at", start, end))
+        start = data.find(CALLED_EVENT, end)
     return receipts
+
+
+async def await_events(watchers: Sequence[Watcher], count: int, timeout: float) -> float:
+    """Wait until every open watcher has read `count` called frames, or `timeout` seconds; returns the
+    seconds waited. Waiting a fixed time instead cut off the slowest deliveries (see README)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if all(watcher.called >= count or watcher.closed for watcher in watchers):
+            break
+        await asyncio.sleep(0.1)
+    return round(time.perf_counter() - start, 2)
 
 
 @dataclass
@@ -807,14 +849,25 @@ async def timed_calls(target: Target, count: int, spacing: float, first: int = 0
 
 
 def event_latencies(watchers: Sequence[Watcher], sent: dict[str, float]) -> dict[str, Any]:
+    """Per delivery: arrival of the `called` frame minus the send time of its call-next request; split
+    at the frame's "at" (the server's clock at the call) into request→call and call→arrival."""
+    wall_offset = time.time() - time.perf_counter()
     latencies: list[float] = []
+    to_call: list[float] = []
+    after_call: list[float] = []
     complete = 0
     for watcher in watchers:
         receipts = called_receipts(watcher)
-        got = [receipts[number] - begin for number, begin in sent.items() if number in receipts]
-        latencies.extend(got)
+        got = [(receipts[number], begin) for number, begin in sent.items() if number in receipts]
+        latencies.extend(receipt.arrived - begin for receipt, begin in got)
+        for receipt, begin in got:
+            called = dt.datetime.fromisoformat(receipt.called_at).timestamp() - wall_offset
+            to_call.append(called - begin)
+            after_call.append(receipt.arrived - called)
         complete += bool(sent) and len(got) == len(sent)
     latencies.sort()
+    to_call.sort()
+    after_call.sort()
     return {
         "watchers": len(watchers),
         "events": len(sent),
@@ -824,7 +877,32 @@ def event_latencies(watchers: Sequence[Watcher], sent: dict[str, float]) -> dict
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "max_ms": round(latencies[-1] * 1000, 1) if latencies else math.nan,
+        "request_to_call_p50_ms": round(percentile(to_call, 0.5) * 1000, 1),
+        "call_to_receipt_p50_ms": round(percentile(after_call, 0.5) * 1000, 1),
+        "call_to_receipt_p99_ms": round(percentile(after_call, 0.99) * 1000, 1),
     }
+
+
+@dataclass
+class LoopLag:
+    """How late this process's event loop runs a 5 ms timer: the delay the load generator itself adds
+    to a frame's arrival time (it reads every watcher's socket on the same loop)."""
+
+    late: list[float] = field(default_factory=list)
+
+    async def watch(self) -> None:
+        while True:
+            due = time.perf_counter() + 0.005
+            await asyncio.sleep(0.005)
+            self.late.append(time.perf_counter() - due)
+
+    def figures(self) -> dict[str, float]:
+        late = sorted(self.late)
+        return {
+            "client_loop_lag_p50_ms": round(percentile(late, 0.5) * 1000, 1),
+            "client_loop_lag_p99_ms": round(percentile(late, 0.99) * 1000, 1),
+            "client_loop_lag_max_ms": round(late[-1] * 1000, 1) if late else math.nan,
+        }
 
 
 async def latency_phase(target: Target, options: Options) -> tuple[list[Watcher], dict[str, Any]]:
@@ -837,13 +915,18 @@ async def latency_phase(target: Target, options: Options) -> tuple[list[Watcher]
     failures += more_failures
     log(f"{len(watchers)} watchers open; {options.sse_calls} calls {options.sse_spacing}s apart")
     before = cpu_sample(target.roots)
+    lag = LoopLag()
+    monitor = asyncio.ensure_future(lag.watch())
     calls = await timed_calls(target, options.sse_calls, options.sse_spacing)
-    await asyncio.sleep(2.0)
+    waited = await await_events(watchers, len(calls.sent), EVENT_WAIT_SECONDS)
+    monitor.cancel()
     answered = sorted(calls.answered_ms)
     return watchers, {
         "requested": options.watchers,
         "open_failed": dict(failures),
         **event_latencies(watchers, calls.sent),
+        "waited_after_last_call_s": waited,
+        **lag.figures(),
         "call_request_p50_ms": round(percentile(answered, 0.5), 1),
         "call_request_p99_ms": round(percentile(answered, 0.99), 1),
         "cpu_pct": cpu_split(before, cpu_sample(target.roots)),
@@ -881,13 +964,13 @@ async def hold_phase(
         "db_connections": await asyncio.to_thread(db_connections, env),
     }
     for watcher in alive:
-        watcher.chunks.clear()
+        watcher.forget()
     calls = Calls()
     for attempt in range(5):  # a window left busy by an earlier failure answers 409: try the next one
         calls = await timed_calls(target, 1, 0.0, first=attempt)
         if calls.sent:
             break
-    await asyncio.sleep(5.0)
+    result["waited_after_call_s"] = await await_events(alive, len(calls.sent), EVENT_WAIT_SECONDS)
     result["event"] = event_latencies(alive, calls.sent)
     return result
 
@@ -904,7 +987,7 @@ async def sse_phase(
     )
     watchers, latency = await latency_phase(target, options)
     for watcher in watchers:
-        watcher.chunks.clear()
+        watcher.forget()
     try:
         hold = await hold_phase(target, options, watchers, uvicorn_pid, env)
     finally:
@@ -1136,7 +1219,7 @@ def layout(env: dict[str, str], options: Options, seed: dict[str, Any]) -> dict[
         "postgresql": seed["postgresql"],
         "gunicorn_sync_workers": options.workers,
         "uvicorn_processes": 1,
-        "live_signals": "redis pub/sub" if env.get("REDIS_URL") else "database polling (LiveMessage, 0.25 s)",
+        "live_signals": "redis pub/sub" if env.get("REDIS_URL") else "LISTEN/NOTIFY (LiveMessage rows)",
         "client": "asyncio, raw HTTP/1.1, one connection per request, in the benchmark process",
         "cores": os.cpu_count(),
     }
@@ -1210,7 +1293,11 @@ def sse_lines(sse: dict[str, Any]) -> Iterator[str]:
         return
     latency, hold = sse["latency"], sse["hold"]
     event, cpu = hold["event"], latency["cpu_pct"]
-    ok = latency["p99_ms"] <= GOAL_EVENT_P99_MS and latency["watchers"] >= 2000
+    ok = (
+        latency["p99_ms"] <= GOAL_EVENT_P99_MS
+        and latency["watchers"] >= 2000
+        and latency["deliveries"] == latency["deliveries_expected"]
+    )
     yield ""
     yield (
         f"SSE call→event: {latency['watchers']}/{latency['requested']} watchers open "
@@ -1218,10 +1305,23 @@ def sse_lines(sse: dict[str, Any]) -> Iterator[str]:
     )
     yield (
         f"  p50 {latency['p50_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms, max {latency['max_ms']:.0f} ms "
-        f"over {latency['events']} calls; {latency['watchers_with_every_event']} watchers got every event; "
-        f"the call-next request itself: p50 {latency['call_request_p50_ms']:.0f} ms, "
-        f"p99 {latency['call_request_p99_ms']:.0f} ms; CPU busy {cpu['busy']:.0f} % "
-        f"(other {cpu['other']:.0f} %)"
+        f"over {latency['events']} calls; {latency['watchers_with_every_event']} watchers got every event "
+        f"({latency['deliveries']}/{latency['deliveries_expected']} frames, waited "
+        f"{latency['waited_after_last_call_s']:.1f} s after the last call)"
+    )
+    yield (
+        f"  split at the frame's server time: request sent → call p50 "
+        f"{latency['request_to_call_p50_ms']:.0f} ms; "
+        f"call → frame read p50 {latency['call_to_receipt_p50_ms']:.0f} ms, "
+        f"p99 {latency['call_to_receipt_p99_ms']:.0f} ms; the call-next request itself: "
+        f"p50 {latency['call_request_p50_ms']:.0f} ms, p99 {latency['call_request_p99_ms']:.0f} ms; "
+        f"CPU busy {cpu['busy']:.0f} % (events {cpu['events']:.0f}, cli {cpu['client']:.0f}, "
+        f"other {cpu['other']:.0f})"
+    )
+    yield (
+        f"  the load generator's own event loop ran late by p50 {latency['client_loop_lag_p50_ms']:.1f} ms, "
+        f"p99 {latency['client_loop_lag_p99_ms']:.1f} ms, max {latency['client_loop_lag_max_ms']:.1f} ms "
+        "(included in every arrival time)"
     )
     held = event["watchers_with_every_event"]
     yield (

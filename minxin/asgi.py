@@ -14,6 +14,6 @@ from minxin.queueing.live import EVENTS_PATH, hall_events_asgi  # noqa: E402 - n
 
 async def application(scope, receive, send):  # type: ignore[no-untyped-def]
     if scope["type"] == "http" and scope["method"] == "GET" and (match := EVENTS_PATH.match(scope["path"])):
-        await hall_events_asgi(match.group("hall"), receive, send)
+        await hall_events_asgi(match.group("hall"), scope, receive, send)
         return
     await django_application(scope, receive, send)

@@ -3,8 +3,10 @@
 `publish_on_commit` is the only way application code emits a signal: if the transaction rolls back,
 nothing is sent, so a board never shows a call that did not happen. Delivery crosses processes: the
 web workers publish, the process that holds the event streams (SSE) listens. With REDIS_URL it goes
-through Redis pub/sub; without, through a small table (`LiveMessage`) that each listening process
-polls once for all its watchers. `core.live` is the listening side.
+through Redis pub/sub; without, through a small table (`LiveMessage`): each row's id is the event's id
+in the stream, so a client that reconnects is sent what it missed (Last-Event-ID). On PostgreSQL the
+insert also sends a NOTIFY in the same statement, which wakes the listeners at once; on SQLite they poll.
+`core.live` is the listening side.
 """
 
 from __future__ import annotations
@@ -15,26 +17,49 @@ from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from minxin.core import clock
 
 logger = logging.getLogger(__name__)
 REDIS_CHANNEL_PREFIX = "minxin:"
+NOTIFY_CHANNEL = "minxin_live"
+LIVE_MESSAGE_MINUTES = 10  # how long a reconnecting client can be sent what it missed
+# The LiveMessage row and its wake-up call in one statement (see DatabaseBroker.send).
+_NOTIFYING_INSERT = (
+    "WITH inserted AS (INSERT INTO core_livemessage (topic, payload, created_at) VALUES (%s, %s, %s) "
+    "RETURNING id) SELECT pg_notify(%s, id::text) FROM inserted"
+)
 
 
 class Broker(Protocol):
+    replayable: bool  # whether a message's id can be handed back to fetch what followed it
+
     def send(self, topic: str, message: dict[str, Any]) -> None: ...
 
 
 class DatabaseBroker:
+    replayable = True
+
     def send(self, topic: str, message: dict[str, Any]) -> None:
         from minxin.core.models import LiveMessage
 
-        LiveMessage.objects.create(topic=topic, payload=message, created_at=clock.now())
+        if connection.vendor != "postgresql":
+            LiveMessage.objects.create(topic=topic, payload=message, created_at=clock.now())
+            return
+        # One statement: the NOTIFY is delivered when the row commits, never before it is visible, and
+        # costs the publishing request no second round trip. The payload is only a wake-up call: the
+        # listener reads the table, so a lost notification delays a message but never loses it.
+        payload = LiveMessage._meta.get_field("payload").get_db_prep_save(message, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(_NOTIFYING_INSERT, [topic, payload, clock.now(), NOTIFY_CHANNEL])
 
 
 class RedisBroker:
+    """Pub/sub only: messages carry no id and nothing is kept, so a reconnecting client gets no replay."""
+
+    replayable = False
+
     def __init__(self, url: str) -> None:
         import redis
 
@@ -65,12 +90,13 @@ def publish_on_commit(topic: str, message: dict[str, Any]) -> None:
 
 
 def live_messages_purge() -> int:
-    """Worker job: drop delivered signals (a listener only ever looks a few seconds back)."""
+    """Worker job: drop old signals. A listener only looks a few seconds back; a reconnecting client is
+    sent what it missed from the rows still kept."""
     import datetime as dt
 
     from minxin.core.models import LiveMessage
 
     deleted, _details = LiveMessage.objects.filter(
-        created_at__lt=clock.now() - dt.timedelta(minutes=10)
+        created_at__lt=clock.now() - dt.timedelta(minutes=LIVE_MESSAGE_MINUTES)
     ).delete()
     return deleted

@@ -1,6 +1,12 @@
 """The listening side of `core.events`: one background thread per process receives every live signal
-(Redis pub/sub, or polling the LiveMessage table) and hands it to the subscribers of its topic. Event
-streams subscribe here, so ten thousand watchers in one process cost one poll, not ten thousand."""
+(Redis pub/sub, or the LiveMessage table) and hands it to the subscribers of its topic. Event streams
+subscribe here, so ten thousand watchers in one process cost one listener, not ten thousand.
+
+On PostgreSQL the listener LISTENs for the NOTIFY that each insert sends and reads the table as soon as
+one arrives (and every FALLBACK_POLL_SECONDS regardless); on SQLite it polls every POLL_SECONDS. The
+table is the truth either way: a missed notification only delays a message, a listener that lost its
+connection goes on from the last row it delivered, and a reconnecting stream is sent the rows it missed.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +19,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, connection
+from django.db.models import Q
 
-from minxin.core.events import REDIS_CHANNEL_PREFIX
+from minxin.core.events import NOTIFY_CHANNEL, REDIS_CHANNEL_PREFIX
 
 logger = logging.getLogger(__name__)
 Callback = Callable[[dict[str, Any]], None]
 POLL_SECONDS = 0.25
+FALLBACK_POLL_SECONDS = 1.0
 IDLE_SECONDS = 2.0
-REREAD_MARGIN = 200
+BATCH = 1000
+REPLAY_LIMIT = 1000
+# Rows are inserted by many processes, so an id can become visible after a higher one. An id skipped
+# over is looked for again until it shows up or GAP_SECONDS pass (a rolled-back insert never shows up).
+GAP_SECONDS = 10.0
+MAX_GAPS = 1000
 
 
 class Hub:
@@ -29,26 +42,60 @@ class Hub:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[Callback]] = {}
         self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._leaving: deque[tuple[str, Callback]] = deque()
 
     def subscribe(self, topic: str, callback: Callback) -> Callable[[], None]:
         with self._lock:
+            self._settle()
             self._subscribers.setdefault(topic, set()).add(callback)
             if self._thread is None or not self._thread.is_alive():
+                self._ready.clear()
                 self._thread = threading.Thread(target=self._run, name="minxin-live", daemon=True)
                 self._thread.start()
 
         def unsubscribe() -> None:
-            with self._lock:
-                self._subscribers.get(topic, set()).discard(callback)
+            # No lock here: a stream's generator left unfinished is closed by the garbage collector, in
+            # whichever thread allocates at that moment, which may be inside this lock (seen as a
+            # deadlock in the test suite). The next holder of the lock applies the removal.
+            self._leaving.append((topic, callback))
 
         return unsubscribe
 
+    def _settle(self) -> None:
+        """Apply the unsubscriptions queued since (under the lock)."""
+        while self._leaving:
+            topic, callback = self._leaving.popleft()
+            self._subscribers.get(topic, set()).discard(callback)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the listener knows where it starts: every message committed after that is delivered."""
+        return self._ready.wait(timeout)
+
+    def replay(self, topic: str, after: int) -> list[dict[str, Any]]:
+        """The messages of `topic` after id `after` that the table still holds, oldest first, as they are
+        dispatched (at most REPLAY_LIMIT, the latest). Call it after subscribing: a message is then here
+        or still to be dispatched (or both: the caller drops the second copy by its id), never neither.
+        Runs a query: call it from a thread that may block."""
+        from minxin.core.models import LiveMessage
+
+        if not self.wait_ready(timeout=10.0):
+            logger.warning("live listener not ready; replaying anyway")
+        rows = list(
+            LiveMessage.objects.filter(topic=topic, id__gt=after)
+            .order_by("-id")
+            .values_list("id", "payload")[:REPLAY_LIMIT]
+        )
+        return [{**payload, "seq": row_id} for row_id, payload in reversed(rows)]
+
     def watchers(self) -> int:
         with self._lock:
+            self._settle()
             return sum(len(callbacks) for callbacks in self._subscribers.values())
 
     def dispatch(self, topic: str, message: dict[str, Any]) -> None:
         with self._lock:
+            self._settle()
             callbacks = list(self._subscribers.get(topic, ()))
         for callback in callbacks:
             try:
@@ -58,10 +105,13 @@ class Hub:
 
     def _run(self) -> None:
         """Listen while anyone watches; with nobody left for a few seconds, close the connection and end
-        (the next subscriber starts a new listener)."""
+        (the next subscriber starts a new listener). After a database error, reconnect and go on from
+        where the listener was, so the messages committed meanwhile are delivered too."""
+        reader = TableReader()
         while True:
             with self._lock:
                 # Decided under the lock that subscribe() takes, so no subscriber is left without a listener.
+                self._settle()
                 if not any(self._subscribers.values()):
                     self._thread = None
                     return
@@ -69,9 +119,14 @@ class Hub:
                 if settings.REDIS_URL:
                     self._listen_redis()
                 else:
-                    self._poll_database()
+                    self._listen_database(reader)
+            except DatabaseError:
+                logger.exception("live listener lost the database; reconnecting")
+                time.sleep(1)
             except Exception:
-                logger.exception("live listener failed; retrying")
+                # Anything else may come back on every read (a row it cannot handle): skip what is there.
+                logger.exception("live listener failed; starting afresh")
+                reader = TableReader()
                 time.sleep(1)
             finally:
                 connection.close()
@@ -92,6 +147,7 @@ class Hub:
             ignore_subscribe_messages=True
         )
         pubsub.psubscribe(REDIS_CHANNEL_PREFIX + "*")
+        self._ready.set()
         empty_since: list[float] = []
         while not self._idle(empty_since):
             item = pubsub.get_message(timeout=1.0)
@@ -99,35 +155,68 @@ class Hub:
                 topic = item["channel"].decode()[len(REDIS_CHANNEL_PREFIX) :]
                 self.dispatch(topic, json.loads(item["data"]))
 
-    def _poll_database(self) -> None:
-        """Poll new rows for every topic at once. Rows are inserted after commit by many processes, so
-        ids may become visible out of order: re-read a margin below the highest id seen and skip what
-        was already delivered, rather than lose a row committed a moment late."""
-        from minxin.core.models import LiveMessage
-
-        last = LiveMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        delivered: deque[int] = deque(maxlen=REREAD_MARGIN * 4)
-        # What was there before this listener started is history, not news: mark it as delivered.
-        delivered.extend(LiveMessage.objects.filter(id__gt=last - REREAD_MARGIN).values_list("id", flat=True))
-        seen: set[int] = set(delivered)
+    def _listen_database(self, reader: TableReader) -> None:
+        notified = connection.vendor == "postgresql"
+        if notified:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")  # before the first read: nothing falls between
+        if reader.last is None:
+            reader.start()  # what was there before this listener started is history, not news
+        self._ready.set()
         empty_since: list[float] = []
         while not self._idle(empty_since):
-            close_old_connections()
-            rows = list(
-                LiveMessage.objects.filter(id__gt=last - REREAD_MARGIN)
-                .order_by("id")
-                .values_list("id", "topic", "payload")[:1000]
-            )
-            fresh = [row for row in rows if row[0] not in seen]
-            for row_id, topic, payload in fresh:
-                if len(delivered) == delivered.maxlen:
-                    seen.discard(delivered[0])
-                delivered.append(row_id)
-                seen.add(row_id)
-                last = max(last, row_id)
+            rows = reader.read()
+            for row_id, topic, payload in rows:
                 self.dispatch(topic, {**payload, "seq": row_id})
-            if not fresh:
+            if len(rows) == BATCH:
+                continue
+            if notified:
+                # Returns at the first notification (or with those that came during the read), else after
+                # the fallback delay. The connection is this thread's own and stays in autocommit.
+                with connection.wrap_database_errors:  # psycopg's errors as Django's DatabaseError
+                    for _notification in connection.connection.notifies(
+                        timeout=FALLBACK_POLL_SECONDS, stop_after=1
+                    ):
+                        pass
+            else:
                 time.sleep(POLL_SECONDS)
+
+
+class TableReader:
+    """Where a listener is in the LiveMessage table: the highest id delivered, and the lower ids skipped
+    over because they were not visible yet (`gaps`, with when each was noticed)."""
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+        self.gaps: dict[int, float] = {}
+
+    def start(self) -> None:
+        from minxin.core.models import LiveMessage
+
+        self.last = LiveMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        recent = set(LiveMessage.objects.filter(id__gt=self.last - MAX_GAPS).values_list("id", flat=True))
+        now = time.monotonic()
+        # Ids missing between the recent rows may still be committed; below them they are long gone.
+        self.gaps = {n: now for n in range(min(recent, default=self.last), self.last) if n not in recent}
+
+    def read(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """The rows not delivered yet, oldest first (at most BATCH)."""
+        from minxin.core.models import LiveMessage
+
+        assert self.last is not None, "start() first"
+        now = time.monotonic()
+        self.gaps = {n: at for n, at in self.gaps.items() if now - at < GAP_SECONDS}
+        wanted = Q(id__gt=self.last) | Q(id__in=list(self.gaps)) if self.gaps else Q(id__gt=self.last)
+        rows = list(
+            LiveMessage.objects.filter(wanted).order_by("id").values_list("id", "topic", "payload")[:BATCH]
+        )
+        for row_id, _topic, _payload in rows:
+            if self.gaps.pop(row_id, None) is not None:
+                continue
+            if row_id - self.last <= MAX_GAPS:
+                self.gaps.update(dict.fromkeys(range(self.last + 1, row_id), now))
+            self.last = row_id
+        return rows
 
 
 hub = Hub()

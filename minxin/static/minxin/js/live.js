@@ -6,9 +6,14 @@
     var hall = region.getAttribute("data-live-hall");
     var indicator = document.getElementById("live-indicator");
     var timer = null;
+    /* The region swaps itself (outerHTML), so the element found at load is gone after the first
+       refresh: look up the current one every time. */
+    function current() {
+      return (region.id && document.getElementById(region.id)) || region;
+    }
     function refresh() {
       clearTimeout(timer);
-      timer = setTimeout(function () { window.htmx && window.htmx.trigger(region, "live-refresh"); }, 250);
+      timer = setTimeout(function () { window.htmx && window.htmx.trigger(current(), "live-refresh"); }, 250);
     }
     function connect() {
       var source = new EventSource("/api/v1/halls/" + encodeURIComponent(hall) + "/events");
