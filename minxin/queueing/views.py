@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -221,7 +222,12 @@ def _desk_context(window: Window, *, message: str = "", error: str = "") -> dict
         line for line in service_lines(hall=hall) if queue_ids is None or line.service.queue_id in queue_ids
     ]
     current = window_active_ticket(window_id=window.pk)
+    no_show_in = 0
+    if current is not None and current.status == TicketStatus.CALLED and current.called_at is not None:
+        grace = queue_rules(hall).no_show_grace_seconds
+        no_show_in = max(0, math.ceil(grace - (now() - current.called_at).total_seconds()))
     return {
+        "no_show_in": no_show_in,
         "hall": hall,
         "window": window,
         "state": state.status if state else WindowState.Status.CLOSED,

@@ -7,7 +7,13 @@ import re
 import pytest
 
 from conftest import screenshot
-from minxin.queueing.services import ticket_call_next, ticket_issue, window_set_state
+from minxin.queueing.services import (
+    ticket_call_next,
+    ticket_check_in,
+    ticket_finish,
+    ticket_issue,
+    window_set_state,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,12 +30,18 @@ def test_a_remote_ticket_page_updates_live_when_the_line_moves(cast, line, page)
     assert facts.locator("dd").first.inner_text() == "1"
     screenshot(page, "ticket-waiting")
     page.wait_for_timeout(600)  # the stream subscribes before the call
-    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    first = ticket_call_next(window=cast.window1, clerk=cast.bob)
     page.wait_for_function(
         "(document.querySelector('.key-facts dd') || {textContent: ''}).textContent.trim() === '0'",
         timeout=5000,
     )
     assert "A001" in page.locator(".key-facts").inner_text()
+    # Later refreshes reach the region too (it replaces itself on every refresh).
+    ticket_finish(ticket=first, clerk=cast.bob)
+    ticket_check_in(ticket=mine)
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    page.wait_for_selector(".ticket-callout[role=alert]", timeout=5000)
+    assert "1" in page.locator(".ticket-callout[role=alert]").inner_text()
 
 
 def test_a_clerk_calls_with_the_keyboard(cast, line, page) -> None:
@@ -52,3 +64,25 @@ def test_a_clerk_calls_with_the_keyboard(cast, line, page) -> None:
     )
     page.keyboard.press("f")
     page.wait_for_function("!document.querySelector('.desk-number')")
+
+
+def test_the_no_show_button_counts_down_the_halls_grace(cast, line, page) -> None:
+    from minxin.queueing.models import QueueRules
+
+    QueueRules.objects.update_or_create(hall=line.hall, defaults={"no_show_grace_seconds": 3})
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    page.goto(f"{page.base_url}/staff/login/")
+    page.get_by_label(re.compile("Username|用户名")).fill("bob")
+    page.get_by_label(re.compile("Password|密码")).fill("bob-pass-123")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Sign in|登录")).click()
+    page.goto(f"{page.base_url}/staff/halls/qhd/windows/1/")
+    page.keyboard.press("Space")
+    page.wait_for_selector(".desk-number")
+    no_show = page.locator('#desk [data-key="x"]')
+    assert no_show.is_disabled()
+    assert "秒后" in no_show.inner_text()
+    screenshot(page, "window-desk-no-show-grace")
+    page.wait_for_function("!document.querySelector('#desk [data-key=\"x\"]').disabled", timeout=6000)
+    assert "秒后" not in no_show.inner_text()

@@ -64,6 +64,28 @@ def test_a_clerk_opens_issues_calls_and_finishes_from_the_desk(cast, line, clien
     assert Ticket.objects.get().status == "done"
 
 
+def test_the_no_show_button_waits_for_the_halls_grace(cast, line, client, at_open_hall) -> None:
+    import re
+
+    client.force_login(cast.bob)
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    called = client.post(DESK + "call/", HTTP_HX_REQUEST="true").content.decode()
+    button = re.search(r'<button[^>]*no-show/"[^>]*>', called)
+    assert button is not None, called
+    assert "disabled" in button.group(0)
+    assert 'data-enable-in="60"' in button.group(0)
+    early = client.post(DESK + "no-show/", HTTP_HX_REQUEST="true")
+    assert early.status_code == 409
+    at_open_hall.shift(dt.timedelta(seconds=45))
+    assert 'data-enable-in="15"' in client.get(DESK).content.decode()
+    at_open_hall.shift(dt.timedelta(seconds=15))
+    page = client.get(DESK).content.decode()
+    assert "data-enable-in" not in page
+    assert client.post(DESK + "no-show/", HTTP_HX_REQUEST="true").status_code == 200
+    assert Ticket.objects.get().status == "no_show"
+
+
 def test_a_desk_error_is_shown_with_its_status(cast, line, client) -> None:
     client.force_login(cast.bob)
     window_set_state(window=cast.window1, clerk=cast.bob, status="open")

@@ -14,6 +14,23 @@
     var button = document.querySelector('#desk [data-key="' + key + '"]');
     if (button && !button.disabled) { button.click(); }
   }
+  /* A button that the hall's rules hold back for a while (no-show before the grace has passed) counts
+     down and enables itself; the server refuses it before then anyway. */
+  setInterval(function () {
+    document.querySelectorAll("#desk [data-enable-in]").forEach(function (button) {
+      var left = parseInt(button.getAttribute("data-enable-in"), 10) - 1;
+      var shown = button.querySelector("[data-seconds]");
+      if (left > 0) {
+        button.setAttribute("data-enable-in", String(left));
+        if (shown) { shown.textContent = String(left); }
+        return;
+      }
+      button.removeAttribute("data-enable-in");
+      button.disabled = false;
+      var countdown = button.querySelector(".countdown");
+      if (countdown) { countdown.remove(); }
+    });
+  }, 1000);
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) { return; }
