@@ -174,10 +174,8 @@ class Hub:
                 # Returns at the first notification (or with those that came during the read), else after
                 # the fallback delay. The connection is this thread's own and stays in autocommit.
                 with connection.wrap_database_errors:  # psycopg's errors as Django's DatabaseError
-                    for _notification in connection.connection.notifies(
-                        timeout=FALLBACK_POLL_SECONDS, stop_after=1
-                    ):
-                        pass
+                    # Only the wake-up matters: the rows are read from the table.
+                    list(connection.connection.notifies(timeout=FALLBACK_POLL_SECONDS, stop_after=1))
             else:
                 time.sleep(POLL_SECONDS)
 

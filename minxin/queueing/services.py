@@ -315,6 +315,15 @@ SELECT t.id, t.seq, t.number, day.issued, day.departed, day.reserved, day.last_c
 """  # noqa: S608 - table names are constants; every value is a parameter
 
 
+def _one_statement(sql: str, params: list[Any]) -> Any:
+    """Run one statement and return its first row (None without one). In autocommit the statement is
+    its own transaction; inside a caller's transaction a savepoint keeps a refused statement (a phone
+    that already holds a number, a window already busy) from aborting the caller's work."""
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def _insert_ticket_one_statement(
     fields: dict[str, Any], *, actor: User | None, remote: bool
 ) -> tuple[Ticket, int, int, int, str]:
@@ -343,11 +352,8 @@ def _insert_ticket_one_statement(
         actor.pk if actor else None,
         fields["channel"],
     ]
-    # In autocommit the statement is its own transaction. Inside a caller's transaction a savepoint keeps
-    # a refused insert (a phone that already holds a number) from aborting the caller's work.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(_ISSUE_ONE_STATEMENT, params)
-        ticket_id, seq, number, issued, departed, reserved, last_call = cursor.fetchone()
+    row = _one_statement(_ISSUE_ONE_STATEMENT, params)
+    ticket_id, seq, number, issued, departed, reserved, last_call = row
     ticket = Ticket(pk=ticket_id, seq=seq, number=number, recalls=0, **fields)
     ticket._state.adding = False
     return ticket, issued, departed, reserved, last_call
@@ -628,9 +634,7 @@ def _claim_next_one_statement(window: Window, clerk: User, now: dt.datetime) -> 
         returning=_TICKET_RETURNING,
         columns=_TICKET_COLUMNS,
     )
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _one_statement(sql, params)
     if row is None:
         return None
     ticket = _ticket_of_row(row, hall=window.hall, window=window)
@@ -689,9 +693,7 @@ def _step_one_statement(
         returning=_TICKET_RETURNING,
         columns=_TICKET_COLUMNS,
     )
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(sql, [*params, ticket.pk, list(allowed), kind, now, clerk.pk])
-        row = cursor.fetchone()
+    row = _one_statement(sql, [*params, ticket.pk, list(allowed), kind, now, clerk.pk])
     if row is None:
         return None
     done = _ticket_of_row(row, hall=ticket.hall)
