@@ -39,7 +39,7 @@ from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
 from minxin.queueing.estimates import Estimate
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.models import Channel, Service, Ticket
-from minxin.queueing.selectors import last_called, ticket_ahead
+from minxin.queueing.selectors import queue_last_called, ticket_ahead
 from minxin.queueing.services import hall_check_in_code, ticket_check_in, ticket_issue
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
@@ -216,7 +216,6 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: str) -> HttpRespons
     ahead, ahead_reserved = ticket_ahead(ticket)
     band = _ticket_band(ticket, ahead, ahead_reserved) if ticket.status in ("reserved", "waiting") else ""
     status_url = request.build_absolute_uri(reverse("queueing:ticket", args=[ticket.public_id]))
-    latest = last_called(hall=hall, queue_id=ticket.queue_id)
     context = {
         "hall": hall,
         "ticket": ticket,
@@ -224,7 +223,7 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: str) -> HttpRespons
         "band": band,
         "issued_text": ticket.issued_at.astimezone(ZoneInfo(hall.time_zone)).strftime("%Y-%m-%d %H:%M"),
         "qr_svg": ticket_qr_svg(status_url, label=_("Scan to follow your number")),
-        "last_called": latest.number if latest else "",
+        "last_called": queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date) or "",
         "print": request.GET.get("noprint") != "1",
         "return_seconds": TICKET_RETURN_SECONDS,
     }

@@ -256,12 +256,8 @@ class Ticket(models.Model):
                 condition=Q(status="waiting"),
                 name="queueing_ticket_waiting_order",
             ),
-            # "now calling": the latest call of a queue or a hall without scanning the day
-            models.Index(
-                fields=["queue", "service_date", "-called_at"],
-                condition=Q(called_at__isnull=False),
-                name="queueing_ticket_queue_calls",
-            ),
+            # "now calling" on boards: the latest calls of a hall without scanning the day (a queue's
+            # last call is kept on its QueueDay row)
             models.Index(
                 fields=["hall", "service_date", "-called_at"],
                 condition=Q(called_at__isnull=False),

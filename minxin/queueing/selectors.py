@@ -24,24 +24,12 @@ def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
     return int(counts["total"]), int(counts["reserved"])
 
 
-def last_called(*, hall: Hall, queue_id: int | None = None) -> Ticket | None:
-    """The most recent call in the hall (or in one queue): "now serving" on boards and ticket pages."""
-    tickets = Ticket.objects.filter(
-        hall=hall, service_date=clock.local_today(hall.time_zone), called_at__isnull=False
-    ).select_related("window")
-    if queue_id is not None:
-        tickets = tickets.filter(queue_id=queue_id)
-    return tickets.order_by("-called_at", "-id").first()
-
-
 def queue_last_called(*, queue_id: int, service_date: dt.date) -> str | None:
     """The number called last in a queue on a date (kept on its day row by call-next), or None."""
-    number = (
-        QueueDay.objects.filter(queue_id=queue_id, service_date=service_date)
-        .values_list("last_called", flat=True)
-        .first()
-    )
-    return number or None
+    numbers = QueueDay.objects.filter(queue_id=queue_id, service_date=service_date).values_list(
+        "last_called", flat=True
+    )[:1]  # one row at most (unique); a slice, not first(), which would add ORDER BY id
+    return next(iter(numbers), "") or None
 
 
 def recent_calls(*, hall: Hall, limit: int = 8) -> list[Ticket]:

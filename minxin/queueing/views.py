@@ -28,7 +28,7 @@ from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.kiosk import check_in_qr_svg
 from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
 from minxin.queueing.selectors import (
-    last_called,
+    queue_last_called,
     recent_calls,
     service_lines,
     ticket_ahead,
@@ -79,7 +79,7 @@ def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
         "can_rejoin": ticket.status == TicketStatus.NO_SHOW and (ticket.rejoin_until or now()) > now(),
         "ahead": ahead,
         "estimate": estimate,
-        "last_called": last_called(hall=ticket.hall, queue_id=ticket.queue_id),
+        "last_called": queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date),
     }
     template = (
         "queueing/ticket.html#ticket-status" if getattr(request, "htmx", False) else "queueing/ticket.html"
