@@ -39,6 +39,10 @@ BAND_HIGH_PROBABILITY = 0.90
 _GAMMA_EPSILON = 1e-14
 _GAMMA_MAX_ITERATIONS = 10_000
 _TINY = 1e-300
+# From this shape on, the Wilson–Hilferty approximation alone is within 5e-5 of the exact quantile at
+# the band's 10 % and 90 % (4.5e-5 at 50, 1.6e-5 at 100, 5e-7 at 1,000): under a hundredth of a minute
+# for a 3-hour wait, while the series behind the exact one grows with the shape (long lines).
+_WILSON_HILFERTY_SHAPE = 50.0
 _QUANTILE_ITERATIONS = 200
 # Far below what whole minutes can show: about 29 halvings from the starting bracket.
 _QUANTILE_RELATIVE_TOLERANCE = 1e-9
@@ -453,8 +457,10 @@ def gamma_quantile(probability: float, shape: float) -> float:
         raise ValueError("probability must lie strictly between 0 and 1")
     if shape <= 0:
         raise ValueError("shape must be positive")
-    low, high = 0.0, math.inf
     x = _wilson_hilferty(probability, shape)
+    if shape >= _WILSON_HILFERTY_SHAPE:
+        return x
+    low, high = 0.0, math.inf
     log_gamma = math.lgamma(shape)
     for _ in range(_QUANTILE_ITERATIONS):
         excess = regularized_lower_gamma(shape, x) - probability

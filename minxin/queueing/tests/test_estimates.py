@@ -78,12 +78,29 @@ def test_incomplete_gamma_matches_erlang_cdf_on_both_branches(shape: int, x: flo
     assert regularized_lower_gamma(float(shape), x) == pytest.approx(erlang_cdf(shape, x), abs=1e-12)
 
 
-@pytest.mark.parametrize("shape", [0.3, 1.0, 2.4, 17.0, 250.0])
+@pytest.mark.parametrize("shape", [0.3, 1.0, 2.4, 17.0, 49.0])
 @pytest.mark.parametrize("probability", [0.1, 0.5, 0.9])
 def test_quantile_inverts_the_distribution_function(shape: float, probability: float) -> None:
     assert regularized_lower_gamma(shape, gamma_quantile(probability, shape)) == pytest.approx(
         probability, abs=1e-7
     )
+
+
+def _quantile_by_bisection(probability: float, shape: float) -> float:
+    low, high = 0.0, 2.0 * shape + 100.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        low, high = (middle, high) if regularized_lower_gamma(shape, middle) < probability else (low, middle)
+    return (low + high) / 2.0
+
+
+@pytest.mark.parametrize("shape", [50.0, 250.0, 5000.0])
+@pytest.mark.parametrize("probability", [0.1, 0.9])
+def test_long_lines_take_the_closed_form_within_five_in_a_hundred_thousand(
+    shape: float, probability: float
+) -> None:
+    exact = _quantile_by_bisection(probability, shape)
+    assert gamma_quantile(probability, shape) == pytest.approx(exact, rel=5e-5)
 
 
 # --- estimate_wait ------------------------------------------------------------------------------------
