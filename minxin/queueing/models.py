@@ -157,10 +157,15 @@ class Priority(models.IntegerChoices):
 
 
 class Ticket(models.Model):
+    # Every index costs each number taken and each call an entry (a call changes the indexed status),
+    # so foreign keys get none of their own: hall and queue lead the composite indexes below, and the
+    # others are only looked up when a window, user or ticket is deleted, which is rare and may scan.
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("hall"))
+    hall = models.ForeignKey(
+        Hall, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("hall"), db_index=False
+    )
     queue = models.ForeignKey(
-        Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("queue")
+        Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("queue"), db_index=False
     )
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("service")
@@ -180,7 +185,7 @@ class Ticket(models.Model):
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
     issued_at = models.DateTimeField(_("issued"))
-    lapse_at = models.DateTimeField(_("lapses at"), null=True, blank=True, db_index=True)
+    lapse_at = models.DateTimeField(_("lapses at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     called_at = models.DateTimeField(_("called"), null=True, blank=True)
     started_at = models.DateTimeField(_("service started"), null=True, blank=True)
@@ -193,6 +198,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         verbose_name=_("window"),
+        db_index=False,  # a window's ticket at the desk: queueing_ticket_one_per_window
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -201,6 +207,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("clerk"),
+        db_index=False,
     )
     recalls = models.PositiveSmallIntegerField(_("recalls"), default=0)
     transferred_from = models.ForeignKey(
@@ -210,6 +217,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("transferred from"),
+        db_index=False,
     )
     return_to_window = models.ForeignKey(
         Window,
@@ -218,6 +226,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("reserved for window"),
+        db_index=False,
     )
     # The wait model behind the range shown at issue (estimates.WaitModel); null when no range was shown
     # (no estimate, or "called at once"). With called_at it calibrates later ranges (wait_dispersion).
@@ -268,6 +277,8 @@ class Ticket(models.Model):
                 name="queueing_ticket_line",
             ),
             models.Index(fields=["hall", "service_date", "status"], name="queueing_ticket_hall_day"),
+            # the worker's sweep of remote numbers never checked in (only those have a lapse time)
+            models.Index(fields=["lapse_at"], condition=Q(status="reserved"), name="queueing_ticket_lapsing"),
         ]
 
     def __str__(self) -> str:
@@ -305,7 +316,13 @@ class TicketEvent(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=8, blank=True)
     window = models.ForeignKey(
-        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("window")
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("window"),
+        db_index=False,  # one entry less per event; only a deleted window looks its events up
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
 

@@ -28,7 +28,7 @@ from minxin.accounts.models import Citizen, User
 from minxin.catalog.models import Window
 from minxin.core import clock
 from minxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from minxin.core.events import publish_on_commit
+from minxin.core.events import publish_on_commit, publish_within
 from minxin.core.memo import memo
 from minxin.core.numbering import counter_next
 from minxin.core.throttle import throttle_hit
@@ -129,20 +129,39 @@ def _event(
 
 
 def _publish(ticket: Ticket, kind: str, window: Window | None = None) -> None:
-    publish_on_commit(
-        f"hall:{ticket.hall.code}",
-        {
-            "type": kind,
-            "ticket": str(ticket.public_id),
-            "number": ticket.number,
-            "queue": ticket.queue_id,
-            "service": ticket.service.code,
-            "status": ticket.status,
-            "window": window.number if window else None,
-            "window_name": window.name if window else None,
-            "at": clock.now().isoformat(),
-        },
+    publish_on_commit(hall_topic(ticket.hall), _live_message(ticket, kind, window))
+
+
+def _live_message(ticket: Ticket | None, kind: str, window: Window | None) -> dict[str, Any]:
+    """The live signal of `kind` for `ticket`; without a ticket (not known before the statement that
+    picks it) only the parts that do not depend on it, for `publish_within` to complete."""
+    return {
+        "type": kind,
+        "ticket": str(ticket.public_id) if ticket else None,
+        "number": ticket.number if ticket else None,
+        "queue": ticket.queue_id if ticket else None,
+        "service": ticket.service.code if ticket else None,
+        "status": ticket.status if ticket else None,
+        "window": window.number if window else None,
+        "window_name": window.name if window else None,
+        "at": clock.now().isoformat(),
+    }
+
+
+def _one_statement_publishing(
+    sql: str,
+    params: list[Any],
+    *,
+    hall: Hall,
+    message: dict[str, Any],
+    computed: dict[str, str] | None = None,
+) -> tuple[Any, bool]:
+    """`_one_statement` that also publishes `message` when the broker allows it (`publish_within`):
+    (the row, whether it was published)."""
+    statement = publish_within(
+        sql, params, source="t", topic=hall_topic(hall), message=message, computed=computed
     )
+    return _one_statement(*(statement or (sql, params))), statement is not None
 
 
 def _bump_day(ticket: Ticket, *, departed: int = 0, reserved: int = 0, called: bool = False) -> None:
@@ -256,7 +275,6 @@ def _number_take(
             ticket, issued, departed, reserved, last_call = _insert_ticket_one_statement(
                 fields, actor=actor, remote=remote
             )
-            _publish(ticket, "issued")
         else:
             with transaction.atomic():
                 with connection.cursor() as cursor:
@@ -352,10 +370,20 @@ def _insert_ticket_one_statement(
         actor.pk if actor else None,
         fields["channel"],
     ]
-    row = _one_statement(_ISSUE_ONE_STATEMENT, params)
+    message = _live_message(None, "issued", None) | {
+        "ticket": str(fields["public_id"]),
+        "queue": queue.pk,
+        "service": fields["service"].code,
+        "status": fields["status"],
+    }
+    row, published = _one_statement_publishing(
+        _ISSUE_ONE_STATEMENT, params, hall=fields["hall"], message=message, computed={"number": "t.number"}
+    )
     ticket_id, seq, number, issued, departed, reserved, last_call = row
     ticket = Ticket(pk=ticket_id, seq=seq, number=number, recalls=0, **fields)
     ticket._state.adding = False
+    if not published:
+        _publish(ticket, "issued")
     return ticket, issued, departed, reserved, last_call
 
 
@@ -634,13 +662,29 @@ def _claim_next_one_statement(window: Window, clerk: User, now: dt.datetime) -> 
         returning=_TICKET_RETURNING,
         columns=_TICKET_COLUMNS,
     )
-    row = _one_statement(sql, params)
+    row, published = _one_statement_publishing(
+        sql,
+        params,
+        hall=window.hall,
+        message=_live_message(None, "called", window) | {"status": TicketStatus.CALLED},
+        computed=_CALLED_TICKET,
+    )
     if row is None:
         return None
     ticket = _ticket_of_row(row, hall=window.hall, window=window)
     ticket.clerk = clerk
-    _publish(ticket, "called", window)
+    if not published:
+        _publish(ticket, "called", window)
     return ticket
+
+
+# The called ticket's part of the "called" signal, read from the statement's row `t`.
+_CALLED_TICKET = {
+    "ticket": "t.public_id::text",
+    "number": "t.number",
+    "queue": "t.queue_id",
+    "service": f"(SELECT code FROM {Service._meta.db_table} WHERE id = t.service_id)",  # noqa: S608
+}
 
 
 def _ticket_of_row(row: tuple[Any, ...], *, hall: Hall, window: Window | None = None) -> Ticket:
@@ -693,11 +737,18 @@ def _step_one_statement(
         returning=_TICKET_RETURNING,
         columns=_TICKET_COLUMNS,
     )
-    row = _one_statement(sql, [*params, ticket.pk, list(allowed), kind, now, clerk.pk])
+    row, published = _one_statement_publishing(
+        sql,
+        [*params, ticket.pk, list(allowed), kind, now, clerk.pk],
+        hall=ticket.hall,
+        message=_live_message(ticket, kind, ticket.window),
+        computed={"status": "t.status"},
+    )
     if row is None:
         return None
     done = _ticket_of_row(row, hall=ticket.hall)
-    _publish(done, kind, done.window)
+    if not published:
+        _publish(done, kind, done.window)
     return done
 
 

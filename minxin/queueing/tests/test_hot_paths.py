@@ -69,3 +69,59 @@ def test_finishing_a_number_that_is_not_at_the_window_is_refused_and_writes_noth
     with pytest.raises(Conflict):
         ticket_finish(ticket=called, clerk=cast.bob)
     assert called.events.filter(kind="finished").count() == 1
+
+
+def live_messages(hall) -> list[dict]:
+    from minxin.core.models import LiveMessage
+
+    return [m.payload for m in LiveMessage.objects.filter(topic=f"hall:{hall.code}").order_by("id")]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the signal rides in the statement on PostgreSQL"
+)
+def test_each_hot_statement_carries_its_own_live_signal(cast, line) -> None:
+    """The number, the call and the step each publish in their one statement, with the same message the
+    separate publish sends elsewhere (the broker's table, and its NOTIFY, commit with the change)."""
+    issued = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert called is not None
+    done = ticket_finish(
+        ticket=ticket_for_clerk(user=cast.bob, public_id=str(called.public_id)), clerk=cast.bob
+    )
+    issued_signal, called_signal, finished_signal = live_messages(line.hall)
+    common = {
+        "ticket": str(issued.ticket.public_id),
+        "number": "A001",
+        "queue": line.queue_a.pk,
+        "service": "huji",
+    }
+    assert issued_signal | {"at": None} == common | {
+        "type": "issued",
+        "status": "waiting",
+        "window": None,
+        "window_name": None,
+        "at": None,
+    }
+    assert called_signal | {"at": None} == common | {
+        "type": "called",
+        "status": "called",
+        "window": "1",
+        "window_name": cast.window1.name,
+        "at": None,
+    }
+    assert finished_signal | {"at": None} == common | {
+        "type": "finished",
+        "status": done.status,
+        "window": "1",
+        "window_name": cast.window1.name,
+        "at": None,
+    }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the signal rides in the statement on PostgreSQL"
+)
+def test_a_call_with_nobody_waiting_publishes_nothing(cast, line) -> None:
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob) is None
+    assert live_messages(line.hall) == []
