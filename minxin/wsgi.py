@@ -1,6 +1,15 @@
+"""WSGI entry point (gunicorn): Django, with the queue's hot API calls answered in front of its request
+machinery (minxin/accounts/hotpath.py)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minxin.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# These modules need Django set up first.
+from minxin.accounts.hotpath import HotPath  # noqa: E402
+from minxin.queueing.hotpath import ROUTES  # noqa: E402
+
+application = HotPath(django_application, ROUTES)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Literal
 
 from django.http import HttpRequest
@@ -159,8 +160,23 @@ def ticket_issue_api(
         "returns the ticket the first request made (200) instead of a second one (201).",
     ),
 ) -> Status[TicketOut]:
-    the_hall = hall_or_404(hall)
     auth = getattr(request, "auth", None)
+    status, out = ticket_issue_for(
+        hall=hall, payload=payload, auth=auth, idempotency_key=idempotency_key, ip=client_ip(request)
+    )
+    return Status(status, out)
+
+
+IDEMPOTENCY_KEY_MAX = 64
+
+
+def ticket_issue_for(
+    *, hall: str, payload: TicketIn, auth: object, idempotency_key: str, ip: str | None
+) -> tuple[int, TicketOut]:
+    """POST /halls/{hall}/tickets for a caller authenticated as `auth` (a staff User, a Citizen or
+    None): (201, the new ticket) or (200, the one an earlier request with the same key made). Shared by
+    the django-ninja view and the async hot path (minxin/core/hotpath.py)."""
+    the_hall = hall_or_404(hall)
     user = auth if isinstance(auth, User) else None
     citizen = auth if isinstance(auth, Citizen) else None
     staff = user is not None and staff_may_act_in_hall(
@@ -180,7 +196,7 @@ def ticket_issue_api(
             code="citizen_sign_in_required",
         )
     key = idempotency_key
-    if len(key) > 64:
+    if len(key) > IDEMPOTENCY_KEY_MAX:
         raise InvalidInput(
             _("The Idempotency-Key is longer than 64 characters."), details={"field": "Idempotency-Key"}
         )
@@ -190,7 +206,7 @@ def ticket_issue_api(
             service_code=payload.service,
             citizen=citizen,
             channel=payload.channel,
-            ip=client_ip(request),
+            ip=ip,
             idempotency_key=key,
         )
     else:
@@ -204,8 +220,7 @@ def ticket_issue_api(
             idempotency_key=key,
             actor=user,
         )
-    out = TicketOut.of_issued(issued)
-    return Status(200 if issued.replayed else 201, out)
+    return (200 if issued.replayed else 201), TicketOut.of_issued(issued)
 
 
 def _ticket(ticket_id: uuid.UUID) -> Ticket:
@@ -266,32 +281,46 @@ def _window(hall: Hall, number: str, user: User) -> Window:
     summary="Call the next number for a window (204 when nobody waits)",
 )
 def call_next_api(request: HttpRequest, hall: str, window: str) -> Status[TicketOut | None]:
-    user = request_user(request)
+    out = call_next_for(hall=hall, window=window, user=request_user(request))
+    return Status(204, None) if out is None else Status(200, out)
+
+
+def call_next_for(*, hall: str, window: str, user: User) -> TicketOut | None:
+    """POST /halls/{hall}/windows/{window}/call-next for `user`: the ticket called, or None when
+    nobody waits for the window (shared like `ticket_issue_for`)."""
     the_window = _window(hall_or_404(hall), window, user)
     ticket = ticket_call_next(window=the_window, clerk=user)
     if ticket is None:
-        return Status(204, None)
-    return Status(200, TicketOut.of(ticket, ahead=0, ahead_reserved=0, latest_call=ticket.number))
+        return None
+    return TicketOut.of(ticket, ahead=0, ahead_reserved=0, latest_call=ticket.number)
+
+
+CLERK_STEPS: dict[str, Callable[[Ticket, User], Ticket]] = {
+    "recall": lambda ticket, clerk: ticket_recall(ticket=ticket, clerk=clerk),
+    "no-show": lambda ticket, clerk: ticket_no_show(ticket=ticket, clerk=clerk),
+    "start": lambda ticket, clerk: ticket_start(ticket=ticket, clerk=clerk),
+    "finish": lambda ticket, clerk: ticket_finish(ticket=ticket, clerk=clerk),
+}
+
+
+def clerk_step_for(step: str, *, ticket_id: str, user: User) -> TicketOut:
+    """POST /tickets/{ticket_id}/{step} for a clerk, `step` one of CLERK_STEPS (shared like
+    `ticket_issue_for`)."""
+    return TicketOut.of(CLERK_STEPS[step](ticket_for_clerk(user=user, public_id=ticket_id), user))
 
 
 @router.post(
     "/tickets/{ticket_id}/recall", response=TicketOut, auth=staff_auth, summary="Call the number again"
 )
 def recall_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
-    user = request_user(request)
-    return TicketOut.of(
-        ticket_recall(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
-    )
+    return clerk_step_for("recall", ticket_id=str(ticket_id), user=request_user(request))
 
 
 @router.post(
     "/tickets/{ticket_id}/no-show", response=TicketOut, auth=staff_auth, summary="Mark as not come (过号)"
 )
 def no_show_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
-    user = request_user(request)
-    return TicketOut.of(
-        ticket_no_show(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
-    )
+    return clerk_step_for("no-show", ticket_id=str(ticket_id), user=request_user(request))
 
 
 @router.post(
@@ -301,10 +330,7 @@ def no_show_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
     summary="The citizen reached the window",
 )
 def start_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
-    user = request_user(request)
-    return TicketOut.of(
-        ticket_start(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
-    )
+    return clerk_step_for("start", ticket_id=str(ticket_id), user=request_user(request))
 
 
 @router.post(
@@ -320,10 +346,7 @@ def rejoin_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketOut, auth=staff_auth, summary="Service done")
 def finish_api(request: HttpRequest, ticket_id: uuid.UUID) -> TicketOut:
-    user = request_user(request)
-    return TicketOut.of(
-        ticket_finish(ticket=ticket_for_clerk(user=user, public_id=str(ticket_id)), clerk=user)
-    )
+    return clerk_step_for("finish", ticket_id=str(ticket_id), user=request_user(request))
 
 
 class TransferIn(Schema):

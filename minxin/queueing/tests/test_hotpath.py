@@ -1,0 +1,261 @@
+"""The hot path (minxin/accounts/hotpath.py) answers the queue's hot calls as Django would, byte for byte
+but for the ticket itself, and hands everything it cannot answer so to Django, body included.
+
+Each request goes through the real WSGI applications of minxin/wsgi.py: `application` (the hot path
+in front of Django) and `django_application` (Django alone), the latter also counted when the hot path
+hands a request on. Transactional tests: both paths commit as in production.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from minxin.queueing.models import Ticket, WindowState
+from minxin.queueing.services import window_set_state
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("at_open_hall")]
+
+UNCOMPARED = {"content-length"}
+PER_TICKET = ("id", "number", "ahead", "estimate", "issued_at", "called_at", "status_url", "last_called")
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Apps:
+    handed_on: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from minxin.accounts.hotpath import HotPath
+        from minxin.queueing.hotpath import ROUTES
+        from minxin.wsgi import django_application
+
+        def counted(environ: dict[str, Any], start_response: Any) -> Any:
+            self.handed_on.append(environ["PATH_INFO"])
+            return django_application(environ, start_response)
+
+        self.hot = HotPath(counted, ROUTES)
+        self.django = django_application
+
+    def post(
+        self, app: Any, path: str, body: Any = None, *, raw: bytes | None = None, **headers: str
+    ) -> Answer:
+        content = raw if raw is not None else json.dumps(body or {}).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(content),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(content)),
+            "CONTENT_TYPE": "application/json",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+        }
+        environ.update(headers)
+        started: list[Any] = []
+        chunks = app(
+            environ,
+            lambda status, response_headers, exc_info=None: started.append((status, response_headers)),
+        )
+        payload = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        status, response_headers = started[0]
+        return Answer(int(status.split()[0]), {k.lower(): v for k, v in response_headers}, payload)
+
+    def both(
+        self, path: str, body: Any = None, *, raw: bytes | None = None, **headers: str
+    ) -> tuple[Answer, Answer]:
+        """The same request to Django alone, then through the hot path."""
+        return (
+            self.post(self.django, path, body, raw=raw, **headers),
+            self.post(self.hot, path, body, raw=raw, **headers),
+        )
+
+
+@pytest.fixture
+def apps() -> Apps:
+    return Apps()
+
+
+def same_headers(django: Answer, hot: Answer) -> None:
+    def compared(answer: Answer) -> dict[str, str]:
+        return {name: value for name, value in answer.headers.items() if name not in UNCOMPARED}
+
+    assert compared(hot) == compared(django)
+
+
+def same_ticket_shape(django: Answer, hot: Answer) -> None:
+    django_body, hot_body = django.json(), hot.json()
+    assert list(hot_body) == list(django_body)  # the same keys in the same order
+    assert {k: v for k, v in hot_body.items() if k not in PER_TICKET} == {
+        k: v for k, v in django_body.items() if k not in PER_TICKET
+    }
+    assert len(hot_body["issued_at"]) == len(django_body["issued_at"])  # the same timestamp format
+
+
+def test_a_kiosk_number_is_answered_in_front_of_django_as_django_answers_it(
+    cast, line, apps, token_for
+) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status=WindowState.Status.OPEN)
+    auth = token_for(cast.alice)
+    django, hot = apps.both("/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **auth)
+    assert (django.status, hot.status) == (201, 201)
+    assert apps.handed_on == []
+    same_headers(django, hot)
+    same_ticket_shape(django, hot)
+    assert (django.json()["number"], hot.json()["number"]) == ("A001", "A002")
+    assert hot.json()["ahead"] == 1
+    ticket = Ticket.objects.get(public_id=hot.json()["id"])
+    assert (ticket.channel, ticket.events.get().actor_id) == ("kiosk", cast.alice.pk)
+
+
+def test_a_retry_with_the_idempotency_key_gets_the_first_ticket_back(cast, line, apps, token_for) -> None:
+    auth = token_for(cast.alice) | {"HTTP_IDEMPOTENCY_KEY": "kiosk-3-0042"}
+    first = apps.post(apps.hot, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **auth)
+    again = apps.post(apps.hot, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **auth)
+    assert (first.status, again.status) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Ticket.objects.count() == 1
+    assert apps.handed_on == []
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en", "zh-Hant"])
+def test_refusals_carry_the_same_error_and_language(cast, line, apps, token_for, language) -> None:
+    auth = token_for(cast.alice) | {"HTTP_ACCEPT_LANGUAGE": language}
+    cases = [
+        ("/api/v1/halls/qhd/tickets", {"service": "nothing", "channel": "kiosk"}, auth),  # 404
+        ("/api/v1/halls/nowhere/tickets", {"service": "huji", "channel": "kiosk"}, auth),  # 404 hall
+        ("/api/v1/halls/sjz-tax/tickets", {"service": "huji", "channel": "kiosk"}, auth),  # 403 scope
+        (
+            "/api/v1/halls/qhd/tickets",
+            {"service": "huji", "channel": "kiosk"},
+            auth | {"HTTP_IDEMPOTENCY_KEY": "k" * 65},
+        ),
+        (
+            "/api/v1/halls/qhd/tickets",
+            {"service": "huji", "channel": "kiosk"},
+            {"HTTP_AUTHORIZATION": "Bearer mx_nope"},
+        ),
+    ]
+    for path, body, headers in cases:
+        django, hot = apps.both(path, body, **headers)
+        assert hot.status == django.status >= 400
+        assert hot.body == django.body
+        same_headers(django, hot)
+    assert apps.handed_on == []
+    assert Ticket.objects.count() == 0
+
+
+def test_what_it_cannot_answer_exactly_goes_to_django_with_its_body(cast, line, apps, token_for) -> None:
+    auth = token_for(cast.alice)
+    handed = [
+        ("/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "fax"}, auth),  # ninja words the 422
+        ("/api/v1/halls/qhd/tickets", {"channel": "kiosk"}, auth),
+        ("/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "web"}, {}),  # no token: sessions, CSRF
+        (
+            "/api/v1/halls/qhd/tickets",
+            {"service": "huji", "channel": "kiosk"},
+            auth | {"HTTP_HOST": "evil.example"},
+        ),
+    ]
+    for path, body, headers in handed:
+        django, hot = apps.both(path, body, **headers)
+        assert (hot.status, hot.body) == (django.status, django.body)
+        assert hot.status >= 400
+    assert len(apps.handed_on) == len(handed)
+    not_json = apps.both("/api/v1/halls/qhd/tickets", raw=b"service=huji", **auth)
+    assert not_json[1].status == not_json[0].status >= 400
+    assert not_json[1].body == not_json[0].body
+    assert len(apps.handed_on) == len(handed) + 1
+    assert Ticket.objects.count() == 0
+
+
+def test_a_number_handed_on_is_still_taken_once(cast, line, apps, token_for) -> None:
+    """A body Django has to read again arrives whole: the counter channel, through the hot path's
+    fallback because of a header it leaves to Django (X-Forwarded-Host is trusted only by Django)."""
+    from django.test import override_settings
+
+    with override_settings(USE_X_FORWARDED_HOST=True):
+        answer = apps.post(
+            apps.hot,
+            "/api/v1/halls/qhd/tickets",
+            {"service": "huji", "channel": "counter"},
+            **token_for(cast.alice) | {"HTTP_X_FORWARDED_HOST": "127.0.0.1"},
+        )
+    assert answer.status == 201, answer.body
+    assert apps.handed_on == ["/api/v1/halls/qhd/tickets"]
+    assert Ticket.objects.get().channel == "counter"
+
+
+def test_a_clerk_calls_starts_and_finishes_in_front_of_django(cast, line, apps, token_for) -> None:
+    kiosk, clerk = token_for(cast.alice), token_for(cast.bob)
+    for _ in range(2):
+        assert (
+            apps.post(
+                apps.hot, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **kiosk
+            ).status
+            == 201
+        )
+    called = apps.post(apps.hot, "/api/v1/halls/qhd/windows/1/call-next", **clerk)
+    assert called.status == 200, called.body
+    assert (called.json()["number"], called.json()["window"], called.json()["status"]) == (
+        "A001",
+        "1",
+        "called",
+    )
+    ticket_id = called.json()["id"]
+    busy_django, busy_hot = apps.both("/api/v1/halls/qhd/windows/1/call-next", **clerk)
+    assert busy_hot.status == busy_django.status == 409
+    assert busy_hot.body == busy_django.body
+    started = apps.post(apps.hot, f"/api/v1/tickets/{ticket_id}/start", **clerk)
+    assert (started.status, started.json()["status"]) == (200, "serving")
+    finished = apps.post(apps.hot, f"/api/v1/tickets/{ticket_id}/finish", **clerk)
+    assert (finished.status, finished.json()["status"]) == (200, "done")
+    again_django, again_hot = apps.both(f"/api/v1/tickets/{ticket_id}/finish", **clerk)
+    assert again_hot.status == again_django.status == 409
+    assert again_hot.body == again_django.body
+    # someone else's ticket, and a window that is not the clerk's
+    other = apps.both(f"/api/v1/tickets/{ticket_id}/recall", **token_for(cast.charlie))
+    assert other[1].status == other[0].status >= 400
+    assert other[1].body == other[0].body
+    assert apps.handed_on == []
+
+
+def test_an_empty_line_is_an_empty_204_like_djangos(cast, line, apps, token_for) -> None:
+    clerk = token_for(cast.bob)
+    django, hot = apps.both("/api/v1/halls/qhd/windows/1/call-next", **clerk)
+    assert (django.status, hot.status) == (204, 204)
+    assert hot.body == django.body == b""
+    same_headers(django, hot)
+    assert apps.handed_on == []
+
+
+def test_other_paths_and_methods_are_djangos(cast, line, apps, token_for) -> None:
+    auth = token_for(cast.alice)
+    for path in (
+        "/api/v1/halls/qhd/queue",
+        "/api/v1/halls/qhd/windows/综合/call-next".encode().decode("latin-1"),
+        "/api/v1/tickets/x/finish",
+    ):
+        apps.post(apps.hot, path, **auth)
+    assert len(apps.handed_on) == 3
