@@ -57,6 +57,18 @@ def env_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
+def _postgres_options(options: dict[str, str]) -> dict[str, object]:
+    server_binding = options.pop("server_side_binding", "1").strip().lower() in _TRUE
+    threshold = options.pop("prepare_threshold", "5").strip()
+    if not threshold.isdigit():
+        raise ImproperlyConfigured("DATABASE_URL: prepare_threshold must be a whole number")
+    return {
+        **options,
+        "server_side_binding": server_binding,
+        "prepare_threshold": int(threshold) if server_binding else None,
+    }
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Parse `sqlite:///relative.db`, `sqlite:////abs/path.db` or `postgres://user:pw@host:port/name`."""
     parts = urlsplit(url)
@@ -92,14 +104,12 @@ def database_from_url(url: str) -> dict[str, object]:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
             "CONN_HEALTH_CHECKS": True,
-            # Parameters bound by the server, so psycopg prepares a statement the fifth time a
-            # connection sends it and PostgreSQL stops planning each hot-path statement anew on every
-            # request. `?server_side_binding=0` turns it off (e.g. behind a transaction-mode pooler
-            # without prepared-statement support).
-            "OPTIONS": {
-                **options,
-                "server_side_binding": options.get("server_side_binding", "1").strip().lower() in _TRUE,
-            },
+            # Parameters bound by the server, and a statement prepared the fifth time a connection
+            # sends it, so PostgreSQL stops planning each hot-path statement anew on every request
+            # (Django turns psycopg's preparing off unless prepare_threshold is given).
+            # `?server_side_binding=0` turns both off (e.g. behind a transaction-mode pooler without
+            # prepared-statement support); `?prepare_threshold=N` changes when a statement is prepared.
+            "OPTIONS": _postgres_options(options),
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (sqlite or postgres)")
 

@@ -67,9 +67,9 @@ class EstimateOut(Schema):
 
     @staticmethod
     def of(estimate: Estimate | None) -> EstimateOut | None:
-        return (
-            EstimateOut(minutes=estimate.minutes, low=estimate.low, high=estimate.high) if estimate else None
-        )
+        if estimate is None:
+            return None
+        return EstimateOut.model_construct(minutes=estimate.minutes, low=estimate.low, high=estimate.high)
 
 
 class TicketOut(Schema):
@@ -117,7 +117,8 @@ class TicketOut(Schema):
 
     @staticmethod
     def build(ticket: Ticket, *, ahead: int, estimate: Estimate | None, latest_call: str | None) -> TicketOut:
-        return TicketOut(
+        # Built from the database's own values, so without validation (a third of the cost of an answer).
+        return TicketOut.model_construct(
             id=ticket.public_id,
             number=ticket.number,
             service=ticket.service.code,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from minxin.core import clock
@@ -330,9 +331,14 @@ def ticket_wait_model_record(ticket_id: int, model: WaitModel | None) -> None:
     """
     if model is None:
         return
-    Ticket.objects.filter(pk=ticket_id, wait_shape__isnull=True).update(
-        wait_shape=model.shape, wait_mean_minutes=model.mean_minutes
-    )
+    with connection.cursor() as cursor:  # a fixed statement: the ORM's update() costs more to build
+        cursor.execute(_RECORD_WAIT_MODEL, [model.shape, model.mean_minutes, ticket_id])
+
+
+_RECORD_WAIT_MODEL = (
+    f"UPDATE {Ticket._meta.db_table} SET wait_shape = %s, wait_mean_minutes = %s "  # noqa: S608 - constant
+    "WHERE id = %s AND wait_shape IS NULL"
+)
 
 
 def issued_estimate(issued: Issued) -> Estimate | None:

@@ -4,6 +4,9 @@ import os
 import subprocess
 import sys
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
 from minxin.core.tests.procs import ROOT
 
 PRODUCTION = {
@@ -87,9 +90,11 @@ def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to() -> N
 
     url = "postgres://app:secret@db.internal:5432/minxin?conn_max_age=600&sslmode=require"
     default = database_from_url(url)
-    assert default["OPTIONS"] == {"sslmode": "require", "server_side_binding": True}
+    assert default["OPTIONS"] == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
     assert default["CONN_MAX_AGE"] == 600
     for off in ("0", "false", "no"):
-        assert (
-            database_from_url(f"{url}&server_side_binding={off}")["OPTIONS"]["server_side_binding"] is False
-        )
+        options = database_from_url(f"{url}&server_side_binding={off}")["OPTIONS"]
+        assert (options["server_side_binding"], options["prepare_threshold"]) == (False, None)
+    assert database_from_url(f"{url}&prepare_threshold=0")["OPTIONS"]["prepare_threshold"] == 0
+    with pytest.raises(ImproperlyConfigured, match="prepare_threshold"):
+        database_from_url(f"{url}&prepare_threshold=soon")
