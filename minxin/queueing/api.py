@@ -101,6 +101,8 @@ class TicketOut(Schema):
             ahead, ahead_reserved = ticket_ahead(ticket)
         estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
         if latest_call is None:
+            latest_call = ticket.last_called_in_queue  # a step's statement may have read it
+        if latest_call is None:
             latest_call = queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date)
         return TicketOut.build(ticket, ahead=ahead, estimate=estimate, latest_call=latest_call)
 

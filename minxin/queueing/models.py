@@ -281,6 +281,10 @@ class Ticket(models.Model):
             models.Index(fields=["lapse_at"], condition=Q(status="reserved"), name="queueing_ticket_lapsing"),
         ]
 
+    # Not a field: the queue's last called number when the statement that loaded the ticket read it too
+    # (a step at the window does, like an annotation), so its answer needs no query for it.
+    last_called_in_queue: str | None = None
+
     def __str__(self) -> str:
         return self.number
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from minxin.core import clock
@@ -26,10 +27,16 @@ def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
 
 def queue_last_called(*, queue_id: int, service_date: dt.date) -> str | None:
     """The number called last in a queue on a date (kept on its day row by call-next), or None."""
-    numbers = QueueDay.objects.filter(queue_id=queue_id, service_date=service_date).values_list(
-        "last_called", flat=True
-    )[:1]  # one row at most (unique); a slice, not first(), which would add ORDER BY id
-    return next(iter(numbers), "") or None
+    with connection.cursor() as cursor:  # a fixed statement: every ticket answer asks it
+        cursor.execute(_LAST_CALLED, [queue_id, service_date])
+        row = cursor.fetchone()
+    return (row[0] if row else "") or None
+
+
+_LAST_CALLED = (
+    f"SELECT last_called FROM {QueueDay._meta.db_table} "  # noqa: S608 - constant
+    "WHERE queue_id = %s AND service_date = %s"
+)
 
 
 def recent_calls(*, hall: Hall, limit: int = 8) -> list[Ticket]:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
@@ -597,6 +596,8 @@ _TICKET_FIELDS = [field for field in Ticket._meta.concrete_fields]
 _TICKET_ATTNAMES = [field.attname for field in _TICKET_FIELDS]
 _TICKET_COLUMNS = ", ".join(f'"{field.column}"' for field in _TICKET_FIELDS)
 _TICKET_RETURNING = ", ".join(f'{_TICKET}."{field.column}"' for field in _TICKET_FIELDS)
+_TICKET_BY_PUBLIC_ID = f"SELECT {_TICKET_COLUMNS} FROM {_TICKET} WHERE public_id = %s"  # noqa: S608
+_PUBLIC_ID = Ticket._meta.get_field("public_id")
 _WINDOW_STATE = WindowState._meta.db_table
 _DAY = QueueDay._meta.db_table
 
@@ -714,7 +715,9 @@ e AS (
     INSERT INTO {event} (ticket_id, kind, at, actor_id, channel, window_id, details)
     SELECT t.id, %s, %s, %s, '', t.window_id, '{{}}'::jsonb FROM t
 )
-SELECT {columns} FROM t
+SELECT {columns},
+    (SELECT last_called FROM {day} WHERE queue_id = t.queue_id AND service_date = t.service_date)
+FROM t
 """
 
 
@@ -734,6 +737,7 @@ def _step_one_statement(
         ticket=_TICKET,
         assignments=assignments,
         event=_EVENT,
+        day=_DAY,
         returning=_TICKET_RETURNING,
         columns=_TICKET_COLUMNS,
     )
@@ -746,7 +750,8 @@ def _step_one_statement(
     )
     if row is None:
         return None
-    done = _ticket_of_row(row, hall=ticket.hall)
+    done = _ticket_of_row(row[:-1], hall=ticket.hall)
+    done.last_called_in_queue = row[-1] or ""
     if not published:
         _publish(done, kind, done.window)
     return done
@@ -1053,10 +1058,15 @@ def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
     from minxin.catalog.selectors import window_by_id
 
     try:
-        # get(), not first(): first() adds ORDER BY id, which may send PostgreSQL down the primary key.
-        ticket = Ticket.objects.get(public_id=public_id)
-    except (Ticket.DoesNotExist, ValidationError):
+        key = _PUBLIC_ID.get_db_prep_value(uuid.UUID(public_id), connection)
+    except ValueError:
         raise NotFound(_("No such number."), code="ticket_not_found") from None
+    with connection.cursor() as cursor:  # a fixed statement: every step at the window asks it
+        cursor.execute(_TICKET_BY_PUBLIC_ID, [key])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("No such number."), code="ticket_not_found")
+    ticket = Ticket.from_db(None, _TICKET_ATTNAMES, row)
     service = service_by_id(ticket.service_id)
     ticket.service, ticket.queue = service, service.queue
     window = window_by_id(ticket.window_id) if ticket.window_id is not None else None

@@ -259,6 +259,7 @@ def test_the_event_stream_delivers_a_call_after_commit(cast, line, client) -> No
     ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
     ticket_call_next(window=cast.window1, clerk=cast.bob)
     reader.join(timeout=10)
+    response.close()  # the stream unsubscribes now, not whenever the garbage collector gets to it
     text = "".join(chunks)
     assert "event: issued" in text
     assert "event: called" in text
