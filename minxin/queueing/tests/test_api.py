@@ -281,3 +281,20 @@ def test_arrival_and_rejoin_through_the_api(cast, line, client, token_for, at_op
     assert post(client, f"/api/v1/tickets/{called['id']}/rejoin", **auth).json()["status"] == "waiting"
     again = post(client, "/api/v1/halls/qhd/windows/1/call-next", **auth).json()
     assert post(client, f"/api/v1/tickets/{again['id']}/start", **auth).json()["status"] == "serving"
+
+
+def test_the_ticket_page_path_is_the_reversed_url_under_any_script_prefix() -> None:
+    import uuid
+
+    from django.urls import reverse, set_script_prefix
+
+    from minxin.queueing.api import ticket_page_path
+
+    ticket_id = uuid.uuid4()
+    assert ticket_page_path(ticket_id) == reverse("queueing:ticket", args=[ticket_id])
+    set_script_prefix("/zwfw/")
+    try:
+        assert ticket_page_path(ticket_id) == reverse("queueing:ticket", args=[ticket_id])
+        assert ticket_page_path(ticket_id).startswith(f"/zwfw/tickets/{ticket_id}")
+    finally:
+        set_script_prefix("/")
