@@ -11,13 +11,18 @@ be (`hall_wait_dispersion`).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import logging
+import threading
+import time
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from minxin.core import clock
@@ -60,6 +65,8 @@ PRESENT = (Channel.KIOSK, Channel.COUNTER)
 DISPERSION_MAX_OUTCOMES = 5_000
 DISPERSION_TTL_SECONDS = 600.0
 CALLED = (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
+
+logger = logging.getLogger(__name__)
 
 
 def _service_seconds_by_hour(queue: Queue) -> dict[int, list[float]]:
@@ -221,6 +228,7 @@ def hall_wait_dispersion(hall: Hall) -> float:
     time_zone = hall.time_zone
 
     def load() -> float:
+        wait_models_flush()  # this process's latest models count too
         since = clock.now() - dt.timedelta(days=HISTORY_DAYS)
         # The day bound lets the (hall, service_date, …) indexes find the four weeks without a full scan.
         first_day = clock.local_today(time_zone) - dt.timedelta(days=HISTORY_DAYS)
@@ -324,21 +332,104 @@ def ticket_estimate(*, ticket: Ticket, ahead: int, ahead_reserved: int) -> Estim
 def ticket_wait_model_record(ticket_id: int, model: WaitModel | None) -> None:
     """Store the wait model behind the range a ticket was shown at issue, once.
 
-    Runs on the issue path right after the insert, so it is one UPDATE by primary key with no instance
-    loaded. Only the first model sticks (`wait_shape IS NULL`): a replayed request or a second call
-    cannot move it. None (no estimate, or "called at once": no range shown) stores nothing and sends
-    no statement.
+    Only the first model sticks (`wait_shape IS NULL`): a replayed request or a second call cannot move
+    it. None (no estimate, or "called at once": no range shown) stores nothing.
+
+    On PostgreSQL the models are written in batches (`_PendingModels`): one UPDATE for up to
+    WAIT_MODEL_BATCH tickets, sent by the number taken that fills the batch or finds it older than
+    WAIT_MODEL_BATCH_SECONDS, before `hall_wait_dispersion` reads them, and at the process's exit.
+    Writing each on its own was a second statement on every number taken (a quarter of its cost). The
+    models only teach later bands their width, from hundreds of tickets: the few a crashed process had
+    not written yet are not missed. On SQLite each is written at once.
     """
     if model is None:
         return
-    with connection.cursor() as cursor:  # a fixed statement: the ORM's update() costs more to build
-        cursor.execute(_RECORD_WAIT_MODEL, [model.shape, model.mean_minutes, ticket_id])
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_RECORD_WAIT_MODEL, [model.shape, model.mean_minutes, ticket_id])
+        return
+    due = _PENDING.add(ticket_id, model)
+    if due:
+        _write_wait_models(due)
 
 
+def wait_models_flush() -> int:
+    """Write the wait models this process still holds (`ticket_wait_model_record`); how many."""
+    due = _PENDING.take()
+    if due:
+        _write_wait_models(due)
+    return len(due)
+
+
+WAIT_MODEL_BATCH = 16
+WAIT_MODEL_BATCH_SECONDS = 2.0
+_TICKET_TABLE = Ticket._meta.db_table
 _RECORD_WAIT_MODEL = (
-    f"UPDATE {Ticket._meta.db_table} SET wait_shape = %s, wait_mean_minutes = %s "  # noqa: S608 - constant
+    f"UPDATE {_TICKET_TABLE} SET wait_shape = %s, wait_mean_minutes = %s "  # noqa: S608 - constant
     "WHERE id = %s AND wait_shape IS NULL"
 )
+# One fixed statement for any batch (arrays, not a VALUES list of varying length), so it is prepared.
+_RECORD_WAIT_MODELS = (
+    f"UPDATE {_TICKET_TABLE} AS t SET wait_shape = v.shape, wait_mean_minutes = v.mean "  # noqa: S608
+    "FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS v(id, shape, mean) "
+    # = ANY lets the plan find the tickets by primary key; with the join alone it may scan the table
+    "WHERE t.id = ANY(%s::bigint[]) AND t.id = v.id AND t.wait_shape IS NULL"
+)
+
+
+class _PendingModels:
+    """The wait models of this process not written yet: (ticket id, shape, mean minutes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[int, tuple[int, float, float]] = {}
+        self._since = 0.0
+
+    def add(self, ticket_id: int, model: WaitModel) -> list[tuple[int, float, float]]:
+        """Hold one more (a ticket's first model only: one UPDATE … FROM may not name a row twice);
+        the whole batch back when it is due to be written."""
+        now = time.monotonic()
+        with self._lock:
+            if not self._rows:
+                self._since = now
+            self._rows.setdefault(ticket_id, (ticket_id, model.shape, model.mean_minutes))
+            if len(self._rows) < WAIT_MODEL_BATCH and now - self._since < WAIT_MODEL_BATCH_SECONDS:
+                return []
+            rows, self._rows = list(self._rows.values()), {}
+        return rows
+
+    def take(self) -> list[tuple[int, float, float]]:
+        with self._lock:
+            rows, self._rows = list(self._rows.values()), {}
+        return rows
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+
+_PENDING = _PendingModels()
+
+
+def _write_wait_models(rows: list[tuple[int, float, float]]) -> None:
+    ids, shapes, means = (list(column) for column in zip(*rows, strict=True))
+    try:
+        # A savepoint inside a caller's transaction: a failed write must not abort the caller's work.
+        with (
+            transaction.atomic() if connection.in_atomic_block else nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(_RECORD_WAIT_MODELS, [ids, shapes, means, ids])
+    except DatabaseError:
+        logger.exception("could not store %d wait models", len(rows))
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    if _PENDING:  # without models, nothing to do and no connection to open
+        try:
+            wait_models_flush()
+        except Exception:  # the process is ending: a database gone first must not spoil the exit
+            logger.warning("wait models not stored at exit", exc_info=True)
 
 
 def issued_estimate(issued: Issued) -> Estimate | None:

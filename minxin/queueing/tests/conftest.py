@@ -20,6 +20,16 @@ class Line:
     qiye: Any
 
 
+@pytest.fixture(autouse=True)
+def no_wait_models_held() -> Any:
+    """Wait models held for a batch (forecasting._PendingModels) belong to the test that made them."""
+    from minxin.queueing import forecasting
+
+    forecasting._PENDING.take()
+    yield
+    forecasting._PENDING.take()
+
+
 @pytest.fixture
 def at_open_hall() -> Any:
     with time_machine.travel(OPEN, tick=True) as traveller:

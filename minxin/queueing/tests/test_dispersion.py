@@ -21,6 +21,7 @@ from minxin.queueing.forecasting import (
     issued_estimate,
     queue_forecast,
     ticket_wait_model_record,
+    wait_models_flush,
 )
 from minxin.queueing.models import Queue, Service, Ticket, TicketEvent, WindowState
 from minxin.queueing.services import ticket_issue, window_set_state
@@ -203,6 +204,7 @@ def test_issue_stores_the_model_of_a_ranged_estimate_and_none_when_called_at_onc
     )
     assert ranged is not None
     assert ranged.low < ranged.high
+    wait_models_flush()  # PostgreSQL writes them in batches
     shape, mean_minutes = Ticket.objects.values_list("wait_shape", "wait_mean_minutes").get(
         pk=second.ticket.pk
     )
@@ -222,16 +224,39 @@ def test_recording_stores_the_model_once(line) -> None:
     ticket_wait_model_record(ticket.pk, WaitModel(shape=3.5, mean_minutes=12.25))
     ticket_wait_model_record(ticket.pk, WaitModel(shape=9.0, mean_minutes=40.0))
     ticket_wait_model_record(ticket.pk, None)
+    wait_models_flush()
     stored = Ticket.objects.values_list("wait_shape", "wait_mean_minutes").get(pk=ticket.pk)
     assert stored == (3.5, 12.25)
+    ticket_wait_model_record(ticket.pk, WaitModel(shape=1.0, mean_minutes=1.0))  # in a later batch
+    wait_models_flush()
+    assert Ticket.objects.values_list("wait_shape", "wait_mean_minutes").get(pk=ticket.pk) == stored
 
 
-def test_recording_is_one_statement_and_none_is_none(line) -> None:
-    ticket = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
+def test_recording_costs_one_statement_a_batch_on_postgresql_and_none_is_none(line) -> None:
+    tickets = [
+        ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
+        for _ in range(forecasting.WAIT_MODEL_BATCH)
+    ]
     with CaptureQueriesContext(connection) as context:
-        ticket_wait_model_record(ticket.pk, WaitModel(shape=2.0, mean_minutes=6.0))
-    assert len(context.captured_queries) == 1, context.captured_queries
-    assert context.captured_queries[0]["sql"].startswith("UPDATE")
+        for n, ticket in enumerate(tickets, start=1):
+            ticket_wait_model_record(ticket.pk, WaitModel(shape=float(n), mean_minutes=2.0 * n))
+    updates = [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert all(sql.startswith("UPDATE") for sql in updates)
+    assert len(updates) == (1 if connection.vendor == "postgresql" else len(tickets))
+    assert wait_models_flush() == 0  # the batch went out with its last model
+    stored = dict(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).values_list("pk", "wait_shape"))
+    assert stored == {ticket.pk: float(n) for n, ticket in enumerate(tickets, start=1)}
     with CaptureQueriesContext(connection) as context:
-        ticket_wait_model_record(ticket.pk, None)
+        ticket_wait_model_record(tickets[0].pk, None)
     assert context.captured_queries == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes each model at once")
+def test_a_held_model_goes_out_with_the_next_once_it_is_old(line, monkeypatch) -> None:
+    first, second = (ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket for _ in "12")
+    ticket_wait_model_record(first.pk, WaitModel(shape=2.0, mean_minutes=4.0))
+    assert Ticket.objects.get(pk=first.pk).wait_shape is None  # held
+    monkeypatch.setattr(forecasting, "WAIT_MODEL_BATCH_SECONDS", 0.0)
+    ticket_wait_model_record(second.pk, WaitModel(shape=3.0, mean_minutes=6.0))
+    shapes = dict(Ticket.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "wait_shape"))
+    assert shapes == {first.pk: 2.0, second.pk: 3.0}
