@@ -125,3 +125,21 @@ def test_each_hot_statement_carries_its_own_live_signal(cast, line) -> None:
 def test_a_call_with_nobody_waiting_publishes_nothing(cast, line) -> None:
     assert ticket_call_next(window=cast.window1, clerk=cast.bob) is None
     assert live_messages(line.hall) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_numbers_are_taken_by_a_prepared_statement_and_called_by_one_planned_each_time(cast, line) -> None:
+    """Prepared on its fifth use (settings), a statement keeps one plan; call-next's best plan depends
+    on the hall and the queues, so it is planned for its values every time."""
+    for _ in range(8):
+        ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    for _ in range(7):
+        called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+        assert called is not None
+        ticket_finish(ticket=called, clerk=cast.bob)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("INSERT INTO queueing_ticket" in sql for sql in prepared)
+    assert any("finished_at" in sql for sql in prepared)  # finish: planned by primary key anyway
+    assert not [sql for sql in prepared if "SKIP LOCKED" in sql]
