@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,3 +55,27 @@ def run_workers(code: str, *, processes: int, timeout: float = 120) -> list[obje
             raise AssertionError(f"worker failed ({child.returncode}):\n{err}")
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(args: list[str], port: int, **env: str) -> subprocess.Popen[bytes]:
+    """Start `python <args>` (a server listening on 127.0.0.1:`port`) on the test database, and wait
+    until it accepts connections (30 s at most)."""
+    environment = os.environ | {"DATABASE_URL": other_process_database_url(), "DEBUG": "1"} | env
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    server = subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ from django.test import Client, override_settings
 from minxin.core.events import DatabaseBroker, RedisBroker, broker
 from minxin.core.live import hub
 from minxin.core.models import LiveMessage
-from minxin.core.tests.procs import ROOT, other_process_database_url
+from minxin.core.tests.procs import free_port, start_server
 from minxin.queueing.live import last_event_id
 from minxin.queueing.services import ticket_call_next, ticket_issue
 
@@ -32,32 +30,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 TOPIC = "hall:qhd"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start_uvicorn(**env: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    environment = os.environ | {"DATABASE_URL": other_process_database_url(), "DEBUG": "1"} | env
-    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = ["-m", "uvicorn", "minxin.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(
-        [sys.executable, *command, "--log-level", "warning"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, port
+    return start_server([*command, "--log-level", "warning"], port, **env), port
 
 
 @pytest.fixture
