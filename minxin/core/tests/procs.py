@@ -71,11 +71,16 @@ def start_server(args: list[str], port: int, **env: str) -> subprocess.Popen[byt
     server = subprocess.Popen(
         [sys.executable, *args], cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + 30
+    wait_for_port(port, seconds=30)
+    return server
+
+
+def wait_for_port(port: int, *, seconds: float) -> None:
+    """Until something accepts connections on 127.0.0.1:`port`, `seconds` at most."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
+            return
         except OSError:
-            time.sleep(0.2)
-    return server
+            time.sleep(0.1)

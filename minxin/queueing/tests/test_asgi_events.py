@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -22,7 +21,7 @@ from django.test import Client, override_settings
 from minxin.core.events import DatabaseBroker, RedisBroker, broker
 from minxin.core.live import hub
 from minxin.core.models import LiveMessage
-from minxin.core.tests.procs import free_port, start_server
+from minxin.core.tests.procs import free_port, start_server, wait_for_port
 from minxin.queueing.live import last_event_id
 from minxin.queueing.services import ticket_call_next, ticket_issue
 
@@ -211,13 +210,7 @@ def redis_url() -> Iterator[str]:
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port, seconds=10)
     yield f"redis://127.0.0.1:{port}/0"
     server.terminate()
     server.wait(timeout=10)
