@@ -35,15 +35,15 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.urls import set_script_prefix
 from django.utils import translation
-from django.utils.translation import gettext as _
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from minxin.accounts.models import User
 from minxin.accounts.services import api_token_authenticate
-from minxin.core.errors import DomainError, Throttled, error_body
-from minxin.core.middleware import is_connection_error
+from minxin.core.errors import DomainError, Throttled
+from minxin.core.middleware import database_unavailable_body, is_connection_error
+from minxin.core.views import server_error_body
 
 logger = logging.getLogger(__name__)
 
@@ -143,16 +143,9 @@ def _answer(
         except Exception as error:
             if not is_connection_error(error):
                 logger.exception("hot path %s failed", route.pattern.pattern)
-                message = _("The request failed.")
-                return 500, _json(error_body("error", str(message))), ERROR_TYPE, []
+                return 500, _json(server_error_body()), ERROR_TYPE, []
             logger.error("database unavailable: %s", type(error).__name__)
-            message = _("The database is unavailable. Please try again shortly.")
-            return (
-                503,
-                _json(error_body("database_unavailable", message)),
-                ERROR_TYPE,
-                [("Retry-After", "5")],
-            )
+            return 503, _json(database_unavailable_body()), ERROR_TYPE, [("Retry-After", "5")]
         if result is None:
             return status, b"", JSON_TYPE, []
         return status, _json(result.model_dump()), JSON_TYPE, []

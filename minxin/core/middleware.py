@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,14 +32,12 @@ class DatabaseUnavailableMiddleware:
         if not is_connection_error(exception):
             return None
         logger.error("database unavailable: %s", type(exception).__name__)
-        message = _("The database is unavailable. Please try again shortly.")
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(
-                error_body("database_unavailable", message),
-                status=503,
-                json_dumps_params={"ensure_ascii": False},
+                database_unavailable_body(), status=503, json_dumps_params={"ensure_ascii": False}
             )
         else:
+            message = _("The database is unavailable. Please try again shortly.")
             response = render(request, "503.html", {"message": message}, status=503)
         response["Retry-After"] = "5"
         return response
@@ -51,6 +50,14 @@ _API_STATUS_CODES = {
     405: ("method_not_allowed", gettext_lazy("This method is not allowed here.")),
     413: ("too_large", gettext_lazy("The request is too large.")),
 }
+
+
+REQUEST_FAILED = ("error", gettext_lazy("The request failed."))  # what an API 500 says
+
+
+def database_unavailable_body() -> dict[str, Any]:
+    """The API's answer (503) when the database connection is lost."""
+    return error_body("database_unavailable", _("The database is unavailable. Please try again shortly."))
 
 
 class ApiErrorShapeMiddleware:
@@ -66,9 +73,7 @@ class ApiErrorShapeMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        code, message = _API_STATUS_CODES.get(
-            response.status_code, ("error", gettext_lazy("The request failed."))
-        )
+        code, message = _API_STATUS_CODES.get(response.status_code, REQUEST_FAILED)
         shaped = JsonResponse(
             error_body(code, str(message)),
             status=response.status_code,

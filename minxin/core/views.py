@@ -35,10 +35,13 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(
-            error_body("server_error", _("Something went wrong on our side.")), status=500, **_UTF8
-        )
+        return JsonResponse(server_error_body(), status=500, **_UTF8)
     return render(request, "500.html", status=500)
+
+
+def server_error_body() -> dict[str, Any]:
+    """The API's answer (500) to a failure of ours."""
+    return error_body("server_error", _("Something went wrong on our side."))
 
 
 @require_POST

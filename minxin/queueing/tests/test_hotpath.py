@@ -259,3 +259,19 @@ def test_other_paths_and_methods_are_djangos(cast, line, apps, token_for) -> Non
     ):
         apps.post(apps.hot, path, **auth)
     assert len(apps.handed_on) == 3
+
+
+def test_a_failure_is_the_same_500_both_ways(cast, line, apps, token_for, monkeypatch) -> None:
+    import minxin.queueing.api
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(minxin.queueing.api, "ticket_issue", broken)
+    django, hot = apps.both(
+        "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **token_for(cast.alice)
+    )
+    assert hot.status == django.status == 500
+    assert hot.body == django.body
+    assert hot.json()["error"]["code"] == "server_error"
+    assert apps.handed_on == []
