@@ -26,9 +26,9 @@ REDIS_CHANNEL_PREFIX = "minxin:"
 NOTIFY_CHANNEL = "minxin_live"
 LIVE_MESSAGE_MINUTES = 10  # how long a reconnecting client can be sent what it missed
 # The LiveMessage row and its wake-up call in one statement (see DatabaseBroker.send).
+# `rows` gives (topic, payload, created_at); the last parameter is the notification channel.
 _NOTIFYING_INSERT = (
-    "WITH inserted AS (INSERT INTO core_livemessage (topic, payload, created_at) VALUES (%s, %s, %s) "
-    "RETURNING id) SELECT pg_notify(%s, id::text) FROM inserted"
+    "INSERT INTO core_livemessage (topic, payload, created_at) {rows} RETURNING pg_notify(%s, id::text)"
 )
 
 
@@ -52,7 +52,10 @@ class DatabaseBroker:
         # listener reads the table, so a lost notification delays a message but never loses it.
         payload = LiveMessage._meta.get_field("payload").get_db_prep_save(message, connection)
         with connection.cursor() as cursor:
-            cursor.execute(_NOTIFYING_INSERT, [topic, payload, clock.now(), NOTIFY_CHANNEL])
+            cursor.execute(
+                _NOTIFYING_INSERT.format(rows="VALUES (%s, %s, %s)"),
+                [topic, payload, clock.now(), NOTIFY_CHANNEL],
+            )
 
 
 class RedisBroker:
@@ -116,9 +119,9 @@ def publish_within(
 
     pairs = ", ".join(f"'{key}', {expression}" for key, expression in (computed or {}).items())
     payload = "%s::jsonb" + (f" || jsonb_build_object({pairs})" if pairs else "")
-    # The table is a constant, `source` and `computed` are the caller's constants; values are parameters.
-    table = LiveMessage._meta.db_table
-    live = f",\nlive_message AS (INSERT INTO {table} (topic, payload, created_at) SELECT %s, {payload}, %s FROM {source} RETURNING pg_notify(%s, id::text))"  # noqa: E501, S608
+    # `source` and `computed` are the caller's constants; every value is a parameter.
+    rows = f"SELECT %s, {payload}, %s FROM {source}"  # noqa: S608
+    live = f",\nlive_message AS ({_NOTIFYING_INSERT.format(rows=rows)})"
     payload_param = LiveMessage._meta.get_field("payload").get_db_prep_save(message, connection)
     return head + live + select + tail, [*params, topic, payload_param, clock.now(), NOTIFY_CHANNEL]
 

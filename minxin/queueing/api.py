@@ -192,7 +192,7 @@ def ticket_issue_for(
 ) -> tuple[int, TicketOut]:
     """POST /halls/{hall}/tickets for a caller authenticated as `auth` (a staff User, a Citizen or
     None): (201, the new ticket) or (200, the one an earlier request with the same key made). Shared by
-    the django-ninja view and the async hot path (minxin/core/hotpath.py)."""
+    the django-ninja view and the hot path (minxin/accounts/hotpath.py)."""
     the_hall = hall_or_404(hall)
     user = auth if isinstance(auth, User) else None
     citizen = auth if isinstance(auth, Citizen) else None

@@ -715,17 +715,22 @@ _CALLED_TICKET = {
 }
 
 
-def _ticket_of_row(row: tuple[Any, ...], *, hall: Hall, window: Window | None = None) -> Ticket:
-    """A Ticket from a row of `_TICKET_COLUMNS`, with its hall, service and queue from the caches."""
+def _ticket_of_row(row: tuple[Any, ...], *, hall: Hall | None, window: Window | None = None) -> Ticket:
+    """A Ticket from a row of `_TICKET_COLUMNS`, with its service, queue and window from the caches, and
+    `hall` (None: its window's, when it has one; else left to load)."""
     ticket = Ticket.from_db(None, _TICKET_ATTNAMES, row)
     service = service_by_id(ticket.service_id)
-    ticket.hall, ticket.service, ticket.queue = hall, service, service.queue
+    ticket.service, ticket.queue = service, service.queue
     if ticket.window_id is not None:
         if window is None or window.pk != ticket.window_id:
             from minxin.catalog.selectors import window_by_id
 
             window = window_by_id(ticket.window_id)
         ticket.window = window
+    if hall is not None:
+        ticket.hall = hall
+    elif ticket.window is not None:
+        ticket.hall = ticket.window.hall
     return ticket
 
 
@@ -1082,8 +1087,6 @@ def ensure_clerk_at_window(*, user: User, window: Window) -> None:
 def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
     """The ticket with `public_id`, if `user` may act on it (at its window, or in its hall as a manager).
     One query: the window, its hall and the service come from the per-process caches."""
-    from minxin.catalog.selectors import window_by_id
-
     try:
         key = _PUBLIC_ID.get_db_prep_value(uuid.UUID(public_id), connection)
     except ValueError:
@@ -1093,13 +1096,9 @@ def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
         row = cursor.fetchone()
     if row is None:
         raise NotFound(_("No such number."), code="ticket_not_found")
-    ticket = Ticket.from_db(None, _TICKET_ATTNAMES, row)
-    service = service_by_id(ticket.service_id)
-    ticket.service, ticket.queue = service, service.queue
-    window = window_by_id(ticket.window_id) if ticket.window_id is not None else None
-    if window is not None:
-        ticket.window, ticket.hall = window, window.hall
-        ensure_clerk_at_window(user=user, window=window)
+    ticket = _ticket_of_row(row, hall=None)
+    if ticket.window is not None:
+        ensure_clerk_at_window(user=user, window=ticket.window)
     else:
         from minxin.accounts.models import Role
         from minxin.orgs.selectors import staff_may_act_in_hall
