@@ -211,8 +211,9 @@ class TableReader:
         for row_id, _topic, _payload in rows:
             if self.gaps.pop(row_id, None) is not None:
                 continue
-            if row_id - self.last <= MAX_GAPS:
-                self.gaps.update(dict.fromkeys(range(self.last + 1, row_id), now))
+            # Ids skipped over may still commit; after a long jump (an empty table at start, ids far
+            # above 0 after a purge) only the nearest MAX_GAPS can still be in flight.
+            self.gaps.update(dict.fromkeys(range(max(self.last + 1, row_id - MAX_GAPS), row_id), now))
             self.last = row_id
         return rows
 

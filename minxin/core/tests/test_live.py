@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from minxin.core import clock
 from minxin.core.events import NOTIFY_CHANNEL, DatabaseBroker
 from minxin.core.live import Hub
 from minxin.core.models import LiveMessage
@@ -97,10 +98,23 @@ def test_on_postgresql_publishing_notifies_the_listeners_with_the_row_id() -> No
     assert [(n.channel, n.payload) for n in notifications] == [(NOTIFY_CHANNEL, str(latest_id()))]
 
 
+@pytest.fixture
+def ids_far_ahead() -> None:
+    """An empty table whose next id lies far above 0, as after the purge of a busy hour."""
+    LiveMessage.objects.bulk_create(
+        [LiveMessage(topic="hall:old", payload={}, created_at=clock.now()) for _ in range(1500)]
+    )
+    LiveMessage.objects.all().delete()
+
+
 @postgresql_only
-def test_a_message_committed_after_a_later_one_is_still_delivered(listening) -> None:
-    """Ids are handed out at insert and become visible at commit, so a lower id can appear later."""
-    _hub, inbox = listening
+@pytest.mark.parametrize("ids", ["from_the_start", "far_ahead"])
+def test_a_message_committed_after_a_later_one_is_still_delivered(request, ids) -> None:
+    """Ids are handed out at insert and become visible at commit, so a lower id can appear later; also
+    when the listener starts on an empty table and the first ids it sees lie far above 0."""
+    if ids == "far_ahead":
+        request.getfixturevalue("ids_far_ahead")
+    _hub, inbox = request.getfixturevalue("listening")
     inserted, release = threading.Event(), threading.Event()
 
     def slow_publisher() -> None:
