@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.handlers.wsgi import get_script_name
@@ -56,22 +57,27 @@ ERROR_TYPE = "application/json"  # what the API's error handlers (JsonResponse) 
 @dataclass(frozen=True, slots=True)
 class HotCall:
     """What a route's function gets: the authenticated staff user, the path's named groups, the
-    validated body (None for a route without one) and the request headers (lower-case names)."""
+    validated body and query (None for a route without them) and the request headers (lower-case
+    names)."""
 
     user: User
     params: dict[str, str]
     payload: BaseModel | None
     headers: dict[str, str]
+    query: BaseModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HotRoute:
     """POST `pattern` (matched against the whole path) answered by `call` with (status, result): None
-    for an empty 204, else a schema, sent as django-ninja sends it."""
+    for an empty 204, else a schema, sent as django-ninja sends it. `body` and `query` validate the
+    JSON body and the query string (a route without `query` ignores it, as django-ninja ignores
+    parameters it does not declare)."""
 
     pattern: re.Pattern[str]
     call: Callable[[HotCall], tuple[int, BaseModel | None]]
     body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
 
 
 class HotPath:
@@ -100,10 +106,21 @@ class HotPath:
             payload = _payload(route.body, body, headers)
             if payload is None:
                 return self.django(environ, start_response)
+        query = None
+        if route.query is not None:
+            query = _query(route.query, environ.get("QUERY_STRING", ""))
+            if query is None:
+                return self.django(environ, start_response)
         set_script_prefix(get_script_name(environ))
         language = _language(headers.get("cookie", ""), headers.get("accept-language", ""))
         status, content, content_type, extra = _answer(
-            route, params=params, payload=payload, headers=headers, secret=secret, language=language
+            route,
+            params=params,
+            payload=payload,
+            query=query,
+            headers=headers,
+            secret=secret,
+            language=language,
         )
         response_headers = [
             ("Content-Type", content_type),
@@ -127,6 +144,7 @@ def _answer(
     *,
     params: dict[str, str],
     payload: BaseModel | None,
+    query: BaseModel | None,
     headers: dict[str, str],
     secret: str,
     language: str,
@@ -136,7 +154,8 @@ def _answer(
     try:
         try:
             user = api_token_authenticate(secret=secret)
-            status, result = route.call(HotCall(user=user, params=params, payload=payload, headers=headers))
+            call = HotCall(user=user, params=params, payload=payload, headers=headers, query=query)
+            status, result = route.call(call)
         except DomainError as error:
             extra = [("Retry-After", str(error.retry_after))] if isinstance(error, Throttled) else []
             return error.status, _json(error.as_dict()), ERROR_TYPE, extra
@@ -254,6 +273,15 @@ def _payload(schema: type[BaseModel], body: bytes, headers: dict[str, str]) -> B
         data = json.loads(body)
         return schema.model_validate(data) if isinstance(data, dict) else None
     except (ValueError, PydanticValidationError):
+        return None
+
+
+def _query(schema: type[BaseModel], query_string: str) -> BaseModel | None:
+    """The query string validated by `schema`, or None for Django to answer (django-ninja words the
+    422)."""
+    try:
+        return schema.model_validate(dict(parse_qsl(query_string, keep_blank_values=True)))
+    except PydanticValidationError:
         return None
 
 

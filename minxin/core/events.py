@@ -100,15 +100,17 @@ def publish_within(
     topic: str,
     message: dict[str, Any],
     computed: dict[str, str] | None = None,
+    name: str = "live_message",
 ) -> tuple[str, list[Any]] | None:
     """`sql`, a `WITH … SELECT …` statement, extended to publish `message` on `topic` itself: one more
-    CTE inserts the LiveMessage row and sends its NOTIFY for each row of the CTE `source` (none, none
-    sent). `computed` sets message keys from SQL expressions over that row, e.g. {"number":
-    "t.number"}: constants of the caller, never input. Returns (sql, params); None when signals do not
-    go through this database's table (Redis, or SQLite), and the caller publishes after it commits.
+        CTE inserts the LiveMessage row and sends its NOTIFY for each row of the CTE `source` (none, none
+        sent). `computed` sets message keys from SQL expressions over that row, e.g. {"number":
+        "t.number"}: constants of the caller, never input. `name` names the CTE (another for a second
+    message in the same statement). Returns (sql, params); None when signals do not
+        go through this database's table (Redis, or SQLite), and the caller publishes after it commits.
 
-    The hot paths (a number taken, a call, a step at the window) save a round trip this way, and the
-    signal still cannot outrun its cause: the row and the notification commit with the statement.
+        The hot paths (a number taken, a call, a step at the window) save a round trip this way, and the
+        signal still cannot outrun its cause: the row and the notification commit with the statement.
     """
     if connection.vendor != "postgresql" or not isinstance(broker(), DatabaseBroker):
         return None
@@ -121,7 +123,7 @@ def publish_within(
     payload = "%s::jsonb" + (f" || jsonb_build_object({pairs})" if pairs else "")
     # `source` and `computed` are the caller's constants; every value is a parameter.
     rows = f"SELECT %s, {payload}, %s FROM {source}"  # noqa: S608
-    live = f",\nlive_message AS ({_NOTIFYING_INSERT.format(rows=rows)})"
+    live = f",\n{name} AS ({_NOTIFYING_INSERT.format(rows=rows)})"
     payload_param = LiveMessage._meta.get_field("payload").get_db_prep_save(message, connection)
     return head + live + select + tail, [*params, topic, payload_param, clock.now(), NOTIFY_CHANNEL]
 

@@ -297,16 +297,20 @@ def _window(hall: Hall, number: str, user: User) -> Window:
     auth=staff_auth,
     summary="Call the next number for a window (204 when nobody waits)",
 )
-def call_next_api(request: HttpRequest, hall: str, window: str) -> Status[TicketOut | None]:
-    out = call_next_for(hall=hall, window=window, user=request_user(request))
+def call_next_api(
+    request: HttpRequest, hall: str, window: str, finish_current: bool = False
+) -> Status[TicketOut | None]:
+    """`finish_current=true` first finishes the number at the window, in the same transaction: one
+    request per citizen served. Without it, a window still holding a number is refused (409)."""
+    out = call_next_for(hall=hall, window=window, user=request_user(request), finish_current=finish_current)
     return Status(204, None) if out is None else Status(200, out)
 
 
-def call_next_for(*, hall: str, window: str, user: User) -> TicketOut | None:
+def call_next_for(*, hall: str, window: str, user: User, finish_current: bool = False) -> TicketOut | None:
     """POST /halls/{hall}/windows/{window}/call-next for `user`: the ticket called, or None when
     nobody waits for the window (shared like `ticket_issue_for`)."""
     the_window = _window(hall_or_404(hall), window, user)
-    ticket = ticket_call_next(window=the_window, clerk=user)
+    ticket = ticket_call_next(window=the_window, clerk=user, finish_current=finish_current)
     if ticket is None:
         return None
     return TicketOut.of(ticket, ahead=0, ahead_reserved=0, latest_call=ticket.number)

@@ -26,8 +26,20 @@ def _issue(call: HotCall) -> tuple[int, BaseModel | None]:
     )
 
 
+class CallNextQuery(BaseModel):
+    """call-next's query, as `call_next_api` declares it."""
+
+    finish_current: bool = False
+
+
 def _call_next(call: HotCall) -> tuple[int, BaseModel | None]:
-    out = call_next_for(hall=call.params["hall"], window=call.params["window"], user=call.user)
+    assert isinstance(call.query, CallNextQuery)  # the route validated it
+    out = call_next_for(
+        hall=call.params["hall"],
+        window=call.params["window"],
+        user=call.user,
+        finish_current=call.query.finish_current,
+    )
     return (204, None) if out is None else (200, out)
 
 
@@ -38,7 +50,9 @@ def _step(call: HotCall) -> tuple[int, BaseModel | None]:
 ROUTES = (
     HotRoute(re.compile(rf"/api/v1/halls/{_HALL}/tickets"), _issue, body=TicketIn),
     HotRoute(
-        re.compile(rf"/api/v1/halls/{_HALL}/windows/(?P<window>[-a-zA-Z0-9_.~]+)/call-next"), _call_next
+        re.compile(rf"/api/v1/halls/{_HALL}/windows/(?P<window>[-a-zA-Z0-9_.~]+)/call-next"),
+        _call_next,
+        query=CallNextQuery,
     ),
     HotRoute(re.compile(rf"/api/v1/tickets/{_UUID}/(?P<step>start|finish|recall|no-show)"), _step),
 )

@@ -547,18 +547,22 @@ def _candidates(window: Window, now: dt.datetime) -> QuerySet[Ticket]:
     return tickets.order_by(*ordering)
 
 
-def ticket_call_next(*, window: Window, clerk: User) -> Ticket | None:
+def ticket_call_next(*, window: Window, clerk: User, finish_current: bool = False) -> Ticket | None:
     """Call the next ticket for `window` by its work profile, or None when nobody waits for it.
 
     Refuses (window_busy) while the window still has a called or served ticket: the database's
     one-active-ticket-per-window index rejects the claim, and the whole transaction rolls back. Takes a
     row lock on PostgreSQL with SKIP LOCKED, so concurrent windows never wait for each other or take
     the same ticket.
+
+    `finish_current` first finishes the number at the window, if any, in the same transaction: the
+    clerk's "next" ends one citizen's service and calls the next with one key, as counter terminals
+    do. A paused or closed window neither finishes nor calls (window_not_open).
     """
     now = clock.now()
     for _attempt in range(5):
         try:
-            called = _claim_next(window, clerk, now)
+            called = _claim_next(window, clerk, now, finish=finish_current)
         except IntegrityError:
             busy = Ticket.objects.filter(window=window, status__in=AT_WINDOW).first()
             raise Conflict(
@@ -581,16 +585,28 @@ def _window_not_open(window: Window) -> bool:
     ).exists()
 
 
-def _claim_next(window: Window, clerk: User, now: dt.datetime) -> Ticket | Literal[False] | None:
+def _claim_next(
+    window: Window, clerk: User, now: dt.datetime, *, finish: bool = False
+) -> Ticket | Literal[False] | None:
     """One attempt: the ticket called, None when nobody waits, False when another window took the
-    candidate between our read and our update (never on SQLite, whose writers queue)."""
+    candidate between our read and our update (never on SQLite, whose writers queue). `finish`: the
+    window's current number is finished first (see `ticket_call_next`)."""
     if connection.vendor == "postgresql":
-        ticket = _claim_next_one_statement(window, clerk, now)
+        ticket = _claim_next_one_statement(window, clerk, now, finish=finish)
         if ticket is not None:
             return ticket
         # Nobody called: the line is empty, the window is paused, or (rarely) the one candidate was
-        # taken meanwhile. The general path below tells these apart.
+        # taken meanwhile. The general path below tells these apart; the statement has finished the
+        # current number already, unless the window is paused.
     with transaction.atomic():
+        if finish and not _window_not_open(window):
+            current = (
+                Ticket.objects.select_related("service", "queue", "hall")
+                .filter(window=window, status__in=AT_WINDOW)
+                .first()
+            )
+            if current is not None:
+                _finish(current, clerk, now)
         candidates = _candidates(window, now)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
@@ -619,6 +635,7 @@ _TICKET_FIELDS = [field for field in Ticket._meta.concrete_fields]
 _TICKET_ATTNAMES = [field.attname for field in _TICKET_FIELDS]
 _TICKET_COLUMNS = ", ".join(f'"{field.column}"' for field in _TICKET_FIELDS)
 _TICKET_RETURNING = ", ".join(f'{_TICKET}."{field.column}"' for field in _TICKET_FIELDS)
+_TICKET_CALLED_COLUMNS = ", ".join(f't."{field.column}"' for field in _TICKET_FIELDS)
 _TICKET_BY_PUBLIC_ID = f"SELECT {_TICKET_COLUMNS} FROM {_TICKET} WHERE public_id = %s"  # noqa: S608
 _PUBLIC_ID = Ticket._meta.get_field("public_id")
 _WINDOW_STATE = WindowState._meta.db_table
@@ -629,13 +646,14 @@ _DAY = QueueDay._meta.db_table
 # calling at the same moment take different tickets and never wait for each other). The ordering is
 # the one `_candidates` builds with the ORM for SQLite; tests run the same profiles on both databases.
 _CALL_ONE_STATEMENT = """
-WITH c AS (
+WITH {finish}c AS (
     SELECT id FROM {ticket}
     WHERE hall_id = %s AND service_date = %s AND status = 'waiting'
       AND (return_to_window_id IS NULL OR return_to_window_id = %s)
       {queues}
       AND NOT EXISTS (
           SELECT 1 FROM {state} WHERE window_id = %s AND status IN ('paused', 'closed'))
+      {after_finish}
     ORDER BY priority DESC{order}, issued_at, id
     LIMIT 1
     FOR UPDATE SKIP LOCKED
@@ -653,13 +671,43 @@ e AS (
     INSERT INTO {event} (ticket_id, kind, at, actor_id, channel, window_id, details)
     SELECT t.id, 'called', %s, %s, '', %s, '{{}}'::jsonb FROM t
 )
-SELECT {columns} FROM t
+SELECT {final}
 """
 
+# With `finish_current`, the window's current number is finished first, in the same statement. `f`
+# runs to completion before the search `c` starts (c's filter reads f's count), so the index allowing
+# one number per window never sees the new call next to the old one. The statement then always returns
+# one row: the called ticket's columns (NULL when nobody was called) and the finished number's.
+_FINISH_CURRENT = """f AS (
+    UPDATE {ticket} SET status = 'done', finished_at = %s, started_at = COALESCE(started_at, called_at)
+    WHERE window_id = %s AND status IN ('called', 'serving')
+      AND NOT EXISTS (
+          SELECT 1 FROM {state} WHERE window_id = %s AND status IN ('paused', 'closed'))
+    RETURNING public_id AS f_public_id, number AS f_number, queue_id AS f_queue, service_id AS f_service,
+        id AS f_id
+),
+fe AS (
+    INSERT INTO {event} (ticket_id, kind, at, actor_id, channel, window_id, details)
+    SELECT f.f_id, 'finished', %s, %s, '', %s, '{{}}'::jsonb FROM f
+),
+"""
+_AFTER_FINISH = "AND (SELECT count(*) FROM f) >= 0"
+_FINISHED_COLUMNS = ("f_public_id", "f_number", "f_queue", "f_service")
+# The finished ticket's part of its "finished" signal, read from the statement's row `f`.
+_FINISHED_TICKET = {
+    "ticket": "f.f_public_id::text",
+    "number": "f.f_number",
+    "queue": "f.f_queue",
+    "service": f"(SELECT code FROM {Service._meta.db_table} WHERE id = f.f_service)",  # noqa: S608
+}
 
-def _claim_next_one_statement(window: Window, clerk: User, now: dt.datetime) -> Ticket | None:
+
+def _claim_next_one_statement(
+    window: Window, clerk: User, now: dt.datetime, *, finish: bool = False
+) -> Ticket | None:
     strategy, entries = _work_profile(window)
-    params: list[Any] = [window.hall_id, clock.local_today(window.hall.time_zone), window.pk]
+    params: list[Any] = [now, window.pk, window.pk, now, clerk.pk, window.pk] if finish else []
+    params += [window.hall_id, clock.local_today(window.hall.time_zone), window.pk]
     queues = order = ""
     if entries:
         queues = "AND queue_id = ANY(%s)"
@@ -684,8 +732,29 @@ def _claim_next_one_statement(window: Window, clerk: User, now: dt.datetime) -> 
         queues=queues,
         order=order,
         returning=_TICKET_RETURNING,
-        columns=_TICKET_COLUMNS,
+        finish=_FINISH_CURRENT.format(ticket=_TICKET, state=_WINDOW_STATE, event=_EVENT) if finish else "",
+        after_finish=_AFTER_FINISH if finish else "",
+        final=(
+            f"{_TICKET_CALLED_COLUMNS}, {', '.join(_FINISHED_COLUMNS)} "
+            "FROM (SELECT 1) AS one LEFT JOIN t ON true LEFT JOIN f ON true"
+            if finish
+            else f"{_TICKET_COLUMNS} FROM t"
+        ),
     )
+    finished_published = False
+    if finish:
+        finished_message = _live_message(None, "finished", window) | {"status": TicketStatus.DONE}
+        statement = publish_within(
+            sql,
+            params,
+            source="f",
+            topic=hall_topic(window.hall),
+            message=finished_message,
+            computed=_FINISHED_TICKET,
+            name="live_finished",
+        )
+        if statement is not None:
+            (sql, params), finished_published = statement, True
     row, published = _one_statement_publishing(
         sql,
         params,
@@ -697,6 +766,22 @@ def _claim_next_one_statement(window: Window, clerk: User, now: dt.datetime) -> 
         # values, it walks the call-order index to the first ticket it may take.
         prepare=False,
     )
+    if finish:
+        finished, row = row[len(_TICKET_FIELDS) :], row[: len(_TICKET_FIELDS)]
+        if finished[0] is not None and not finished_published:
+            publish_on_commit(
+                hall_topic(window.hall),
+                _live_message(None, "finished", window)
+                | {
+                    "ticket": str(finished[0]),
+                    "number": finished[1],
+                    "queue": finished[2],
+                    "service": service_by_id(finished[3]).code,
+                    "status": TicketStatus.DONE,
+                },
+            )
+        if row[0] is None:
+            return None
     if row is None:
         return None
     ticket = _ticket_of_row(row, hall=window.hall, window=window)
@@ -916,16 +1001,24 @@ def ticket_finish(*, ticket: Ticket, clerk: User) -> Ticket:
         return done
     with transaction.atomic():
         current = _at_window(ticket, AT_WINDOW, "ticket_not_at_window")
-        started_at = current.started_at or current.called_at
-        changed = Ticket.objects.filter(pk=current.pk, status__in=AT_WINDOW).update(
-            status=TicketStatus.DONE, finished_at=now, started_at=started_at
-        )
-        if not changed:
+        if not _finish(current, clerk, now):
             raise Conflict(_("This number has just changed."), code="ticket_changed")
-        current.status, current.finished_at, current.started_at = TicketStatus.DONE, now, started_at
-        _event(current, TicketEvent.Kind.FINISHED, actor=clerk, window=current.window)
-        _publish(current, "finished", current.window)
     return current
+
+
+def _finish(current: Ticket, clerk: User, now: dt.datetime) -> bool:
+    """Finish `current`, read at its window inside the caller's transaction; False if it has just
+    left the window."""
+    started_at = current.started_at or current.called_at
+    changed = Ticket.objects.filter(pk=current.pk, status__in=AT_WINDOW).update(
+        status=TicketStatus.DONE, finished_at=now, started_at=started_at
+    )
+    if not changed:
+        return False
+    current.status, current.finished_at, current.started_at = TicketStatus.DONE, now, started_at
+    _event(current, TicketEvent.Kind.FINISHED, actor=clerk, window=current.window)
+    _publish(current, "finished", current.window)
+    return True
 
 
 def ticket_transfer(

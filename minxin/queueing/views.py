@@ -325,8 +325,8 @@ def _perform(action: str, request: HttpRequest, window: Window, user: User) -> s
             raise_priority=bool(request.POST.get("raise_priority")),
         )
         return _("Transferred as %(number)s.") % {"number": moved.number}
-    ticket_finish(ticket=current, clerk=user)
     if action == "finish-call":
-        called = ticket_call_next(window=window, clerk=user)
+        called = ticket_call_next(window=window, clerk=user, finish_current=True)
         return _("Called %(number)s.") % {"number": called.number} if called else _("Nobody is waiting.")
+    ticket_finish(ticket=current, clerk=user)
     return _("%(number)s finished.") % {"number": current.number}

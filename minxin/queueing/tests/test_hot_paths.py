@@ -40,6 +40,20 @@ def test_calling_the_next_number_is_one_statement_on_postgresql_and_four_on_sqli
     assert called.events.filter(kind="called", window=cast.window1).count() == 1
 
 
+def test_next_finishing_the_current_number_is_one_statement_on_postgresql(cast, line) -> None:
+    for _ in range(3):
+        ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True)  # warms the caches
+    with CaptureQueriesContext(connection) as context:
+        called = ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True)
+    assert called is not None
+    assert called.number == "A003"
+    if connection.vendor == "postgresql":
+        assert len(statements(context)) == 1, statements(context)
+    assert [t.status for t in line.queue_a.tickets.order_by("seq")] == ["done", "done", "called"]
+
+
 def test_a_clerk_finishing_a_number_costs_two_statements_on_postgresql(cast, line) -> None:
     """Read the ticket (window, hall and service come from the caches), then finish it with its event."""
     ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
@@ -117,6 +131,35 @@ def test_each_hot_statement_carries_its_own_live_signal(cast, line) -> None:
         "window_name": cast.window1.name,
         "at": None,
     }
+
+
+def test_next_finishing_the_current_number_signals_both_as_their_own_steps_do(
+    cast, line, django_capture_on_commit_callbacks
+) -> None:
+    """The finish and the call made by one "next" send the messages a finish and a call send alone (on
+    PostgreSQL from within the statement)."""
+    for _ in range(2):
+        ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    first = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert first is not None
+    before = len(live_messages(line.hall))
+    with django_capture_on_commit_callbacks(execute=True):  # SQLite publishes after the commit
+        second = ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True)
+    assert second is not None
+    signals = sorted(live_messages(line.hall)[before:], key=lambda message: message["type"])
+    window = {"window": "1", "window_name": cast.window1.name, "at": None, "queue": line.queue_a.pk}
+    assert [signal | {"at": None} for signal in signals] == [
+        window
+        | {"type": "called", "ticket": str(second.public_id), "number": "A002", "service": "huji"}
+        | {"status": "called"},
+        window
+        | {"type": "finished", "ticket": str(first.public_id), "number": "A001", "service": "huji"}
+        | {"status": "done"},
+    ]
+    # Nobody left: only the finish is signalled.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True) is None
+    assert [m["type"] for m in live_messages(line.hall)[before + 2 :]] == ["finished"]
 
 
 @pytest.mark.skipif(

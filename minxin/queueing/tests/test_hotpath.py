@@ -241,6 +241,31 @@ def test_a_clerk_calls_starts_and_finishes_in_front_of_django(cast, line, apps, 
     assert apps.handed_on == []
 
 
+def test_next_finishing_the_current_number_is_answered_in_front_of_django(
+    cast, line, apps, token_for
+) -> None:
+    kiosk, clerk = token_for(cast.alice), token_for(cast.bob)
+    for _ in range(4):
+        apps.post(apps.hot, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **kiosk)
+    path = "/api/v1/halls/qhd/windows/1/call-next"
+    assert apps.post(apps.hot, path, **clerk).json()["number"] == "A001"
+    django, hot = apps.both(path, QUERY_STRING="finish_current=true", **clerk)
+    assert (django.status, hot.status) == (200, 200)
+    assert (django.json()["number"], hot.json()["number"]) == ("A002", "A003")
+    same_headers(django, hot)
+    same_ticket_shape(django, hot)
+    assert apps.handed_on == []
+    # A value django-ninja refuses is Django's to word (422); "0" is false: the window is busy (409).
+    django, hot = apps.both(path, QUERY_STRING="finish_current=maybe", **clerk)
+    assert hot.status == django.status == 422
+    assert hot.body == django.body
+    assert apps.handed_on == [path]
+    django, hot = apps.both(path, QUERY_STRING="finish_current=0", **clerk)
+    assert hot.status == django.status == 409
+    assert hot.body == django.body
+    assert [t.status for t in line.queue_a.tickets.order_by("seq")] == ["done", "done", "called", "waiting"]
+
+
 def test_an_empty_line_is_an_empty_204_like_djangos(cast, line, apps, token_for) -> None:
     clerk = token_for(cast.bob)
     django, hot = apps.both("/api/v1/halls/qhd/windows/1/call-next", **clerk)

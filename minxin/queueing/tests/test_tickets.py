@@ -138,6 +138,45 @@ def test_a_window_with_a_called_number_must_finish_it_first(cast, line) -> None:
     assert Ticket.objects.filter(status="called").count() == 1
 
 
+def test_next_with_finish_current_finishes_the_number_at_the_window_and_calls_the_next(cast, line) -> None:
+    first, second = issue(line).ticket, issue(line).ticket
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True)
+    assert called is not None
+    assert (called.pk, called.status, called.window_id) == (second.pk, "called", cast.window1.pk)
+    first.refresh_from_db()
+    assert first.status == "done"
+    assert first.finished_at is not None
+    assert first.started_at == first.called_at  # never marked as started: counts from its call
+    assert first.events.filter(kind="finished", window=cast.window1, actor=cast.bob).count() == 1
+    # Nobody left: the number at the window is still finished, and nothing is called.
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True) is None
+    second.refresh_from_db()
+    assert second.status == "done"
+    assert second.events.filter(kind="finished").count() == 1
+    # Nothing at the window and nobody waiting: nothing happens.
+    assert ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True) is None
+    assert TicketEvent.objects.filter(kind="finished").count() == 2
+    assert not Ticket.objects.filter(window=cast.window1, status__in=["called", "serving"]).exists()
+
+
+def test_next_with_finish_current_at_a_paused_window_changes_nothing(cast, line) -> None:
+    from minxin.queueing.services import window_set_state
+
+    issue(line), issue(line)
+    held = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert held is not None
+    ticket_start(ticket=held, clerk=cast.bob)
+    window_set_state(window=cast.window1, clerk=cast.bob, status="paused")
+    with pytest.raises(Conflict) as refused:
+        ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True)
+    assert refused.value.code == "window_not_open"
+    held.refresh_from_db()
+    assert (held.status, held.finished_at) == ("serving", None)
+    assert not held.events.filter(kind="finished").exists()
+    assert Ticket.objects.filter(status="waiting").count() == 1
+
+
 def test_nobody_waiting_gives_none(cast, line) -> None:
     assert ticket_call_next(window=cast.window1, clerk=cast.bob) is None
 
