@@ -5,7 +5,9 @@ gunicorn with sync workers for the API, one uvicorn process for the live event s
 beside a calibration taken in the same run (GET /healthz, a `SELECT 1`, on the same gunicorn):
 
 - tickets issued per second with p50/p99 at 1, 8 and 32 concurrent clients;
-- call-next per second from 8 windows (each call followed by finish, as a window holds one ticket);
+- call-next per second from 8 windows, each call finishing the window's last number
+  (`finish_current=true`: one request per citizen served; `--call-mode pair` finishes with a request
+  of its own instead);
 - call→event latency at 2,000 SSE watchers, and 10,000 watchers held by one process for 30 s;
 - a kill test: one gunicorn worker killed with SIGKILL during a 32-client issue burst, clients retry
   with their Idempotency-Key, and every acknowledged ticket must be in the database.
@@ -72,6 +74,7 @@ class Options:
     clients: tuple[int, ...]
     workers: int
     call_prefill: int
+    call_mode: str
     skip_sse: bool
     watchers: int
     hold_watchers: int
@@ -99,6 +102,12 @@ def parse_options(argv: Sequence[str]) -> Options:
         default=0,
         help="waiting tickets before call-next (default 1,000 per second of the phase)",
     )
+    add(
+        "--call-mode",
+        choices=("next", "pair"),
+        default="next",
+        help="next: call-next?finish_current=true ends the last number (default); pair: call, then finish",
+    )
     add("--skip-sse", action="store_true", help="skip the event-stream measurements")
     add("--watchers", type=int, default=2000, help="SSE watchers for the call→event latency")
     add("--hold-watchers", type=int, default=10_000, help="SSE watchers held by the events process")
@@ -120,6 +129,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         clients=clients,
         workers=args.workers,
         call_prefill=prefill,
+        call_mode=args.call_mode,
         skip_sse=args.skip_sse,
         watchers=args.watchers,
         hold_watchers=max(args.hold_watchers, args.watchers),
@@ -610,8 +620,9 @@ class Target:
             self.api, "POST", path, token=self.seed["kiosk_token"], body=body, headers=headers
         )
 
-    def call_next(self, window: str) -> bytes:
+    def call_next(self, window: str, *, finish_current: bool = False) -> bytes:
         path = f"/api/v1/halls/{self.seed['hall']}/windows/{window}/call-next"
+        path += "?finish_current=true" if finish_current else ""
         return build_request(self.api, "POST", path, token=self.seed["clerk_token"])
 
     def finish(self, ticket_id: str) -> bytes:
@@ -659,29 +670,42 @@ class CallRun:
     finishes: Recorder = field(default_factory=lambda: Recorder(ok=frozenset({200})))
     numbers: list[str] = field(default_factory=list)
     empty: int = 0
+    held: dict[int, str] = field(default_factory=dict)  # window index → the ticket it holds
 
 
 async def call_next_phase(target: Target, options: Options) -> dict[str, Any]:
+    """Each window calls in a closed loop. Mode "next": the call finishes the window's last number in
+    the same request, as a clerk's "next" key does; mode "pair": a finish request after each call."""
     windows: list[str] = target.seed["windows"]
     run = CallRun()
+    pair = options.call_mode == "pair"
 
     async def step(index: int) -> None:
-        reply = await timed(run.calls, target.api, target.call_next(windows[index]))
+        request = target.call_next(windows[index], finish_current=not pair)
+        reply = await timed(run.calls, target.api, request)
         if reply is None:
             return
         if reply.status == 204:
+            run.held.pop(index, None)  # the call finished it
             run.empty += 1
             await asyncio.sleep(0.05)
         elif reply.status == 200:
             ticket = json.loads(reply.body)
             run.numbers.append(ticket["number"])
-            await finish_ticket(run.finishes, target, ticket["id"])
+            if pair:
+                await finish_ticket(run.finishes, target, ticket["id"])
+            else:
+                run.held[index] = ticket["id"]
 
     span = await closed_loop(len(windows), options.warmup, options.seconds, step, target.roots)
+    # Leave the windows free for the next phases (not measured).
+    after = Recorder(ok=frozenset({200}))
+    await asyncio.gather(*(finish_ticket(after, target, ticket_id) for ticket_id in run.held.values()))
     return {
         "windows": len(windows),
+        "mode": options.call_mode,
         "call_next": asdict(figures(run.calls, span)),
-        "finish": asdict(figures(run.finishes, span)),
+        "finish": asdict(figures(run.finishes, span)) if pair else None,
         "empty_line_replies": run.empty,
         "numbers_called": len(run.numbers),
         "numbers_called_twice_by_clients": len(run.numbers) - len(set(run.numbers)),
@@ -1281,9 +1305,15 @@ def call_lines(results: Results) -> Iterator[str]:
     calibration = results.calibration.get(str(calls["windows"]))
     ok = calls["call_next"]["per_second"] >= GOAL_CALL_RATE
     yield _row("call-next", calls["call_next"], calibration, f"≥ 800/s: {_verdict(ok)}")
-    yield _row("  + finish", calls["finish"], calibration)
+    if calls.get("finish"):
+        yield _row("  + finish", calls["finish"], calibration)
+    how = (
+        "each call finishes the window's last number"
+        if calls.get("mode", "next") == "next"
+        else "each call followed by a finish request"
+    )
     yield (
-        f"  (one client per window; {calls['waiting_before']} tickets waiting at the start, "
+        f"  ({how}; one client per window; {calls['waiting_before']} tickets waiting at the start, "
         f"{calls['numbers_called']} called, {calls['empty_line_replies']} empty-line replies)"
     )
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minxin.core.errors import Conflict
+from minxin.queueing.models import WorkProfile, WorkProfileQueue
 from minxin.queueing.services import ticket_call_next, ticket_finish, ticket_for_clerk, ticket_issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
@@ -171,18 +172,26 @@ def test_a_call_with_nobody_waiting_publishes_nothing(cast, line) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-def test_numbers_are_taken_by_a_prepared_statement_and_called_by_one_planned_each_time(cast, line) -> None:
-    """Prepared on its fifth use (settings), a statement keeps one plan; call-next's best plan depends
-    on the hall and the queues, so it is planned for its values every time."""
-    for _ in range(8):
+def test_numbers_are_taken_and_called_by_prepared_statements_but_a_profile_s_order_is_planned(
+    cast, line
+) -> None:
+    """Prepared on its fifth use (settings), a statement keeps one plan. Longest-wait-first call-next
+    walks the call-order index whatever the values; a profile with queue order or wait limits sorts,
+    and its best plan depends on the queues' lines, so it is planned for its values every time."""
+    profile = WorkProfile.objects.create(window=cast.window2, strategy=WorkProfile.Strategy.IN_ORDER)
+    WorkProfileQueue.objects.create(profile=profile, queue=line.queue_a, position=1)
+    for _ in range(16):
         ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
-    for _ in range(7):
-        called = ticket_call_next(window=cast.window1, clerk=cast.bob)
-        assert called is not None
-        ticket_finish(ticket=called, clerk=cast.bob)
+    for window in (cast.window1, cast.window2):
+        for _ in range(7):
+            called = ticket_call_next(window=window, clerk=cast.bob)
+            assert called is not None
+            ticket_finish(ticket=called, clerk=cast.bob)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("INSERT INTO queueing_ticket" in sql for sql in prepared)
     assert any("finished_at" in sql for sql in prepared)  # finish: planned by primary key anyway
-    assert not [sql for sql in prepared if "SKIP LOCKED" in sql]
+    calls = [sql for sql in prepared if "SKIP LOCKED" in sql]
+    assert len(calls) == 1, calls
+    assert "CASE" not in calls[0]
