@@ -179,8 +179,8 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
 
 
 def api_token_authenticate(*, secret: str) -> User:
-    """The active user behind a bearer token, or NotAuthenticated / Forbidden."""
-    return api_token_resolve(secret=secret).user
+    """The active user behind a bearer token (the caller's own copy), or NotAuthenticated / Forbidden."""
+    return copy.copy(_api_token_checked(secret).user)
 
 
 TOKEN_MEMO = "api-token"  # noqa: S105 - a cache key prefix, not a secret
@@ -195,6 +195,14 @@ def api_token_resolve(*, secret: str) -> ApiToken:
     that did it and within that time everywhere else (device sessions allow 30 s; see
     DeviceSessionMiddleware). Each caller gets its own copy of the user, never a shared instance.
     """
+    token = copy.copy(_api_token_checked(secret))
+    token.user = copy.copy(token.user)
+    return token
+
+
+def _api_token_checked(secret: str) -> ApiToken:
+    """The valid token for `secret`: the instance kept for every caller in this process, not to be
+    changed or handed out."""
     if not secret.startswith(TOKEN_PREFIX):
         raise NotAuthenticated(_("The API token is not valid."), code="invalid_token")
     digest = _token_hash(secret)
@@ -212,6 +220,4 @@ def api_token_resolve(*, secret: str) -> ApiToken:
     if token.last_used_at is None or token.last_used_at < now - dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    token = copy.copy(token)
-    token.user = copy.copy(token.user)
     return token

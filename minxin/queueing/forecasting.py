@@ -30,6 +30,7 @@ from minxin.core.memo import memo
 from minxin.orgs.models import Hall
 from minxin.queueing.estimates import (
     Estimate,
+    ServiceStats,
     WaitForecast,
     WaitingTicket,
     WaitModel,
@@ -64,6 +65,10 @@ PRESENT = (Channel.KIOSK, Channel.COUNTER)
 # hall takes 400 numbers a day, so about two weeks of them), recomputed every ten minutes per process.
 DISPERSION_MAX_OUTCOMES = 5_000
 DISPERSION_TTL_SECONDS = 600.0
+# Service statistics and the no-show share, kept in the process for a minute in front of Django's cache:
+# a number taken must not unpickle four weeks of service times (or fetch them from Redis) and average
+# them again.
+STATS_MEMO_SECONDS = 60.0
 CALLED = (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
 
 logger = logging.getLogger(__name__)
@@ -93,7 +98,20 @@ def _service_seconds_by_hour(queue: Queue) -> dict[int, list[float]]:
     return result
 
 
+def _queue_service_stats(queue: Queue, hour: int) -> ServiceStats:
+    """`service_stats` of the queue's history for `hour`."""
+    return memo(
+        ("svc-stats", queue.pk, hour),
+        STATS_MEMO_SECONDS,
+        lambda: service_stats(_service_seconds_by_hour(queue), hour),
+    )
+
+
 def _no_show_rate(queue: Queue) -> float:
+    return memo(("no-show", queue.pk), STATS_MEMO_SECONDS, lambda: _no_show_rate_shared(queue))
+
+
+def _no_show_rate_shared(queue: Queue) -> float:
     key = f"mx:no-show:{queue.pk}"
     cached: float | None = cache.get(key)
     if cached is not None:
@@ -180,9 +198,7 @@ def _servers_now(
     for queue_id in {*now.waiting, queue.pk}:
         other = queue if queue_id == queue.pk else Queue(pk=queue_id, hall=queue.hall)
         means[queue_id] = (
-            mean_seconds
-            if queue_id == queue.pk
-            else service_stats(_service_seconds_by_hour(other), hour).mean_seconds
+            mean_seconds if queue_id == queue.pk else _queue_service_stats(other, hour).mean_seconds
         ) or mean_seconds
     waiting = {
         str(queue_id): [
@@ -278,13 +294,12 @@ def queue_forecast(*, queue: Queue, ahead_present: int, ahead_remote: int) -> Wa
     rules = queue_rules(queue.hall)
     grace = float(rules.no_show_grace_seconds)
     local = clock.local_now(queue.hall.time_zone)
-    history = _service_seconds_by_hour(queue)
     no_show_rate = _no_show_rate(queue)
     dispersion = hall_wait_dispersion(queue.hall)
     forecast: WaitForecast | None = None
     hour = local.hour
     for _pass in range(2):
-        stats = service_stats(history, hour)
+        stats = _queue_service_stats(queue, hour)
         if stats.mean_seconds <= 0:
             return None
         servers, free = _servers(queue, stats.mean_seconds, no_show_rate, grace)
