@@ -260,3 +260,19 @@ def test_a_held_model_goes_out_with_the_next_once_it_is_old(line, monkeypatch) -
     ticket_wait_model_record(second.pk, WaitModel(shape=3.0, mean_minutes=6.0))
     shapes = dict(Ticket.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "wait_shape"))
     assert shapes == {first.pk: 2.0, second.pk: 3.0}
+
+
+def test_the_capacity_model_drains_each_queue_s_oldest_tickets_only(line, at_open_hall, monkeypatch) -> None:
+    """A line longer than DRAIN_MODEL_TICKETS is modelled by its head: the request that refreshes the
+    model never walks thousands of tickets."""
+    monkeypatch.setattr(forecasting, "DRAIN_MODEL_TICKETS", 3)
+    a_tickets = []
+    for _ in range(5):
+        a_tickets.append(ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket)
+        at_open_hall.shift(dt.timedelta(seconds=30))
+    b_ticket = ticket_issue(hall=line.hall, service_code="qiye", channel="kiosk").ticket
+    now = forecasting._hall_now(line.hall)
+    assert now.waiting == {
+        line.queue_a.pk: [(ticket.issued_at.timestamp(), False) for ticket in a_tickets[:3]],
+        line.queue_b.pk: [(b_ticket.issued_at.timestamp(), False)],
+    }
