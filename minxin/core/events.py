@@ -117,15 +117,15 @@ def publish_within(
     head, select, tail = sql.rpartition("\nSELECT ")
     if not head.lstrip().startswith("WITH") or "%s" in tail:
         raise ValueError("publish_within needs a WITH statement whose last SELECT takes no parameters")
-    from minxin.core.models import LiveMessage
 
     pairs = ", ".join(f"'{key}', {expression}" for key, expression in (computed or {}).items())
     payload = "%s::jsonb" + (f" || jsonb_build_object({pairs})" if pairs else "")
     # `source` and `computed` are the caller's constants; every value is a parameter.
     rows = f"SELECT %s, {payload}, %s FROM {source}"  # noqa: S608
     live = f",\n{name} AS ({_NOTIFYING_INSERT.format(rows=rows)})"
-    payload_param = LiveMessage._meta.get_field("payload").get_db_prep_save(message, connection)
-    return head + live + select + tail, [*params, topic, payload_param, clock.now(), NOTIFY_CHANNEL]
+    # The payload goes as JSON text to the `%s::jsonb` above (what the JSONField would send, without
+    # its adapter's round of wrapping on a hot path); plain values only, as the field requires.
+    return head + live + select + tail, [*params, topic, json.dumps(message), clock.now(), NOTIFY_CHANNEL]
 
 
 def live_messages_purge() -> int:

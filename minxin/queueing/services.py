@@ -219,7 +219,7 @@ def _number_take(
     actor: User | None = None,
 ) -> Issued:
     """The number itself (see `ticket_issue`)."""
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
     if idempotency_key:
         replay = _replay(hall, idempotency_key)
@@ -425,6 +425,7 @@ def _new_ticket(values: dict[str, Any]) -> Ticket:
     return ticket
 
 
+_CHANNELS = frozenset(Channel.values)  # Choices.values builds its list anew on every read
 CITIZEN_NUMBERS_PER_HOUR = 6
 ADDRESS_NUMBERS_PER_HOUR = 60
 
