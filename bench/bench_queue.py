@@ -34,6 +34,7 @@ import math
 import os
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,6 +54,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "bench" / "queue_seed.py"
+WRK_SCRIPT = ROOT / "bench" / "wrk_load.lua"
 HOST = "127.0.0.1"
 NOFILE = 65536
 GOAL_ISSUE_RATE, GOAL_ISSUE_P99_MS, GOAL_CALL_RATE = 1000.0, 100.0, 800.0
@@ -75,6 +77,7 @@ class Options:
     workers: int
     call_prefill: int
     call_mode: str
+    client: str
     skip_sse: bool
     watchers: int
     hold_watchers: int
@@ -108,6 +111,13 @@ def parse_options(argv: Sequence[str]) -> Options:
         default="next",
         help="next: call-next?finish_current=true ends the last number (default); pair: call, then finish",
     )
+    add(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator of the throughput phases: wrk (Debian's wrk, when installed: auto) or this "
+        "process (asyncio); the SSE and kill phases always use this process",
+    )
     add("--skip-sse", action="store_true", help="skip the event-stream measurements")
     add("--watchers", type=int, default=2000, help="SSE watchers for the call→event latency")
     add("--hold-watchers", type=int, default=10_000, help="SSE watchers held by the events process")
@@ -130,6 +140,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         workers=args.workers,
         call_prefill=prefill,
         call_mode=args.call_mode,
+        client=("wrk" if shutil.which("wrk") else "python") if args.client == "auto" else args.client,
         skip_sse=args.skip_sse,
         watchers=args.watchers,
         hold_watchers=max(args.hold_watchers, args.watchers),
@@ -632,6 +643,11 @@ class Target:
 
 
 async def calibrate(target: Target, options: Options, clients: int) -> Figures:
+    if options.client == "wrk":
+        run = await wrk_phase(
+            target, options, clients, seconds=options.calibration_seconds, paths=["/healthz"]
+        )
+        return run.figures(ok={200})
     recorder = Recorder(ok=frozenset({200}))
     payload = build_request(target.api, "GET", "/healthz")
 
@@ -643,6 +659,17 @@ async def calibrate(target: Target, options: Options, clients: int) -> Figures:
 
 
 async def issue_level(target: Target, options: Options, clients: int) -> Figures:
+    if options.client == "wrk":
+        run = await wrk_phase(
+            target,
+            options,
+            clients,
+            seconds=options.seconds,
+            paths=[f"/api/v1/halls/{target.seed['hall']}/tickets"],
+            token=target.seed["kiosk_token"],
+            body=json.dumps({"service": target.seed["issue_services"][str(clients)], "channel": "kiosk"}),
+        )
+        return run.figures(ok={201})
     recorder = Recorder(ok=frozenset({201}))
     payload = target.issue(target.seed["issue_services"][str(clients)])
 
@@ -677,6 +704,8 @@ async def call_next_phase(target: Target, options: Options) -> dict[str, Any]:
     """Each window calls in a closed loop. Mode "next": the call finishes the window's last number in
     the same request, as a clerk's "next" key does; mode "pair": a finish request after each call."""
     windows: list[str] = target.seed["windows"]
+    if options.client == "wrk" and options.call_mode == "next":
+        return await call_next_phase_wrk(target, options, windows)
     run = CallRun()
     pair = options.call_mode == "pair"
 
@@ -709,6 +738,118 @@ async def call_next_phase(target: Target, options: Options) -> dict[str, Any]:
         "empty_line_replies": run.empty,
         "numbers_called": len(run.numbers),
         "numbers_called_twice_by_clients": len(run.numbers) - len(set(run.numbers)),
+    }
+
+
+# --- wrk -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WrkRun:
+    """One measured wrk run: its JSON summary (bench/wrk_load.lua) and the CPU split while it ran."""
+
+    clients: int
+    result: dict[str, Any]
+    cpu_pct: dict[str, float]
+
+    def figures(self, ok: set[int], neutral: frozenset[int] = frozenset()) -> Figures:
+        result = self.result
+        seconds = result["duration_us"] / 1e6
+        statuses = {status: count for status, count in result["statuses"].items()}
+        socket_errors = sum(result["errors"].values())
+        if socket_errors:
+            statuses["conn-error"] = socket_errors
+        good = sum(count for status, count in statuses.items() if status.isdigit() and int(status) in ok)
+        errors = socket_errors + sum(
+            count
+            for status, count in statuses.items()
+            if status.isdigit() and int(status) not in ok and int(status) not in neutral
+        )
+        return Figures(
+            clients=self.clients,
+            seconds=round(seconds, 2),
+            requests=good,
+            per_second=round(good / seconds, 1) if seconds > 0 else 0.0,
+            p50_ms=round(result["p50_us"] / 1000, 1),
+            p99_ms=round(result["p99_us"] / 1000, 1),
+            max_ms=round(result["max_us"] / 1000, 1),
+            errors=errors,
+            statuses=statuses,
+            cpu_pct=self.cpu_pct,
+        )
+
+
+async def run_wrk(
+    target: Target,
+    clients: int,
+    seconds: float,
+    *,
+    paths: Sequence[str],
+    token: str = "",
+    body: str | None = None,
+    collect: bool = False,
+    threads: int | None = None,
+) -> WrkRun:
+    """wrk with `clients` connections for `seconds`, each thread on its path (see bench/wrk_load.lua),
+    the CPU split sampled while it runs (a process's CPU leaves /proc with it)."""
+    env = dict(os.environ, MX_METHOD="POST" if token else "GET", MX_PATHS=" ".join(paths), MX_TOKEN=token)
+    env.update({"MX_BODY": body} if body is not None else {}, MX_COLLECT="1" if collect else "0")
+    threads = threads or min(clients, 2)
+    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "10s"]
+    command += ["-s", str(WRK_SCRIPT), f"http://{HOST}:{target.api}"]
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    margin = min(0.2, seconds / 10)
+    await asyncio.sleep(margin)
+    before = cpu_sample(target.roots)
+    await asyncio.sleep(seconds - 2 * margin)
+    after = cpu_sample(target.roots)
+    out, err = await process.communicate()
+    lines = [line for line in out.decode().splitlines() if line.startswith("MX-RESULT ")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"wrk failed ({process.returncode}):\n{out.decode()[-2000:]}{err.decode()[-2000:]}"
+        )
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("MX-RESULT "))
+    return WrkRun(clients=clients, result=result, cpu_pct=cpu_split(before, after))
+
+
+async def wrk_phase(
+    target: Target, options: Options, clients: int, *, seconds: float, paths: Sequence[str], **kwargs: Any
+) -> WrkRun:
+    """An unmeasured warm-up run, then the measured one."""
+    if options.warmup > 0:
+        await run_wrk(target, clients, options.warmup, paths=paths, **kwargs)
+    return await run_wrk(target, clients, seconds, paths=paths, **kwargs)
+
+
+async def call_next_phase_wrk(target: Target, options: Options, windows: list[str]) -> dict[str, Any]:
+    """call-next?finish_current=true from one wrk thread and connection per window."""
+    paths = [
+        f"/api/v1/halls/{target.seed['hall']}/windows/{window}/call-next?finish_current=true"
+        for window in windows
+    ]
+    kwargs: dict[str, Any] = {"paths": paths, "token": target.seed["clerk_token"], "collect": True}
+    numbers: list[str] = []
+    if options.warmup > 0:
+        warm = await run_wrk(target, len(windows), options.warmup, threads=len(windows), **kwargs)
+        numbers += warm.result["numbers"]
+    run = await run_wrk(target, len(windows), options.seconds, threads=len(windows), **kwargs)
+    numbers += run.result["numbers"]
+    # Leave the windows free for the next phases (not measured). A call whose answer wrk dropped at the
+    # end is finished by the next phase's first call (finish_current).
+    after = Recorder(ok=frozenset({200}))
+    await asyncio.gather(*(finish_ticket(after, target, ticket_id) for ticket_id in run.result["held"]))
+    figures_ = run.figures(ok={200}, neutral=frozenset({204}))
+    return {
+        "windows": len(windows),
+        "mode": "next",
+        "call_next": asdict(figures_),
+        "finish": None,
+        "empty_line_replies": figures_.statuses.get("204", 0),
+        "numbers_called": len(numbers),
+        "numbers_called_twice_by_clients": len(numbers) - len(set(numbers)),
     }
 
 
@@ -861,7 +1002,10 @@ async def timed_calls(target: Target, count: int, spacing: float, first: int = 0
         await asyncio.sleep(max(0.0, start + index * spacing - time.perf_counter()))
         begin = time.perf_counter()
         try:
-            reply = await fetch(target.api, target.call_next(windows[(first + index) % len(windows)]))
+            # finish_current: a window may still hold a number whose answer the previous phase's load
+            # generator dropped when its time was up
+            window = windows[(first + index) % len(windows)]
+            reply = await fetch(target.api, target.call_next(window, finish_current=True))
         except OSError:
             continue
         if reply.status == 200:
@@ -1244,7 +1388,12 @@ def layout(env: dict[str, str], options: Options, seed: dict[str, Any]) -> dict[
         "gunicorn_sync_workers": options.workers,
         "uvicorn_processes": 1,
         "live_signals": "redis pub/sub" if env.get("REDIS_URL") else "LISTEN/NOTIFY (LiveMessage rows)",
-        "client": "asyncio, raw HTTP/1.1, one connection per request, in the benchmark process",
+        "client": (
+            "wrk (bench/wrk_load.lua), one connection per request"
+            if options.client == "wrk"
+            else "asyncio, raw HTTP/1.1, one connection per request, in the benchmark process"
+        )
+        + "; SSE and kill phases: asyncio in the benchmark process",
         "cores": os.cpu_count(),
     }
 
@@ -1281,8 +1430,8 @@ def report_lines(results: Results) -> Iterator[str]:
     yield f"source: {lay['source']}"
     yield f"load: {lay['client']}; machine busy before start {lay['machine_busy_before_start_pct']:.0f} %"
     yield (
-        "CPU in % of the machine: busy = all; api = gunicorn; db = PostgreSQL; cli = this load generator; "
-        "oth = processes not ours"
+        "CPU in % of the machine: busy = all; api = gunicorn; db = PostgreSQL; "
+        "cli = the load generator (wrk or this process); oth = processes not ours"
     )
     yield ""
     yield HEADER
