@@ -790,12 +790,14 @@ async def run_wrk(
     collect: bool = False,
     threads: int | None = None,
 ) -> WrkRun:
-    """wrk with `clients` connections for `seconds`, each thread on its path (see bench/wrk_load.lua),
-    the CPU split sampled while it runs (a process's CPU leaves /proc with it)."""
+    """wrk with `clients` connections for `seconds` (rounded up to whole seconds), each thread on its
+    path (see bench/wrk_load.lua), the CPU split sampled while it runs (a process's CPU leaves /proc with
+    it)."""
     env = dict(os.environ, MX_METHOD="POST" if token else "GET", MX_PATHS=" ".join(paths), MX_TOKEN=token)
     env.update({"MX_BODY": body} if body is not None else {}, MX_COLLECT="1" if collect else "0")
     threads = threads or min(clients, 2)
-    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "10s"]
+    seconds = max(1, math.ceil(seconds))  # wrk takes whole seconds
+    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s"]
     command += ["-s", str(WRK_SCRIPT), f"http://{HOST}:{target.api}"]
     process = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
@@ -1174,6 +1176,7 @@ class KillRun:
     errors: Counter[int] = field(default_factory=Counter)
     given_up: int = 0
     killed: list[int] = field(default_factory=list)
+    caught: int = 0  # kills that found their worker in the middle of a request
     waiting: set[int] = field(default_factory=set)  # local ports of requests not answered yet
 
 
@@ -1201,13 +1204,21 @@ async def acknowledged_issue(target: Target, run: KillRun) -> None:
 
 def busy_workers(master: int, port: int, clients: set[int]) -> list[int]:
     """gunicorn workers holding a connection on `port` from one of the `clients` ports that sent a
-    request and has had no answer yet: caught in the middle of a request."""
-    sockets: set[str] = set()
+    request and has had no answer yet, not even its first bytes in the client's receive queue (a worker
+    that has answered waits for the client to close, and killing it loses nothing): caught in the
+    middle of a request."""
+    server_side: dict[int, str] = {}  # client port → the worker's socket inode
+    answered: set[int] = set()  # client ports with bytes of an answer waiting to be read
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local, remote = int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)
-        if fields[3] == "01" and local == port and remote in clients:
-            sockets.add(f"socket:[{fields[9]}]")
+        if fields[3] != "01":
+            continue
+        if local == port and remote in clients:
+            server_side[remote] = f"socket:[{fields[9]}]"
+        elif remote == port and local in clients and int(fields[4].split(":")[1], 16) > 0:
+            answered.add(local)
+    sockets = {inode for client, inode in server_side.items() if client not in answered}
     busy = []
     for pid in worker_pids(master):
         with contextlib.suppress(OSError):
@@ -1217,25 +1228,47 @@ def busy_workers(master: int, port: int, clients: set[int]) -> list[int]:
 
 
 async def kill_worker(master: int, port: int, after: float, run: KillRun, most: int = 3) -> None:
-    """SIGKILL, `after` seconds in, to a worker caught in the middle of a request. If no client lost its
-    request within a second (the answer can win the race), another worker is killed, `most` in all."""
+    """SIGKILL, `after` seconds in, to a worker caught in the middle of a request. The workers are
+    stopped (SIGSTOP) while they are looked at, so the one chosen cannot answer in the meantime, then
+    continued. If no client lost its request within a second, another worker is killed, `most` in all."""
     await asyncio.sleep(after)
     for _kill in range(most):
         lost_before = run.retries
-        busy: list[int] = []
+        victim = None
         for _attempt in range(200):
-            busy = busy_workers(master, port, set(run.waiting))
-            if busy:
+            victim = stop_and_kill_busy(master, port, set(run.waiting))
+            if victim is not None:
+                run.caught += 1
                 break
             await asyncio.sleep(0.005)
-        victims = busy or worker_pids(master)
-        if not victims:
-            return
-        os.kill(victims[0], signal.SIGKILL)
-        run.killed.append(victims[0])
+        if victim is None:
+            idle = worker_pids(master)
+            if not idle:
+                return
+            victim = idle[0]
+            os.kill(victim, signal.SIGKILL)
+        run.killed.append(victim)
         await asyncio.sleep(1.0)
         if run.retries > lost_before:
             return
+
+
+def stop_and_kill_busy(master: int, port: int, clients: set[int]) -> int | None:
+    """With every worker stopped, SIGKILL the first one in the middle of a request; its pid, or None."""
+    workers = worker_pids(master)
+    for pid in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)
+    try:
+        busy = busy_workers(master, port, clients)
+        if busy:
+            os.kill(busy[0], signal.SIGKILL)
+            return busy[0]
+        return None
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
 
 
 async def kill_phase(target: Target, options: Options, master: int) -> KillRun:
@@ -1527,7 +1560,8 @@ def kill_lines(kill: dict[str, Any], stored: dict[str, Any] | None) -> Iterator[
         return
     yield ""
     yield (
-        f"kill test: SIGKILL to worker(s) {kill['killed']} in a 32-client burst; {kill['retries']} requests "
+        f"kill test: SIGKILL to worker(s) {kill['killed']} in a 32-client burst ({kill.get('caught', 0)} "
+        f"caught in the middle of a request); {kill['retries']} requests "
         f"lost their connection and were retried with their Idempotency-Key ({kill['replayed']} answered "
         f"as a replay: committed before the kill); {kill['acknowledged']} acknowledged, {kill['given_up']} "
         f"given up, other errors {dict(kill['errors']) or 0}; {kill['workers_after']} workers after"
