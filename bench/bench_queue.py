@@ -113,10 +113,10 @@ def parse_options(argv: Sequence[str]) -> Options:
     )
     add(
         "--client",
-        choices=("auto", "wrk", "python"),
-        default="auto",
-        help="load generator of the throughput phases: wrk (Debian's wrk, when installed: auto) or this "
-        "process (asyncio); the SSE and kill phases always use this process",
+        choices=("python", "wrk"),
+        default="python",
+        help="load generator of the throughput phases: this process (asyncio, default) or Debian's wrk "
+        "(bench/wrk_load.lua); the SSE and kill phases always use this process",
     )
     add("--skip-sse", action="store_true", help="skip the event-stream measurements")
     add("--watchers", type=int, default=2000, help="SSE watchers for the call→event latency")
@@ -130,6 +130,8 @@ def parse_options(argv: Sequence[str]) -> Options:
     add("--json", dest="json_path", type=Path, help="also write the results to this file")
     add("--log-dir", type=Path, help="keep the app processes' logs in this directory")
     args = parser.parse_args(argv)
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        parser.error("--client wrk: wrk is not installed (apt-get install wrk)")
     clients = tuple(int(part) for part in args.clients.split(",") if part.strip())
     prefill = args.call_prefill or math.ceil(1000 * (args.seconds + args.warmup))
     return Options(
@@ -140,7 +142,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         workers=args.workers,
         call_prefill=prefill,
         call_mode=args.call_mode,
-        client=("wrk" if shutil.which("wrk") else "python") if args.client == "auto" else args.client,
+        client=args.client,
         skip_sse=args.skip_sse,
         watchers=args.watchers,
         hold_watchers=max(args.hold_watchers, args.watchers),
