@@ -1424,11 +1424,11 @@ def layout(env: dict[str, str], options: Options, seed: dict[str, Any]) -> dict[
         "uvicorn_processes": 1,
         "live_signals": "redis pub/sub" if env.get("REDIS_URL") else "LISTEN/NOTIFY (LiveMessage rows)",
         "client": (
-            "wrk (bench/wrk_load.lua), one connection per request"
+            "wrk (bench/wrk_load.lua), one connection per request; SSE and kill phases: asyncio in the "
+            "benchmark process"
             if options.client == "wrk"
             else "asyncio, raw HTTP/1.1, one connection per request, in the benchmark process"
-        )
-        + "; SSE and kill phases: asyncio in the benchmark process",
+        ),
         "cores": os.cpu_count(),
     }
 
