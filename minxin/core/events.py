@@ -103,14 +103,14 @@ def publish_within(
     name: str = "live_message",
 ) -> tuple[str, list[Any]] | None:
     """`sql`, a `WITH … SELECT …` statement, extended to publish `message` on `topic` itself: one more
-        CTE inserts the LiveMessage row and sends its NOTIFY for each row of the CTE `source` (none, none
-        sent). `computed` sets message keys from SQL expressions over that row, e.g. {"number":
-        "t.number"}: constants of the caller, never input. `name` names the CTE (another for a second
-    message in the same statement). Returns (sql, params); None when signals do not
-        go through this database's table (Redis, or SQLite), and the caller publishes after it commits.
+    CTE inserts the LiveMessage row and sends its NOTIFY for each row of the CTE `source` (none, none
+    sent). `computed` sets message keys from SQL expressions over that row, e.g. {"number":
+    "t.number"}: constants of the caller, never input. `name` names the CTE (another name for a second
+    message in the same statement). Returns (sql, params); None when signals do not go through this
+    database's table (Redis, or SQLite), and the caller publishes after it commits.
 
-        The hot paths (a number taken, a call, a step at the window) save a round trip this way, and the
-        signal still cannot outrun its cause: the row and the notification commit with the statement.
+    The hot paths (a number taken, a call, a step at the window) save a round trip this way, and the
+    signal still cannot outrun its cause: the row and the notification commit with the statement.
     """
     if connection.vendor != "postgresql" or not isinstance(broker(), DatabaseBroker):
         return None

@@ -762,8 +762,8 @@ def _claim_next_one_statement(
         ),
     )
     finished_published = False
+    finished_message = _live_message(None, "finished", window) | {"status": TicketStatus.DONE}
     if finish:
-        finished_message = _live_message(None, "finished", window) | {"status": TicketStatus.DONE}
         statement = publish_within(
             sql,
             params,
@@ -790,15 +790,15 @@ def _claim_next_one_statement(
     if finish:
         finished, row = row[len(_TICKET_FIELDS) :], row[: len(_TICKET_FIELDS)]
         if finished[0] is not None and not finished_published:
+            ticket_id, number, queue_id, service_id = finished
             publish_on_commit(
                 hall_topic(window.hall),
-                _live_message(None, "finished", window)
+                finished_message
                 | {
-                    "ticket": str(finished[0]),
-                    "number": finished[1],
-                    "queue": finished[2],
-                    "service": service_by_id(finished[3]).code,
-                    "status": TicketStatus.DONE,
+                    "ticket": str(ticket_id),
+                    "number": number,
+                    "queue": queue_id,
+                    "service": service_by_id(service_id).code,
                 },
             )
         if row[0] is None:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,3 +48,22 @@ def line(cast: Any) -> Line:
     huji = Service.objects.create(hall=cast.hall, code="huji", name="户籍业务", queue=queue_a)
     qiye = Service.objects.create(hall=cast.hall, code="qiye", name="企业开办", queue=queue_b)
     return Line(hall=cast.hall, queue_a=queue_a, queue_b=queue_b, huji=huji, qiye=qiye)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A throwaway redis-server on a free port of 127.0.0.1 (skipped without Debian's redis-server)."""
+    from minxin.core.tests.procs import free_port, wait_for_port
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server not installed (Debian's redis-server)")
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for_port(port, seconds=10)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)

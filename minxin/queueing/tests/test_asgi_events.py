@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import subprocess
 import threading
 import time
@@ -21,7 +20,7 @@ from django.test import Client, override_settings
 from minxin.core.events import DatabaseBroker, RedisBroker, broker
 from minxin.core.live import hub
 from minxin.core.models import LiveMessage
-from minxin.core.tests.procs import free_port, start_server, wait_for_port
+from minxin.core.tests.procs import free_port, start_server
 from minxin.queueing.live import last_event_id
 from minxin.queueing.services import ticket_call_next, ticket_issue
 
@@ -198,22 +197,6 @@ def test_through_redis_last_event_id_is_not_honoured() -> None:
             assert last_event_id("41") is None
     finally:
         broker.cache_clear()
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not installed (Debian's redis-server)")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    wait_for_port(port, seconds=10)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def test_through_redis_frames_have_no_id_and_a_reconnect_gets_only_live_events(cast, redis_url) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -161,6 +163,52 @@ def test_next_finishing_the_current_number_signals_both_as_their_own_steps_do(
     with django_capture_on_commit_callbacks(execute=True):
         assert ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True) is None
     assert [m["type"] for m in live_messages(line.hall)[before + 2 :]] == ["finished"]
+
+
+def test_next_finishing_the_current_number_signals_both_through_redis(
+    cast, line, redis_url, django_capture_on_commit_callbacks
+) -> None:
+    """With Redis as the broker the signals cannot ride in the statement: they are sent after the
+    commit, the finished number's read from the statement's row."""
+    import redis
+    from django.test import override_settings
+
+    from minxin.core.events import REDIS_CHANNEL_PREFIX, broker
+
+    subscriber = redis.Redis.from_url(redis_url).pubsub()
+    subscriber.subscribe(f"{REDIS_CHANNEL_PREFIX}hall:{line.hall.code}")
+    assert subscriber.get_message(timeout=5)["type"] == "subscribe"
+    with override_settings(REDIS_URL=redis_url):
+        broker.cache_clear()
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                for _ in range(2):
+                    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+                first = ticket_call_next(window=cast.window1, clerk=cast.bob)
+                second = ticket_call_next(window=cast.window1, clerk=cast.bob, finish_current=True)
+        finally:
+            broker.cache_clear()
+    assert first is not None
+    assert second is not None
+    signals = []
+    while (message := subscriber.get_message(timeout=2)) is not None:
+        signals.append(json.loads(message["data"]))
+    subscriber.close()
+    window = {"window": "1", "window_name": cast.window1.name, "queue": line.queue_a.pk, "service": "huji"}
+    assert [(signal["type"], signal["number"]) for signal in signals] == [
+        ("issued", "A001"),
+        ("issued", "A002"),
+        ("called", "A001"),
+        ("finished", "A001"),
+        ("called", "A002"),
+    ]
+    assert signals[3] | {"at": None} == window | {
+        "type": "finished",
+        "ticket": str(first.public_id),
+        "number": "A001",
+        "status": "done",
+        "at": None,
+    }
 
 
 @pytest.mark.skipif(
