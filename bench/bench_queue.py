@@ -44,7 +44,7 @@ import time
 import traceback
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -693,6 +693,12 @@ async def finish_ticket(recorder: Recorder, target: Target, ticket_id: str) -> b
     return False
 
 
+async def free_windows(target: Target, held: Iterable[str]) -> None:
+    """Finish the tickets the windows hold, for the next phases (not measured)."""
+    after = Recorder(ok=frozenset({200}))
+    await asyncio.gather(*(finish_ticket(after, target, ticket_id) for ticket_id in held))
+
+
 @dataclass
 class CallRun:
     calls: Recorder = field(default_factory=lambda: Recorder(ok=frozenset({200}), neutral=frozenset({204})))
@@ -729,9 +735,7 @@ async def call_next_phase(target: Target, options: Options) -> dict[str, Any]:
                 run.held[index] = ticket["id"]
 
     span = await closed_loop(len(windows), options.warmup, options.seconds, step, target.roots)
-    # Leave the windows free for the next phases (not measured).
-    after = Recorder(ok=frozenset({200}))
-    await asyncio.gather(*(finish_ticket(after, target, ticket_id) for ticket_id in run.held.values()))
+    await free_windows(target, run.held.values())
     return {
         "windows": len(windows),
         "mode": options.call_mode,
@@ -841,10 +845,9 @@ async def call_next_phase_wrk(target: Target, options: Options, windows: list[st
         numbers += warm.result["numbers"]
     run = await run_wrk(target, len(windows), options.seconds, threads=len(windows), **kwargs)
     numbers += run.result["numbers"]
-    # Leave the windows free for the next phases (not measured). A call whose answer wrk dropped at the
-    # end is finished by the next phase's first call (finish_current).
-    after = Recorder(ok=frozenset({200}))
-    await asyncio.gather(*(finish_ticket(after, target, ticket_id) for ticket_id in run.result["held"]))
+    # A call whose answer wrk dropped at the end is finished by the next phase's first call
+    # (finish_current).
+    await free_windows(target, run.result["held"])
     figures_ = run.figures(ok={200}, neutral=frozenset({204}))
     return {
         "windows": len(windows),

@@ -762,8 +762,9 @@ def _claim_next_one_statement(
         ),
     )
     finished_published = False
-    finished_message = _live_message(None, "finished", window) | {"status": TicketStatus.DONE}
+    finished_message: dict[str, Any] = {}
     if finish:
+        finished_message = _live_message(None, "finished", window) | {"status": TicketStatus.DONE}
         statement = publish_within(
             sql,
             params,
