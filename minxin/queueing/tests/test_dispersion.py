@@ -219,6 +219,27 @@ def test_issue_stores_the_model_of_a_ranged_estimate_and_none_when_called_at_onc
     assert not [q for q in context.captured_queries if q["sql"].startswith("UPDATE")]
 
 
+def test_the_ticket_page_says_no_wait_to_a_number_called_at_once_and_a_band_to_the_next(
+    cast, line, client
+) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status=WindowState.Status.OPEN)
+    Ticket.objects.bulk_create(steady(line.huji, 20, wait_shape=None, wait_mean_minutes=None))
+    first = issued_estimate(ticket_issue(hall=line.hall, service_code="huji", channel="kiosk"))
+    second = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    band = issued_estimate(second)
+    assert first is not None
+    assert band is not None
+    assert (first.minutes, first.low, first.high) == (0, 0, 0)
+
+    at_once = client.get(f"/tickets/{Ticket.objects.get(number='A001').public_id}/").content.decode()
+    behind = client.get(f"/tickets/{second.ticket.public_id}/").content.decode()
+
+    assert "无需等候" in at_once
+    assert "（0–0）" not in at_once
+    assert "无需等候" not in behind
+    assert f"{band.minutes} 分钟（{band.low}–{band.high}）" in behind
+
+
 def test_recording_stores_the_model_once(line) -> None:
     ticket = ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket
     ticket_wait_model_record(ticket.pk, WaitModel(shape=3.5, mean_minutes=12.25))
