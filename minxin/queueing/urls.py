@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minxin.queueing import board, kiosk, views
+from minxin.queueing import board, kiosk, report_views, views
 
 app_name = "queueing"
 urlpatterns = [
@@ -10,6 +10,12 @@ urlpatterns = [
     path("halls/<slug:code>/check-in/", views.hall_check_in, name="hall-check-in"),
     path("staff/halls/<slug:code>/check-in-poster/", views.check_in_poster, name="check-in-poster"),
     path("tickets/<uuid:ticket_id>/<slug:action>/", views.ticket_citizen_action, name="ticket-action"),
+    path("staff/halls/<slug:code>/queue-report/", report_views.queue_report_page, name="queue-report"),
+    path(
+        "staff/halls/<slug:code>/queue-report/export.<str:fmt>",
+        report_views.queue_report_export,
+        name="queue-report-export",
+    ),
     path("halls/<slug:code>/kiosk/", kiosk.kiosk_page, name="kiosk"),
     path("halls/<slug:code>/kiosk/take/", kiosk.kiosk_take, name="kiosk-take"),
     path("halls/<slug:code>/kiosk/ticket/<uuid:ticket_id>/", kiosk.kiosk_ticket, name="kiosk-ticket"),

@@ -1,0 +1,87 @@
+"""The hall's queue report for its managers and the city office: a page and its CSV/XLSX exports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from minxin.accounts.models import Role, User
+from minxin.core import clock
+from minxin.core.audit import audit_record
+from minxin.core.errors import InvalidInput
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.queueing import reports
+
+REPORT_ROLES = (Role.HALL_MANAGER, Role.CITY_OFFICE)
+
+
+def _reporting_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
+    hall = hall_get(code=code)
+    if hall is None:
+        raise Http404(_("No such hall."))
+    user = request.user
+    assert isinstance(user, User)
+    if not staff_may_act_in_hall(user=user, hall=hall, roles=REPORT_ROLES):
+        raise PermissionDenied(_("Only the hall's managers and the city office may see its queue report."))
+    return hall, user
+
+
+@login_required
+def queue_report_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Numbers, outcomes, waits and service times of a range of days, by service, window, day and hour."""
+    hall, _user = _reporting_hall(request, code)
+    today = clock.local_today(hall.time_zone)
+    start_text, end_text = request.GET.get("from"), request.GET.get("to")
+    try:
+        start, end = reports.parse_range(start_text, end_text, today=today)
+    except InvalidInput as error:
+        context = {"hall": hall, "error": error.message, "start": start_text or "", "end": end_text or ""}
+        return render(request, "queueing/report.html", context, status=400)
+    report = reports.queue_report(hall=hall, start=start, end=end)
+    context = {
+        "hall": hall,
+        "report": report,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "today": today.isoformat(),
+        "max_days": reports.MAX_DAYS,
+    }
+    return render(request, "queueing/report.html", context)
+
+
+@login_required
+def queue_report_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The report as XLSX (a sheet per grouping and the ticket log) or the ticket log as CSV."""
+    hall, user = _reporting_hall(request, code)
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404(_("Unknown format."))
+    try:
+        start, end = reports.parse_range(
+            request.GET.get("from"), request.GET.get("to"), today=clock.local_today(hall.time_zone)
+        )
+    except InvalidInput as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    report = reports.queue_report(hall=hall, start=start, end=end)
+    audit_record(
+        actor=user,
+        action="queue_report.exported",
+        target=hall,
+        details={
+            "format": fmt,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "rows": len(report.tickets),
+        },
+        request=request,
+    )
+    if fmt == "csv":
+        response = HttpResponse(reports.write_csv(report), content_type=reports.CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(reports.write_xlsx(report), content_type=reports.XLSX_CONTENT_TYPE)
+    filename = f"{hall.code}-queue-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,433 @@
+"""The hall's queue report: what happened to the numbers of a range of days, by day, service, window and
+hour, and the ticket log behind it as CSV or XLSX.
+
+Waits run from the moment the citizen was in the hall (the number's issue, or its check-in for a remote
+number) to its first call; service times from the start of service (the call when the clerk did not
+mark a start) to its finish. A number transferred to another service appears twice, once as
+"transferred" and once under the service it moved to, as on the board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minxin.core.errors import InvalidInput
+from minxin.orgs.models import Hall
+from minxin.queueing.models import Channel, Ticket, TicketStatus
+
+MAX_DAYS = 92
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REMOTE = frozenset((Channel.WEB, Channel.APP, Channel.API))
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedTicket:
+    """One number of the report's range, with the times that matter in the hall's local time."""
+
+    service_date: dt.date
+    number: str
+    service: str
+    queue: str
+    channel: str
+    priority: int
+    status: str
+    issued_at: dt.datetime
+    checked_in_at: dt.datetime | None
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    window: str
+    clerk: str
+    recalls: int
+    transferred_from: str
+
+    @property
+    def present_at(self) -> dt.datetime:
+        return self.checked_in_at or self.issued_at
+
+    @property
+    def wait_minutes(self) -> float | None:
+        if self.called_at is None:
+            return None
+        return max(0.0, (self.called_at - self.present_at).total_seconds() / 60.0)
+
+    @property
+    def service_minutes(self) -> float | None:
+        if self.status != TicketStatus.DONE or self.finished_at is None:
+            return None
+        start = self.started_at or self.called_at
+        if start is None:
+            return None
+        return max(0.0, (self.finished_at - start).total_seconds() / 60.0)
+
+
+@dataclass(slots=True)
+class Row:
+    """Counts and times of one group of numbers (a day, a service, a window or an hour)."""
+
+    label: str
+    issued: int = 0
+    served: int = 0
+    no_show: int = 0
+    lapsed: int = 0
+    cancelled: int = 0
+    transferred: int = 0
+    open: int = 0  # still reserved, waiting or at a window
+    remote: int = 0
+    priority: int = 0
+    waits: list[float] = field(default_factory=list)
+    services: list[float] = field(default_factory=list)
+
+    def add(self, ticket: LoggedTicket) -> None:
+        self.issued += 1
+        status = ticket.status
+        if status == TicketStatus.DONE:
+            self.served += 1
+        elif status == TicketStatus.NO_SHOW:
+            self.no_show += 1
+        elif status == TicketStatus.LAPSED:
+            self.lapsed += 1
+        elif status == TicketStatus.CANCELLED:
+            self.cancelled += 1
+        elif status == TicketStatus.TRANSFERRED:
+            self.transferred += 1
+        else:
+            self.open += 1
+        if ticket.channel in REMOTE:
+            self.remote += 1
+        if ticket.priority > 0:
+            self.priority += 1
+        wait = ticket.wait_minutes
+        if wait is not None:
+            self.waits.append(wait)
+        service = ticket.service_minutes
+        if service is not None:
+            self.services.append(service)
+
+    @property
+    def wait_mean(self) -> float | None:
+        return _mean(self.waits)
+
+    @property
+    def wait_p50(self) -> float | None:
+        return _quantile(self.waits, 0.5)
+
+    @property
+    def wait_p90(self) -> float | None:
+        return _quantile(self.waits, 0.9)
+
+    @property
+    def wait_max(self) -> float | None:
+        return max(self.waits) if self.waits else None
+
+    @property
+    def service_mean(self) -> float | None:
+        return _mean(self.services)
+
+    @property
+    def no_show_percent(self) -> float | None:
+        """No-shows in % of the numbers that were called and came to an end (served or no-show)."""
+        called = self.served + self.no_show
+        return 100.0 * self.no_show / called if called else None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueReport:
+    hall: Hall
+    start: dt.date
+    end: dt.date
+    total: Row
+    by_day: list[Row]
+    by_service: list[Row]
+    by_window: list[Row]
+    by_hour: list[Row]
+    tickets: list[LoggedTicket]
+
+
+def parse_range(start: str | None, end: str | None, *, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The report's first and last day from `YYYY-MM-DD` strings (defaults: the last seven days to today).
+
+    Raises InvalidInput naming the problem: a date that is not one, a range the wrong way round, longer
+    than MAX_DAYS days, or in the future."""
+    last = _parse_date(end, "to") if end else today
+    first = _parse_date(start, "from") if start else last - dt.timedelta(days=6)
+    if first > last:
+        raise InvalidInput(_("The first day comes after the last."), details={"field": "from"})
+    if last > today:
+        raise InvalidInput(_("The report cannot reach past today."), details={"field": "to"})
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput(
+            _("A report covers at most %(days)s days.") % {"days": MAX_DAYS},
+            details={"field": "from"},
+        )
+    return first, last
+
+
+def _parse_date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value[:32]}, details={"field": name}
+        ) from None
+
+
+def queue_report(*, hall: Hall, start: dt.date, end: dt.date) -> QueueReport:
+    """Every number of `hall` with a service date from `start` to `end`, summed up four ways."""
+    tickets = list(_logged_tickets(hall, start, end))
+    total = Row(label=_("All"))
+    for ticket in tickets:
+        total.add(ticket)
+    return QueueReport(
+        hall=hall,
+        start=start,
+        end=end,
+        total=total,
+        by_day=_group(tickets, lambda t: (t.service_date.toordinal(), t.service_date.isoformat())),
+        by_service=_group(tickets, lambda t: (t.queue + " " + t.service, f"{t.queue} · {t.service}")),
+        by_window=_group(
+            [t for t in tickets if t.window],
+            lambda t: (_natural(t.window), t.window),
+        ),
+        by_hour=_group(
+            tickets, lambda t: (t.issued_at.hour, f"{t.issued_at.hour:02d}:00–{t.issued_at.hour + 1:02d}:00")
+        ),
+        tickets=tickets,
+    )
+
+
+def _natural(label: str) -> tuple[int, str]:
+    number = label.split(" ", 1)[0]
+    return (int(number), label) if number.isdigit() else (10**9, label)
+
+
+def _group(tickets: Iterable[LoggedTicket], key: Callable[[LoggedTicket], tuple[Any, str]]) -> list[Row]:
+    rows: dict[Any, Row] = {}
+    for ticket in tickets:
+        order, label = key(ticket)
+        row = rows.get(order)
+        if row is None:
+            row = rows[order] = Row(label=label)
+        row.add(ticket)
+    return [rows[order] for order in sorted(rows)]
+
+
+def _logged_tickets(hall: Hall, start: dt.date, end: dt.date) -> Iterable[LoggedTicket]:
+    zone = ZoneInfo(hall.time_zone)
+    clerks: dict[int, str] = {}
+    rows = (
+        Ticket.objects.filter(hall=hall, service_date__range=(start, end))
+        .order_by("service_date", "issued_at", "seq")
+        .values_list(
+            "service_date",
+            "number",
+            "service__name",
+            "queue__prefix",
+            "channel",
+            "priority",
+            "status",
+            "issued_at",
+            "checked_in_at",
+            "called_at",
+            "started_at",
+            "finished_at",
+            "window__number",
+            "window__name",
+            "clerk_id",
+            "clerk__display_name",
+            "clerk__username",
+            "recalls",
+            "transferred_from__number",
+        )
+    )
+
+    def local(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment.astimezone(zone) if moment is not None else None
+
+    for (
+        service_date,
+        number,
+        service,
+        prefix,
+        channel,
+        priority,
+        status,
+        issued_at,
+        checked_in_at,
+        called_at,
+        started_at,
+        finished_at,
+        window_number,
+        window_name,
+        clerk_id,
+        clerk_display,
+        clerk_username,
+        recalls,
+        transferred_from,
+    ) in rows.iterator(chunk_size=2000):
+        if clerk_id is not None and clerk_id not in clerks:
+            clerks[clerk_id] = clerk_display or clerk_username
+        issued = local(issued_at)
+        assert issued is not None
+        yield LoggedTicket(
+            service_date=service_date,
+            number=number,
+            service=service,
+            queue=prefix,
+            channel=channel,
+            priority=priority,
+            status=status,
+            issued_at=issued,
+            checked_in_at=local(checked_in_at),
+            called_at=local(called_at),
+            started_at=local(started_at),
+            finished_at=local(finished_at),
+            window=f"{window_number} {window_name}" if window_number else "",
+            clerk=clerks.get(clerk_id, "") if clerk_id is not None else "",
+            recalls=recalls,
+            transferred_from=transferred_from or "",
+        )
+
+
+def _mean(values: list[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    """The q-quantile by linear interpolation between closest ranks (as numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# Exports --------------------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("label", gettext_lazy("Group")),
+    ("issued", gettext_lazy("Numbers")),
+    ("served", gettext_lazy("Served")),
+    ("no_show", gettext_lazy("No-shows")),
+    ("lapsed", gettext_lazy("Lapsed")),
+    ("cancelled", gettext_lazy("Cancelled")),
+    ("transferred", gettext_lazy("Transferred")),
+    ("open", gettext_lazy("Still open")),
+    ("remote", gettext_lazy("Remote")),
+    ("priority", gettext_lazy("Priority")),
+    ("wait_mean", gettext_lazy("Mean wait (min)")),
+    ("wait_p50", gettext_lazy("Median wait (min)")),
+    ("wait_p90", gettext_lazy("9 in 10 waited at most (min)")),
+    ("wait_max", gettext_lazy("Longest wait (min)")),
+    ("service_mean", gettext_lazy("Mean service (min)")),
+)
+
+TICKET_COLUMNS: tuple[Any, ...] = (
+    gettext_lazy("Date"),
+    gettext_lazy("Number"),
+    gettext_lazy("Service"),
+    gettext_lazy("Channel"),
+    gettext_lazy("Priority"),
+    gettext_lazy("Status"),
+    gettext_lazy("Time taken"),
+    gettext_lazy("Check-in time"),
+    gettext_lazy("Call time"),
+    gettext_lazy("Start time"),
+    gettext_lazy("Finish time"),
+    gettext_lazy("Window"),
+    gettext_lazy("Clerk"),
+    gettext_lazy("Wait (min)"),
+    gettext_lazy("Service (min)"),
+    gettext_lazy("Recalls"),
+    gettext_lazy("Transferred from"),
+)
+
+
+def summary_table(rows: list[Row]) -> list[list[Any]]:
+    table: list[list[Any]] = [[str(label) for _key, label in SUMMARY_COLUMNS]]
+    for row in rows:
+        table.append([_cell(getattr(row, key)) for key, _label in SUMMARY_COLUMNS])
+    return table
+
+
+def ticket_table(report: QueueReport) -> list[list[Any]]:
+    channels = dict(Channel.choices)
+    statuses = dict(TicketStatus.choices)
+    table: list[list[Any]] = [[str(label) for label in TICKET_COLUMNS]]
+    for t in report.tickets:
+        table.append(
+            [
+                t.service_date.isoformat(),
+                t.number,
+                t.service,
+                str(channels.get(t.channel, t.channel)),
+                t.priority,
+                str(statuses.get(t.status, t.status)),
+                _time(t.issued_at),
+                _time(t.checked_in_at),
+                _time(t.called_at),
+                _time(t.started_at),
+                _time(t.finished_at),
+                t.window,
+                t.clerk,
+                _cell(t.wait_minutes),
+                _cell(t.service_minutes),
+                t.recalls,
+                t.transferred_from,
+            ]
+        )
+    return table
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 1)
+    return "" if value is None else value
+
+
+def _time(moment: dt.datetime | None) -> str:
+    return moment.strftime("%H:%M:%S") if moment is not None else ""
+
+
+def write_csv(report: QueueReport) -> bytes:
+    import csv
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(ticket_table(report))
+    return buffer.getvalue().encode("utf-8-sig")  # with a BOM, so Excel opens Chinese text correctly
+
+
+def write_xlsx(report: QueueReport) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheets: list[tuple[str, list[list[Any]]]] = [
+        (_("By day"), summary_table([*report.by_day, report.total])),
+        (_("By service"), summary_table([*report.by_service, report.total])),
+        (_("By window"), summary_table(report.by_window)),
+        (_("By hour"), summary_table(report.by_hour)),
+        (_("Ticket log"), ticket_table(report)),
+    ]
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, table in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for row in table:
+            sheet.append(row)
+        sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
