@@ -11,6 +11,7 @@ import datetime as dt
 import heapq
 import random
 from dataclasses import dataclass
+from itertools import zip_longest
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -68,7 +69,9 @@ TAX_QUEUES = (
     QueueSpec("D", "social-fee", "社保费·非税收入", ("tax-sjz-sif",), 6.0, 0.20),
 )
 HISTORY_DAYS = 21
-DAILY_TICKETS = {"qhd-zwfw": 420, "sjz-tax": 260}
+# Numbers a day in the history: its morning peak (_arrival_minutes) outruns the staffed windows and
+# waits reach half an hour near 11:00; afternoons stay short.
+DAILY_TICKETS = {"qhd-zwfw": 560, "sjz-tax": 280}
 
 
 def load_queues(*, qhd: Hall, tax: Hall, today: dt.date, clerk: User) -> None:
@@ -110,7 +113,7 @@ def _profiles(hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...]
     by_department = {code: spec.code for spec in specs for code in spec.departments}
     now = clock.now()
     windows = list(Window.objects.filter(hall=hall).select_related("department").order_by(*window_order()))
-    staffed = _staffed(windows, by_department)
+    staffed = _staffed(hall, windows, by_department, specs)
     for window in windows:
         if window.name == "统一出件窗口":
             continue  # hands out results; it calls nobody
@@ -131,20 +134,43 @@ def _profiles(hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...]
         WindowState.objects.create(window=window, status=status, since=now)
 
 
-def _staffed(windows: list[Window], by_department: dict[str, str]) -> set[int]:
-    """Who is at work today: the first window of each department that has a queue, and three
-    comprehensive windows. A hall rarely staffs every window; the rest stay closed."""
-    seen: set[str] = set()
+# Windows staffed for the queues that have windows of their own (besides three comprehensive windows),
+# shared among those queues in proportion to their work (arrival share × mean service).
+DEDICATED_STAFF = {"qhd-zwfw": 21}
+
+
+def _staffed(
+    hall: Hall, windows: list[Window], by_department: dict[str, str], specs: tuple[QueueSpec, ...]
+) -> set[int]:
+    """Who is at work today: three comprehensive windows; every window of a department whose windows
+    call every queue (the tax hall's own, as in _profiles); and for each queue with windows of its own,
+    windows in proportion to its work (at least one), taken in turn from its departments. A hall rarely
+    staffs every window; the rest stay closed."""
     staffed: set[int] = set()
+    own: dict[str, list[list[Window]]] = {}  # queue code → its departments' windows, department by department
+    departments: dict[str, list[Window]] = {}
     comprehensive = 0
     for window in windows:
         if window.department is None:
             if window.name != "统一出件窗口" and comprehensive < 3:
                 staffed.add(window.pk)
                 comprehensive += 1
-        elif window.department.code in by_department and window.department.code not in seen:
-            staffed.add(window.pk)
-            seen.add(window.department.code)
+            continue
+        code = by_department.get(window.department.code)
+        if code is None and hall.code != "qhd-zwfw":
+            staffed.add(window.pk)  # calls every queue
+            continue
+        code = code or "other"
+        if window.department.code not in departments:
+            departments[window.department.code] = []
+            own.setdefault(code, []).append(departments[window.department.code])
+        departments[window.department.code].append(window)
+    work = {spec.code: spec.share * spec.mean_minutes for spec in specs if spec.code in own}
+    total = sum(work.values())
+    for code, groups in own.items():
+        wanted = max(1, round(work[code] / total * DEDICATED_STAFF.get(hall.code, len(work))))
+        turn = [window for rank in zip_longest(*groups) for window in rank if window is not None]
+        staffed.update(window.pk for window in turn[:wanted])
     return staffed
 
 
@@ -175,41 +201,63 @@ def _arrival_minutes(rng: random.Random, count: int) -> list[float]:
 _CALL_OVERHEAD_MINUTES = (22.5 + 40.0) / 60.0
 
 
-def _wait_model(
-    specs: tuple[QueueSpec, ...], *, ahead: int, windows: int, morning: bool
-) -> tuple[float, float]:
+def _wait_model(spec: QueueSpec, *, ahead: int, servers: float, morning: bool) -> tuple[float, float]:
     """(shape, mean minutes) of the range a history ticket was shown.
 
-    The history below is one line served first come, first served by every window, so the queue-length
-    predictor of that line (estimates.wait_model: ahead + 1 departures at the rate of all windows, each
-    window's turn being a service of the queues' mix plus the call and the walk) stands in for what the
-    estimator would have shown: running the estimator itself per historical ticket would need the hall's
-    state at every issue. The waits that follow teach hall_wait_dispersion the band width of the demo's
-    world from the first minute.
+    The queue-length predictor of the ticket's queue (estimates.wait_model: ahead + 1 departures, each
+    a service of the queue plus the call and the walk, at the rate of the windows' worth of capacity the
+    queue gets, see _servers) stands in for what the estimator would have shown: running the estimator
+    itself per historical ticket would need the hall's state at every issue. The waits that follow
+    teach hall_wait_dispersion the band width of the demo's world from the first minute.
     """
-    mean_service_minutes = sum(spec.share * spec.mean_minutes for spec in specs) / sum(
-        spec.share for spec in specs
-    )
-    turn_minutes = mean_service_minutes * (1.15 if morning else 0.95) + _CALL_OVERHEAD_MINUTES
+    turn_minutes = spec.mean_minutes * (1.15 if morning else 0.95) + _CALL_OVERHEAD_MINUTES
     shape = ahead + 1.0
-    return shape, shape * turn_minutes / windows
+    return shape, shape * turn_minutes / servers
+
+
+def _servers(calls: dict[int, list[int]], work: dict[int, float]) -> dict[int, float]:
+    """Per queue, the windows' worth of capacity it gets: each window gives each queue it calls a share
+    of its time in proportion to that queue's work (arrival share × mean service)."""
+    servers = dict.fromkeys(work, 0.0)
+    for queue_ids in calls.values():
+        total = sum(work[queue_id] for queue_id in queue_ids)
+        for queue_id in queue_ids:
+            servers[queue_id] += work[queue_id] / total
+    return servers
 
 
 def _history(
     hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...], *, today: dt.date, clerk: User
 ) -> None:
-    """Three weeks of served tickets: service times lognormal around each queue's mean (longer in the
+    """Three weeks of served tickets at the windows staffed today, each number at the first of the windows
+    calling its queue to come free: service times lognormal around each queue's mean (longer in the
     morning), a fifth of remote numbers never checked in."""
     rng = random.Random(f"minxin-demo-{hall.code}")  # noqa: S311 - demo data, not security
     zone = ZoneInfo(hall.time_zone)
     services = {service.queue_id: service for service in Service.objects.filter(hall=hall)}
-    windows = list(Window.objects.filter(hall=hall, work_profile__isnull=False))
+    windows = {
+        window.pk: window
+        for window in Window.objects.filter(
+            hall=hall, work_profile__isnull=False, state__status=WindowState.Status.OPEN
+        )
+    }
+    calling: dict[int, list[Window]] = {queue.pk: [] for queue in queues.values()}
+    calls: dict[int, list[int]] = {window_id: [] for window_id in windows}
+    for queue_id, window_id in (
+        WorkProfileQueue.objects.filter(profile__window__in=windows.keys())
+        .order_by("profile__window_id")
+        .values_list("queue_id", "profile__window_id")
+    ):
+        calling[queue_id].append(windows[window_id])
+        calls[window_id].append(queue_id)
+    servers = _servers(calls, {queues[spec.code].pk: spec.share * spec.mean_minutes for spec in specs})
     tickets: list[Ticket] = []
     for day in _working_days(today, HISTORY_DAYS):
         opening = dt.datetime.combine(day, dt.time(9), tzinfo=zone)
-        free_at = {window.pk: opening for window in windows}
+        free_at = dict.fromkeys(windows, opening)
         counters: dict[int, int] = {}
-        line: list[dt.datetime] = []  # call times of earlier tickets, for who is still ahead at an issue
+        # per queue, call times of earlier tickets: who is still ahead at an issue
+        lines: dict[int, list[dt.datetime]] = {queue_id: [] for queue_id in calling}
         for minute in _arrival_minutes(rng, DAILY_TICKETS.get(hall.code, 200)):
             spec = rng.choices(specs, weights=[s.share for s in specs])[0]
             queue = queues[spec.code]
@@ -231,7 +279,8 @@ def _history(
                     Ticket(**base, status=TicketStatus.LAPSED, finished_at=issued + dt.timedelta(hours=1))
                 )
                 continue
-            window = min(windows, key=lambda w: free_at[w.pk])
+            window = min(calling[queue.pk], key=lambda w: free_at[w.pk])
+            line = lines[queue.pk]
             while line and line[0] <= issued:
                 heapq.heappop(line)
             # A free window means "called at once": no range shown, no model stored.
@@ -239,7 +288,10 @@ def _history(
                 None
                 if free_at[window.pk] <= issued
                 else _wait_model(
-                    specs, ahead=len(line), windows=len(windows), morning=issued.astimezone(zone).hour < 12
+                    spec,
+                    ahead=len(line),
+                    servers=servers[queue.pk],
+                    morning=issued.astimezone(zone).hour < 12,
                 )
             )
             called = max(issued, free_at[window.pk]) + dt.timedelta(seconds=rng.uniform(5, 40))

@@ -27,7 +27,9 @@ from minxin.queueing.services import (
 )
 
 SPECS = {"qhd-zwfw": QHD_QUEUES, "sjz-tax": TAX_QUEUES}
-ARRIVALS_PER_HOUR = {"qhd-zwfw": 150.0, "sjz-tax": 90.0}
+# About 85 % of what the staffed windows (demo/queues.py _staffed) serve in an hour, so lines build up in
+# the peaks (rate_factor up to 1.6) and drain in the quiet hours, as in the history of demo/queues.py.
+ARRIVALS_PER_HOUR = {"qhd-zwfw": 110.0, "sjz-tax": 55.0}
 WALK_SECONDS = 25
 INITIAL_LINE = {"qhd-zwfw": 30, "sjz-tax": 15}
 _rng = random.Random()  # noqa: S311 - simulated citizens, not security
