@@ -158,6 +158,7 @@ def test_the_csv_lists_every_number_and_the_xlsx_adds_a_sheet_per_grouping(cast,
     assert by_service[1][:3] == ("A · 户籍业务", 3, 2)
     assert by_service[-1][:2] == ("全部", 4)
     assert workbook["号码明细"].max_row == 1 + 4
+    assert workbook["号码明细"].freeze_panes == "B2"  # the header and the number stay in view
     exports = AuditEntry.objects.filter(action="queue_report.exported", actor_id=cast.alice.pk)
     assert sorted(exports.values_list("details__format", flat=True)) == ["csv", "xlsx"]
 
