@@ -8,7 +8,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -16,11 +16,13 @@ from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, 
 from minxin.accounts.models import Citizen, Role, User
 from minxin.catalog.models import Window
 from minxin.catalog.selectors import window_of_hall
+from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.queueing import reports
 from minxin.queueing.estimates import Estimate
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.models import Priority, Service, Ticket
@@ -457,4 +459,96 @@ def queue_api(request: HttpRequest, hall: str) -> QueueOut:
             for t in recent_calls(hall=the_hall)
             if t.called_at is not None
         ],
+    )
+
+
+class ReportRangeIn(Schema):
+    first: dt.date | None = Field(
+        None, alias="from", description="First day, the hall's local date (default: six days before `to`)"
+    )
+    last: dt.date | None = Field(None, alias="to", description="Last day (default: today in the hall)")
+
+
+class ReportRowOut(Schema):
+    key: str = Field(description="`all`, a date, a service code, a window number or an hour (0–23)")
+    label: str
+    issued: int
+    served: int
+    no_show: int
+    lapsed: int
+    cancelled: int
+    transferred: int
+    open: int = Field(description="Still reserved, waiting or at a window")
+    remote: int
+    priority: int
+    wait_mean_minutes: float | None
+    wait_median_minutes: float | None
+    wait_p90_minutes: float | None
+    wait_max_minutes: float | None
+    service_mean_minutes: float | None
+
+    @staticmethod
+    def of(row: reports.Row) -> ReportRowOut:
+        def minutes(value: float | None) -> float | None:
+            return round(value, 2) if value is not None else None
+
+        return ReportRowOut(
+            key=row.key,
+            label=row.label,
+            issued=row.issued,
+            served=row.served,
+            no_show=row.no_show,
+            lapsed=row.lapsed,
+            cancelled=row.cancelled,
+            transferred=row.transferred,
+            open=row.open,
+            remote=row.remote,
+            priority=row.priority,
+            wait_mean_minutes=minutes(row.wait_mean),
+            wait_median_minutes=minutes(row.wait_p50),
+            wait_p90_minutes=minutes(row.wait_p90),
+            wait_max_minutes=minutes(row.wait_max),
+            service_mean_minutes=minutes(row.service_mean),
+        )
+
+
+class QueueReportOut(Schema):
+    hall: str
+    first_day: dt.date
+    last_day: dt.date
+    total: ReportRowOut
+    by_service: list[ReportRowOut]
+    by_window: list[ReportRowOut]
+    by_day: list[ReportRowOut]
+    by_hour: list[ReportRowOut]
+
+
+@router.get(
+    "/halls/{hall}/queue-report",
+    response=QueueReportOut,
+    auth=staff_auth,
+    summary="Numbers, outcomes, waits and service times of up to 92 days (managers, city office)",
+)
+def queue_report_api(request: HttpRequest, hall: str, days: Query[ReportRangeIn]) -> QueueReportOut:
+    """What the hall's queue report page shows, for other systems: waits run from taking the number
+    (or checking in, for a remote number) to its first call, service times from the start of service
+    (or the call) to its finish, in minutes."""
+    the_hall = hall_or_404(hall)
+    if not staff_may_act_in_hall(user=request_user(request), hall=the_hall, roles=reports.REPORT_ROLES):
+        raise Forbidden(_("Only the hall's managers and the city office may see its queue report."))
+    first, last = reports.parse_range(
+        days.first.isoformat() if days.first else None,
+        days.last.isoformat() if days.last else None,
+        today=clock.local_today(the_hall.time_zone),
+    )
+    report = reports.queue_report(hall=the_hall, start=first, end=last)
+    return QueueReportOut(
+        hall=the_hall.code,
+        first_day=first,
+        last_day=last,
+        total=ReportRowOut.of(report.total),
+        by_service=[ReportRowOut.of(row) for row in report.by_service],
+        by_window=[ReportRowOut.of(row) for row in report.by_window],
+        by_day=[ReportRowOut.of(row) for row in report.by_day],
+        by_hour=[ReportRowOut.of(row) for row in report.by_hour],
     )

@@ -8,15 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from minxin.accounts.models import Role, User
+from minxin.accounts.models import User
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import InvalidInput
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
 from minxin.queueing import reports
-
-REPORT_ROLES = (Role.HALL_MANAGER, Role.CITY_OFFICE)
 
 
 def _reporting_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
@@ -25,7 +23,7 @@ def _reporting_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
         raise Http404(_("No such hall."))
     user = request.user
     assert isinstance(user, User)
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=REPORT_ROLES):
+    if not staff_may_act_in_hall(user=user, hall=hall, roles=reports.REPORT_ROLES):
         raise PermissionDenied(_("Only the hall's managers and the city office may see its queue report."))
     return hall, user
 

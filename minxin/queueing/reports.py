@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minxin.accounts.models import Role
 from minxin.core.errors import InvalidInput
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Channel, Ticket, TicketStatus
 
 MAX_DAYS = 92
+REPORT_ROLES = (Role.HALL_MANAGER, Role.CITY_OFFICE)  # who may see a hall's report (and system admins)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REMOTE = frozenset((Channel.WEB, Channel.APP, Channel.API))
@@ -36,6 +38,7 @@ class LoggedTicket:
 
     service_date: dt.date
     number: str
+    service_code: str
     service: str
     queue: str
     channel: str
@@ -46,6 +49,7 @@ class LoggedTicket:
     called_at: dt.datetime | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    window_number: str
     window: str
     clerk: str
     recalls: int
@@ -73,8 +77,10 @@ class LoggedTicket:
 
 @dataclass(slots=True)
 class Row:
-    """Counts and times of one group of numbers (a day, a service, a window or an hour)."""
+    """Counts and times of one group of numbers (a day, a service, a window or an hour): `key` names it
+    for machines (a date, a service code, a window number, an hour), `label` for people."""
 
+    key: str
     label: str
     issued: int = 0
     served: int = 0
@@ -185,7 +191,7 @@ def _parse_date(value: str, name: str) -> dt.date:
 def queue_report(*, hall: Hall, start: dt.date, end: dt.date) -> QueueReport:
     """Every number of `hall` with a service date from `start` to `end`, summed up four ways."""
     tickets = list(_logged_tickets(hall, start, end))
-    total = Row(label=_("All"))
+    total = Row(key="all", label=_("All"))
     for ticket in tickets:
         total.add(ticket)
     return QueueReport(
@@ -193,31 +199,43 @@ def queue_report(*, hall: Hall, start: dt.date, end: dt.date) -> QueueReport:
         start=start,
         end=end,
         total=total,
-        by_day=_group(tickets, lambda t: (t.service_date.toordinal(), t.service_date.isoformat())),
-        by_service=_group(tickets, lambda t: (t.queue + " " + t.service, f"{t.queue} · {t.service}")),
+        by_day=_group(
+            tickets, lambda t: (t.service_date, t.service_date.isoformat(), t.service_date.isoformat())
+        ),
+        by_service=_group(
+            tickets, lambda t: ((t.queue, t.service_code), t.service_code, f"{t.queue} · {t.service}")
+        ),
         by_window=_group(
-            [t for t in tickets if t.window],
-            lambda t: (_natural(t.window), t.window),
+            [t for t in tickets if t.window_number],
+            lambda t: (_natural(t.window_number), t.window_number, t.window),
         ),
         by_hour=_group(
-            tickets, lambda t: (t.issued_at.hour, f"{t.issued_at.hour:02d}:00–{t.issued_at.hour + 1:02d}:00")
+            tickets,
+            lambda t: (
+                t.issued_at.hour,
+                str(t.issued_at.hour),
+                f"{t.issued_at.hour:02d}:00–{t.issued_at.hour + 1:02d}:00",
+            ),
         ),
         tickets=tickets,
     )
 
 
-def _natural(label: str) -> tuple[int, str]:
-    number = label.split(" ", 1)[0]
-    return (int(number), label) if number.isdigit() else (10**9, label)
+def _natural(number: str) -> tuple[int, str]:
+    """Windows 2 before 10; numbers that are not numbers after them."""
+    return (int(number), number) if number.isdigit() else (10**9, number)
 
 
-def _group(tickets: Iterable[LoggedTicket], key: Callable[[LoggedTicket], tuple[Any, str]]) -> list[Row]:
+def _group(
+    tickets: Iterable[LoggedTicket], group: Callable[[LoggedTicket], tuple[Any, str, str]]
+) -> list[Row]:
+    """Rows by (sort order, key, label) of each ticket, in sort order."""
     rows: dict[Any, Row] = {}
     for ticket in tickets:
-        order, label = key(ticket)
+        order, key, label = group(ticket)
         row = rows.get(order)
         if row is None:
-            row = rows[order] = Row(label=label)
+            row = rows[order] = Row(key=key, label=label)
         row.add(ticket)
     return [rows[order] for order in sorted(rows)]
 
@@ -231,6 +249,7 @@ def _logged_tickets(hall: Hall, start: dt.date, end: dt.date) -> Iterable[Logged
         .values_list(
             "service_date",
             "number",
+            "service__code",
             "service__name",
             "queue__prefix",
             "channel",
@@ -257,6 +276,7 @@ def _logged_tickets(hall: Hall, start: dt.date, end: dt.date) -> Iterable[Logged
     for (
         service_date,
         number,
+        service_code,
         service,
         prefix,
         channel,
@@ -282,6 +302,7 @@ def _logged_tickets(hall: Hall, start: dt.date, end: dt.date) -> Iterable[Logged
         yield LoggedTicket(
             service_date=service_date,
             number=number,
+            service_code=service_code,
             service=service,
             queue=prefix,
             channel=channel,
@@ -292,6 +313,7 @@ def _logged_tickets(hall: Hall, start: dt.date, end: dt.date) -> Iterable[Logged
             called_at=local(called_at),
             started_at=local(started_at),
             finished_at=local(finished_at),
+            window_number=window_number or "",
             window=f"{window_number} {window_name}" if window_number else "",
             clerk=clerks.get(clerk_id, "") if clerk_id is not None else "",
             recalls=recalls,

@@ -173,3 +173,39 @@ def test_the_halls_staff_page_links_the_report_for_those_who_may_see_it(cast, li
         client.force_login(user)
         page = client.get("/staff/halls/qhd/").content.decode()
         assert (REPORT in page) is shown, user
+
+
+API = "/api/v1/halls/qhd/queue-report"
+
+
+def test_the_api_gives_the_report_to_managers_and_the_city_office(cast, day, client, token_for) -> None:
+    answer = client.get(f"{API}?from=2026-11-23&to=2026-11-30", **token_for(cast.dora))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["hall"], body["first_day"], body["last_day"]) == ("qhd", "2026-11-23", "2026-11-30")
+    total = body["total"]
+    assert (total["key"], total["issued"], total["served"], total["no_show"], total["cancelled"]) == (
+        "all",
+        5,
+        3,
+        1,
+        1,
+    )
+    assert [(row["key"], row["issued"]) for row in body["by_service"]] == [("huji", 4), ("qiye", 1)]
+    assert [(row["key"], row["served"]) for row in body["by_window"]] == [("1", 3)]
+    assert [row["key"] for row in body["by_day"]] == ["2026-11-23", "2026-11-30"]
+    assert [row["key"] for row in body["by_hour"]] == ["10"]
+    today = client.get(API, **token_for(cast.alice)).json()  # the last seven days by default
+    assert today["first_day"] == "2026-11-24"
+    assert today["by_day"][0]["wait_p90_minutes"] == pytest.approx(12.0, abs=0.05)
+
+
+def test_the_api_refuses_clerks_strangers_and_bad_ranges(cast, day, client, token_for) -> None:
+    assert client.get(API).status_code == 401
+    assert client.get(API, **token_for(cast.bob)).status_code == 403
+    assert client.get(API, **token_for(cast.charlie)).status_code == 403
+    auth = token_for(cast.alice)
+    for query, code in (("from=2026-11-30&to=2026-11-01", "invalid"), ("from=yesterday", "invalid")):
+        answer = client.get(f"{API}?{query}", **auth)
+        assert answer.status_code == 422, query
+        assert answer.json()["error"]["code"] == code
