@@ -2,7 +2,7 @@
 hour, and the ticket log behind it as CSV or XLSX.
 
 Waits run from the moment the citizen was in the hall (the number's issue, or its check-in for a remote
-number) to its first call; service times from the start of service (the call when the clerk did not
+number) to its call, for the numbers whose holder came to the window; service times from the start of service (the call when the clerk did not
 mark a start) to its finish. A number transferred to another service appears twice, once as
 "transferred" and once under the service it moved to, as on the board.
 """
@@ -61,7 +61,8 @@ class LoggedTicket:
 
     @property
     def wait_minutes(self) -> float | None:
-        if self.called_at is None:
+        """None when never called, or called and not there (a no-show waited for nothing we know)."""
+        if self.called_at is None or self.status == TicketStatus.NO_SHOW:
             return None
         return max(0.0, (self.called_at - self.present_at).total_seconds() / 60.0)
 

@@ -30,8 +30,8 @@ MONDAY = dt.date(2026, 11, 30)  # at_open_hall's day
 @pytest.fixture
 def day(cast, line, at_open_hall):
     """A morning at window 1 from 10:00: A001 waits 6 min and is served 4; A002, taken on the web and
-    checked in at 10:02, waits 8 and does not come to the window; A003 waits 13 and is served 7 (no
-    start marked: from its call); B001 is given up. A week earlier A001 was taken and served too."""
+    checked in at 10:02, waits 8 and is served 7 (no start marked: from its call); A003 is called after
+    17 minutes and does not come; B001 is given up. A week earlier A001 was taken and served too."""
     minute = dt.timedelta(minutes=1)
     at_open_hall.shift(-7 * 24 * 60 * minute)
     window_set_state(window=cast.window1, clerk=cast.bob, status=WindowState.Status.OPEN)
@@ -57,12 +57,12 @@ def day(cast, line, at_open_hall):
     second = ticket_call_next(window=cast.window1, clerk=cast.bob)
     assert second is not None
     assert second.pk == a2.pk
-    at_open_hall.shift(3 * minute)
-    ticket_no_show(ticket=second, clerk=cast.bob)
+    at_open_hall.shift(7 * minute)
+    ticket_finish(ticket=second, clerk=cast.bob)
     third = ticket_call_next(window=cast.window1, clerk=cast.bob)
     assert third is not None
-    at_open_hall.shift(7 * minute)
-    ticket_finish(ticket=third, clerk=cast.bob)
+    at_open_hall.shift(3 * minute)
+    ticket_no_show(ticket=third, clerk=cast.bob)
     return line
 
 
@@ -72,11 +72,12 @@ def test_the_report_counts_outcomes_and_times_waits_and_services(day) -> None:
 
     assert (total.issued, total.served, total.no_show, total.cancelled, total.open) == (4, 2, 1, 1, 0)
     assert total.remote == 1
-    assert sorted(total.waits) == pytest.approx([6.0, 8.0, 13.0], abs=0.05)  # A002's from its check-in
-    assert total.wait_mean == pytest.approx(9.0, abs=0.05)
-    assert total.wait_p50 == pytest.approx(8.0, abs=0.05)
-    assert total.wait_p90 == pytest.approx(12.0, abs=0.05)  # between 8 and 13, 80 % of the way
-    assert total.wait_max == pytest.approx(13.0, abs=0.05)
+    # A002's wait runs from its check-in; A003's does not count: its holder did not come
+    assert sorted(total.waits) == pytest.approx([6.0, 8.0], abs=0.05)
+    assert total.wait_mean == pytest.approx(7.0, abs=0.05)
+    assert total.wait_p50 == pytest.approx(7.0, abs=0.05)
+    assert total.wait_p90 == pytest.approx(7.8, abs=0.05)  # between 6 and 8, 90 % of the way
+    assert total.wait_max == pytest.approx(8.0, abs=0.05)
     assert total.service_mean == pytest.approx(5.5, abs=0.05)  # 4 from the start, 7 from the call
     assert total.no_show_percent == pytest.approx(100.0 / 3)
 
@@ -113,7 +114,7 @@ def test_the_page_shows_the_last_seven_days_by_default(cast, day, client) -> Non
     assert "A · 户籍业务" in page
     assert "1 公安窗口" in page
     assert "2026-11-23" not in page.split("</form>", 1)[1]  # last week's number is outside the range
-    assert "12.0" in page  # nine in ten waited at most
+    assert "7.8" in page  # nine in ten waited at most
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_the_csv_lists_every_number_and_the_xlsx_adds_a_sheet_per_grouping(cast,
     assert lines[0].startswith("日期,号码,业务,取号渠道,")
     assert len(lines) == 1 + 5
     assert lines[1].startswith("2026-11-23,A001,户籍业务,")
-    no_show = next(line for line in lines if ",A002," in line)
+    no_show = next(line for line in lines if ",A003," in line)
     assert "未到" in no_show or "过号" in no_show
     assert "13812345678" not in body.decode("utf-8-sig")  # no phone numbers leave the system
 
@@ -197,7 +198,7 @@ def test_the_api_gives_the_report_to_managers_and_the_city_office(cast, day, cli
     assert [row["key"] for row in body["by_hour"]] == ["10"]
     today = client.get(API, **token_for(cast.alice)).json()  # the last seven days by default
     assert today["first_day"] == "2026-11-24"
-    assert today["by_day"][0]["wait_p90_minutes"] == pytest.approx(12.0, abs=0.05)
+    assert today["by_day"][0]["wait_p90_minutes"] == pytest.approx(7.8, abs=0.05)
 
 
 def test_the_api_refuses_clerks_strangers_and_bad_ranges(cast, day, client, token_for) -> None:
