@@ -2,9 +2,9 @@
 hour, and the ticket log behind it as CSV or XLSX.
 
 Waits run from the moment the citizen was in the hall (the number's issue, or its check-in for a remote
-number) to its call, for the numbers whose holder came to the window; service times from the start of service (the call when the clerk did not
-mark a start) to its finish. A number transferred to another service appears twice, once as
-"transferred" and once under the service it moved to, as on the board.
+number) to its call, for the numbers whose holder came to the window; service times from the start of
+service (the call when the clerk did not mark a start) to its finish. A number transferred to another
+service appears twice, once as "transferred" and once under the service it moved to, as on the board.
 """
 
 from __future__ import annotations
