@@ -24,6 +24,7 @@ class QueueRulesAdmin(admin.ModelAdmin[QueueRules]):
         "rejoin_minutes",
         "recall_limit",
         "notify_ahead",
+        "crowd_alert_waiting",
     ]
 
 

@@ -33,6 +33,14 @@ class QueueRules(models.Model):
     no_show_grace_seconds = models.PositiveSmallIntegerField(
         _("seconds a window waits for a called citizen"), default=60
     )
+    crowd_alert_waiting = models.PositiveSmallIntegerField(
+        _("alert when more than this many wait in a queue"),
+        default=20,
+        help_text=_(
+            "Window desks show an alert to open an extra window while a queue has more present citizens "
+            "waiting. 0 turns the alert off."
+        ),
+    )
 
     class Meta:
         verbose_name = _("queue rules")

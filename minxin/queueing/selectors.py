@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from minxin.core import clock
 from minxin.orgs.models import Hall
-from minxin.queueing.models import AT_WINDOW, IN_LINE, QueueDay, Service, Ticket, TicketStatus
+from minxin.queueing.models import AT_WINDOW, IN_LINE, Queue, QueueDay, Service, Ticket, TicketStatus
 
 
 def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
@@ -79,6 +79,29 @@ def service_lines(*, hall: Hall) -> list[ServiceLine]:
         )
         for service in services
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CrowdedQueue:
+    queue: Queue
+    waiting: int
+
+
+def crowded_queues(lines: list[ServiceLine], *, more_than: int) -> list[CrowdedQueue]:
+    """The queues of `lines` (service_lines of one hall) in which more than `more_than` present
+    citizens wait, most crowded first; none when `more_than` is 0 (the alert is off)."""
+    if more_than <= 0:
+        return []
+    queues: dict[int, Queue] = {}
+    waiting: dict[int, int] = {}
+    for line in lines:
+        queue = line.service.queue
+        queues[queue.pk] = queue
+        waiting[queue.pk] = waiting.get(queue.pk, 0) + line.waiting
+    crowded = [
+        CrowdedQueue(queue=queues[pk], waiting=count) for pk, count in waiting.items() if count > more_than
+    ]
+    return sorted(crowded, key=lambda item: (-item.waiting, item.queue.position, item.queue.code))
 
 
 def window_active_ticket(*, window_id: int) -> Ticket | None:

@@ -28,6 +28,7 @@ from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.kiosk import check_in_qr_svg
 from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
 from minxin.queueing.selectors import (
+    crowded_queues,
     queue_last_called,
     recent_calls,
     service_lines,
@@ -218,13 +219,13 @@ def _desk_context(window: Window, *, message: str = "", error: str = "") -> dict
     state = WindowState.objects.filter(window=window).first()
     profile = WorkProfile.objects.filter(window=window).prefetch_related("entries__queue").first()
     queue_ids = [entry.queue_id for entry in profile.entries.all()] if profile else None
-    lines = [
-        line for line in service_lines(hall=hall) if queue_ids is None or line.service.queue_id in queue_ids
-    ]
+    hall_lines = service_lines(hall=hall)
+    lines = [line for line in hall_lines if queue_ids is None or line.service.queue_id in queue_ids]
+    rules = queue_rules(hall)
     current = window_active_ticket(window_id=window.pk)
     no_show_in = 0
     if current is not None and current.status == TicketStatus.CALLED and current.called_at is not None:
-        grace = queue_rules(hall).no_show_grace_seconds
+        grace = rules.no_show_grace_seconds
         no_show_in = max(0, math.ceil(grace - (now() - current.called_at).total_seconds()))
     return {
         "no_show_in": no_show_in,
@@ -234,6 +235,8 @@ def _desk_context(window: Window, *, message: str = "", error: str = "") -> dict
         "current": current,
         "lines": lines,
         "waiting_total": sum(line.waiting for line in lines),
+        "crowded": crowded_queues(hall_lines, more_than=rules.crowd_alert_waiting),
+        "crowd_limit": rules.crowd_alert_waiting,
         "services": Service.objects.filter(hall=hall, is_active=True).order_by("position", "code"),
         "windows": Window.objects.filter(hall=hall, is_active=True).exclude(pk=window.pk).order_by("number"),
         "reasons": GREEN_CHANNEL_REASONS,

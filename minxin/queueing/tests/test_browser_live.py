@@ -44,15 +44,19 @@ def test_a_remote_ticket_page_updates_live_when_the_line_moves(cast, line, page)
     assert "1" in page.locator(".ticket-callout[role=alert]").inner_text()
 
 
-def test_a_clerk_calls_with_the_keyboard(cast, line, page) -> None:
-    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
-    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+def _open_bobs_desk(page) -> None:
     page.goto(f"{page.base_url}/staff/login/")
     page.get_by_label(re.compile("Username|用户名")).fill("bob")
     page.get_by_label(re.compile("Password|密码")).fill("bob-pass-123")
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Sign in|登录")).click()
     page.goto(f"{page.base_url}/staff/halls/qhd/windows/1/")
+
+
+def test_a_clerk_calls_with_the_keyboard(cast, line, page) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    _open_bobs_desk(page)
     page.keyboard.press("Space")
     page.wait_for_selector(".desk-number")
     assert page.locator(".desk-number").inner_text() == "A001"
@@ -72,12 +76,7 @@ def test_the_no_show_button_counts_down_the_halls_grace(cast, line, page) -> Non
     QueueRules.objects.update_or_create(hall=line.hall, defaults={"no_show_grace_seconds": 3})
     window_set_state(window=cast.window1, clerk=cast.bob, status="open")
     ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
-    page.goto(f"{page.base_url}/staff/login/")
-    page.get_by_label(re.compile("Username|用户名")).fill("bob")
-    page.get_by_label(re.compile("Password|密码")).fill("bob-pass-123")
-    with page.expect_navigation():
-        page.get_by_role("button", name=re.compile("Sign in|登录")).click()
-    page.goto(f"{page.base_url}/staff/halls/qhd/windows/1/")
+    _open_bobs_desk(page)
     page.keyboard.press("Space")
     page.wait_for_selector(".desk-number")
     no_show = page.locator('#desk [data-key="x"]')
@@ -86,3 +85,27 @@ def test_the_no_show_button_counts_down_the_halls_grace(cast, line, page) -> Non
     screenshot(page, "window-desk-no-show-grace")
     page.wait_for_function("!document.querySelector('#desk [data-key=\"x\"]').disabled", timeout=6000)
     assert "秒后" not in no_show.inner_text()
+
+
+def test_the_desk_counts_the_line_live_and_asks_for_a_window_when_it_is_long(cast, line, page) -> None:
+    from minxin.queueing.models import QueueRules
+
+    QueueRules.objects.update_or_create(hall=line.hall, defaults={"crowd_alert_waiting": 2})
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    _open_bobs_desk(page)
+    assert page.locator("#waiting-title").inner_text() == "本窗口等候 0 人"
+    assert page.locator(".crowd-alert").count() == 0
+    page.wait_for_timeout(600)  # the stream subscribes
+    for _ in range(3):
+        ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    page.wait_for_selector(".crowd-alert", timeout=5000)
+    assert page.locator("#waiting-title").inner_text() == "本窗口等候 3 人"
+    assert "A 户籍：3 人等候" in page.locator(".crowd-alert").inner_text()
+    screenshot(page, "window-desk-crowded")
+    page.keyboard.press("u")  # the desk's own refresh still swaps the whole desk, once
+    page.wait_for_timeout(500)
+    assert page.locator("#desk").count() == 1
+    page.keyboard.press("Space")
+    page.wait_for_selector(".desk-number")
+    page.wait_for_function("!document.querySelector('.crowd-alert')", timeout=5000)  # 2 left: not more than 2
+    assert page.locator("#waiting-title").inner_text() == "本窗口等候 2 人"

@@ -167,3 +167,20 @@ def test_the_web_page_limits_remote_numbers_per_citizen(line, client) -> None:
         Ticket.objects.update(status="cancelled")  # one active number per phone; free it for the next try
     client.post("/halls/qhd/take/", {"service": "huji"})
     assert Ticket.objects.count() == 6  # the seventh within the hour is refused
+
+
+@pytest.mark.parametrize(("limit", "alert"), [(1, True), (2, False), (0, False)])
+def test_the_desk_asks_for_another_window_when_a_queue_is_longer_than_the_halls_limit(
+    cast, line, client, limit, alert
+) -> None:
+    from minxin.queueing.models import QueueRules
+
+    QueueRules.objects.update_or_create(hall=line.hall, defaults={"crowd_alert_waiting": limit})
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_issue(hall=line.hall, service_code="qiye", channel="web", phone="13812345678")  # not here yet
+    client.force_login(cast.bob)
+    page = client.get(DESK).content.decode()
+    assert ("排队过长" in page) is alert
+    assert ("A 户籍：2 人等候" in page) is alert
+    assert "B 企业" not in page.split('id="waiting-title"')[0]  # remote, not checked in: not waiting
