@@ -1,4 +1,5 @@
-"""The hall's queue report for its managers and the city office: a page and its CSV/XLSX exports."""
+"""Pages for the hall's managers and the city office: the hall floor now (live), and the queue report
+with its CSV/XLSX exports."""
 
 from __future__ import annotations
 
@@ -83,3 +84,12 @@ def queue_report_export(request: HttpRequest, code: str, fmt: str) -> HttpRespon
     filename = f"{hall.code}-queue-{start.isoformat()}-{end.isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def hall_overview_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The floor now: windows (state, clerk, number at the window, served today) and queues (waiting,
+    longest wait so far, estimate for a new number, too long); refreshes itself from the event stream."""
+    hall, _user = _reporting_hall(request, code)
+    context = {"hall": hall, "now": reports.hall_now(hall=hall), "at": clock.local_now(hall.time_zone)}
+    return render(request, "queueing/overview.html", context)

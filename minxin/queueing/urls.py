@@ -10,6 +10,7 @@ urlpatterns = [
     path("halls/<slug:code>/check-in/", views.hall_check_in, name="hall-check-in"),
     path("staff/halls/<slug:code>/check-in-poster/", views.check_in_poster, name="check-in-poster"),
     path("tickets/<uuid:ticket_id>/<slug:action>/", views.ticket_citizen_action, name="ticket-action"),
+    path("staff/halls/<slug:code>/overview/", report_views.hall_overview_page, name="hall-overview"),
     path("staff/halls/<slug:code>/queue-report/", report_views.queue_report_page, name="queue-report"),
     path(
         "staff/halls/<slug:code>/queue-report/export.<str:fmt>",

@@ -210,3 +210,43 @@ def test_the_api_refuses_clerks_strangers_and_bad_ranges(cast, day, client, toke
         answer = client.get(f"{API}?{query}", **auth)
         assert answer.status_code == 422, query
         assert answer.json()["error"]["code"] == code
+
+
+OVERVIEW = "/staff/halls/qhd/overview/"
+
+
+def test_the_hall_now_page_shows_windows_and_queues_to_managers_only(
+    cast, line, client, at_open_hall
+) -> None:
+    from minxin.queueing.models import QueueRules
+    from minxin.queueing.reports import hall_now
+
+    QueueRules.objects.update_or_create(hall=line.hall, defaults={"crowd_alert_waiting": 2})
+    window_set_state(window=cast.window1, clerk=cast.bob, status=WindowState.Status.OPEN)
+    window_set_state(window=cast.window2, clerk=cast.bob, status=WindowState.Status.PAUSED)
+    for _ in range(4):
+        ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_issue(hall=line.hall, service_code="qiye", channel="web", phone="13812345678")
+    at_open_hall.shift(dt.timedelta(minutes=5))
+    ticket_call_next(window=cast.window1, clerk=cast.bob)
+    at_open_hall.shift(dt.timedelta(minutes=2))
+
+    now = hall_now(hall=line.hall)
+    assert (now.waiting, now.open_windows, now.served_today) == (3, 1, 0)
+    a, b = now.queues
+    assert (a.prefix, a.waiting, a.reserved, a.crowded) == ("A", 3, 0, True)
+    assert a.longest_wait_minutes == pytest.approx(7.0, abs=0.1)
+    assert (b.prefix, b.waiting, b.reserved, b.crowded, b.longest_wait_minutes) == ("B", 0, 1, False, None)
+    first, second = now.windows
+    assert (first.number, first.state, first.clerk, first.ticket) == ("1", "open", "Bob", "A001")
+    assert first.at_window_minutes == pytest.approx(2.0, abs=0.1)
+    assert (second.number, second.state, second.ticket) == ("2", "paused", "")
+
+    client.force_login(cast.alice)
+    page = client.get(OVERVIEW).content.decode()
+    assert 'data-live-hall="qhd"' in page
+    assert "A001" in page
+    assert "超过 2 人，请增开窗口" in page
+    for user, status in ((cast.dora, 200), (cast.bob, 403), (cast.charlie, 403)):
+        client.force_login(user)
+        assert client.get(OVERVIEW).status_code == status, user
