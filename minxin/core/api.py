@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -75,6 +76,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthorizationError)
     def authorization_error(request: HttpRequest, error: AuthorizationError) -> HttpResponse:
         return error_response(403, "forbidden", _("You may not do this here."))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+        return error_response(413, "too_large", _("The request is too large."))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, error: Http404) -> HttpResponse:

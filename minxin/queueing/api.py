@@ -48,10 +48,12 @@ router = Router(tags=["queue"])
 
 
 class Anonymous(HttpBearer):
-    """Lets a request without credentials through (citizens); a request with a token must be valid."""
+    """Lets a request without credentials through (citizens); a request with a bearer token must be
+    valid. Another kind of Authorization header (a proxy's Basic, say) carries no credentials of ours,
+    so it is let through as anonymous too."""
 
     def __call__(self, request: HttpRequest) -> object:
-        if request.headers.get("Authorization"):
+        if request.headers.get("Authorization", "").lower().startswith("bearer"):
             return None
         return True
 
@@ -463,10 +465,15 @@ def queue_api(request: HttpRequest, hall: str) -> QueueOut:
 
 
 class ReportRangeIn(Schema):
-    first: dt.date | None = Field(
-        None, alias="from", description="First day, the hall's local date (default: six days before `to`)"
+    first: str | None = Field(
+        None,
+        alias="from",
+        max_length=10,
+        description="First day, YYYY-MM-DD, the hall's local date (default: six days before `to`)",
     )
-    last: dt.date | None = Field(None, alias="to", description="Last day (default: today in the hall)")
+    last: str | None = Field(
+        None, alias="to", max_length=10, description="Last day, YYYY-MM-DD (default: today in the hall)"
+    )
 
 
 class ReportRowOut(Schema):
@@ -535,12 +542,10 @@ def queue_report_api(request: HttpRequest, hall: str, days: Query[ReportRangeIn]
     (or the call) to its finish, in minutes."""
     the_hall = hall_or_404(hall)
     if not staff_may_act_in_hall(user=request_user(request), hall=the_hall, roles=reports.REPORT_ROLES):
-        raise Forbidden(_("Only the hall's managers and the city office may see its queue report."))
-    first, last = reports.parse_range(
-        days.first.isoformat() if days.first else None,
-        days.last.isoformat() if days.last else None,
-        today=clock.local_today(the_hall.time_zone),
-    )
+        raise Forbidden(
+            _("Only the hall's managers and the city office may see its queue report."), code="out_of_scope"
+        )
+    first, last = reports.parse_range(days.first, days.last, today=clock.local_today(the_hall.time_zone))
     report = reports.queue_report(hall=the_hall, start=first, end=last)
     return QueueReportOut(
         hall=the_hall.code,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,8 +188,13 @@ def parse_range(start: str | None, end: str | None, *, today: dt.date) -> tuple[
     return first, last
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _parse_date(value: str, name: str) -> dt.date:
     try:
+        if not _DATE.fullmatch(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(

@@ -69,7 +69,9 @@ def service_lines(*, hall: Hall) -> list[ServiceLine]:
         )
     }
     services = (
-        Service.objects.filter(hall=hall, is_active=True).select_related("queue").order_by("position", "code")
+        Service.objects.filter(hall=hall, is_active=True, queue__is_active=True)
+        .select_related("queue")
+        .order_by("position", "code")
     )
     return [
         ServiceLine(

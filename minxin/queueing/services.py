@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
@@ -221,8 +221,9 @@ def _number_take(
     """The number itself (see `ticket_issue`)."""
     if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
+    request = _Request(service_code, channel, phone, priority, actor)
     if idempotency_key:
-        replay = _replay(hall, idempotency_key)
+        replay = _replay(hall, idempotency_key, request)
         if replay is not None:
             return replay
     service = _service(hall, service_code)
@@ -250,44 +251,48 @@ def _number_take(
     if not _hall_open(hall, now):
         raise Conflict(_("The hall is closed now."), code="hall_closed")
     today = clock.local_today(hall.time_zone)
-    if service.daily_quota is not None:
-        taken = counter_next(scope="quota", key=f"{service.pk}:{today.isoformat()}")
-        if taken > service.daily_quota:
-            raise Conflict(_("Today's numbers for this service are all taken."), code="quota_reached")
+    # A service with a daily quota counts its numbers in the transaction that takes one, so a number
+    # refused (quota reached, the phone already holds one) leaves no place used up.
+    quota = transaction.atomic() if service.daily_quota is not None else nullcontext()
     try:
-        fields = {
-            "public_id": uuid.uuid4(),
-            "hall": hall,
-            "queue": service.queue,
-            "service": service,
-            "service_date": today,
-            "channel": channel,
-            "status": TicketStatus.RESERVED if remote else TicketStatus.WAITING,
-            "priority": priority,
-            "priority_reason": priority_reason,
-            "phone_hash": phone_hash,
-            "phone_masked": phone_masked,
-            "phone_encrypted": phone_encrypted,
-            "idempotency_key": idempotency_key,
-            "issued_at": now,
-            "lapse_at": now + dt.timedelta(minutes=rules.remote_lapse_minutes) if remote else None,
-        }
-        if connection.vendor == "postgresql":
-            ticket, issued, departed, reserved, last_call = _insert_ticket_one_statement(
-                fields, actor=actor, remote=remote
-            )
-        else:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(_DAY_UPSERT, [service.queue_id, today, 1 if remote else 0])
-                    issued, departed, reserved, last_call = cursor.fetchone()
-                ticket = Ticket.objects.create(
-                    **fields, seq=issued, number=f"{service.queue.prefix}{issued:03d}"
+        with quota:
+            if service.daily_quota is not None:
+                taken = counter_next(scope="quota", key=f"{service.pk}:{today.isoformat()}")
+                if taken > service.daily_quota:
+                    raise Conflict(_("Today's numbers for this service are all taken."), code="quota_reached")
+            fields = {
+                "public_id": uuid.uuid4(),
+                "hall": hall,
+                "queue": service.queue,
+                "service": service,
+                "service_date": today,
+                "channel": channel,
+                "status": TicketStatus.RESERVED if remote else TicketStatus.WAITING,
+                "priority": priority,
+                "priority_reason": priority_reason,
+                "phone_hash": phone_hash,
+                "phone_masked": phone_masked,
+                "phone_encrypted": phone_encrypted,
+                "idempotency_key": idempotency_key,
+                "issued_at": now,
+                "lapse_at": now + dt.timedelta(minutes=rules.remote_lapse_minutes) if remote else None,
+            }
+            if connection.vendor == "postgresql":
+                ticket, issued, departed, reserved, last_call = _insert_ticket_one_statement(
+                    fields, actor=actor, remote=remote
                 )
-                _event(ticket, TicketEvent.Kind.ISSUED, actor=actor, channel=channel, at=now)
-                _publish(ticket, "issued")
+            else:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute(_DAY_UPSERT, [service.queue_id, today, 1 if remote else 0])
+                        issued, departed, reserved, last_call = cursor.fetchone()
+                    ticket = Ticket.objects.create(
+                        **fields, seq=issued, number=f"{service.queue.prefix}{issued:03d}"
+                    )
+                    _event(ticket, TicketEvent.Kind.ISSUED, actor=actor, channel=channel, at=now)
+                    _publish(ticket, "issued")
     except IntegrityError as error:
-        if idempotency_key and (replay := _replay(hall, idempotency_key)) is not None:
+        if idempotency_key and (replay := _replay(hall, idempotency_key, request)) is not None:
             return replay
         if (
             phone_hash
@@ -458,7 +463,20 @@ def citizen_ticket_issue(
     )
 
 
-def _replay(hall: Hall, idempotency_key: str) -> Issued | None:
+class _Request(NamedTuple):
+    """What a request for a number asked, to tell a retry from another request with the same key."""
+
+    service_code: str
+    channel: str
+    phone: str | None
+    priority: int
+    actor: User | None
+
+
+def _replay(hall: Hall, idempotency_key: str, request: _Request) -> Issued | None:
+    """The number an earlier request with this key took, or None. A key is one request's: reused by
+    another caller, or for another service, channel, phone or priority, it is refused (422), so a
+    retry never hands out someone else's number or silently drops what the new request asked."""
     ticket = (
         Ticket.objects.select_related("service", "queue")
         .filter(hall=hall, idempotency_key=idempotency_key)
@@ -466,6 +484,26 @@ def _replay(hall: Hall, idempotency_key: str) -> Issued | None:
     )
     if ticket is None:
         return None
+    issuer = (
+        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ISSUED)
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    caller = request.actor.pk if request.actor is not None else None
+    phone = personal.normalize_phone(request.phone) if request.phone else None
+    same = (
+        issuer == caller
+        and ticket.service.code == request.service_code
+        and ticket.channel == request.channel
+        and ticket.priority == request.priority
+        and ticket.phone_hash == (personal.keyed_hash(phone, purpose="phone") if phone else "")
+    )
+    if not same:
+        raise InvalidInput(
+            _("This Idempotency-Key was used for another request: use a new key for a new number."),
+            code="idempotency_key_reused",
+            details={"field": "Idempotency-Key"},
+        )
     from minxin.queueing.selectors import ticket_ahead
 
     ahead, ahead_reserved = ticket_ahead(ticket)
@@ -1061,6 +1099,21 @@ def ticket_transfer(
         to_window is not None and to_window.hall_id != current.hall_id
     ):
         raise InvalidInput(_("The target is not in this hall."), details={"field": "to"})
+    if not target_service.is_active or not target_service.queue.is_active:
+        raise InvalidInput(_("That service takes no numbers now."), details={"field": "service"})
+    if to_window is not None:
+        _strategy, entries = _work_profile(to_window)
+        if entries and target_service.queue_id not in {entry.queue_id for entry in entries}:
+            # It would wait for a window that never calls its queue, hidden from every other window.
+            raise InvalidInput(
+                _(
+                    "Window %(window)s does not call queue %(prefix)s: "
+                    "transfer to one of its services instead."
+                )
+                % {"window": to_window.number, "prefix": target_service.queue.prefix},
+                code="window_does_not_call_queue",
+                details={"field": "window"},
+            )
     now = clock.now()
     with transaction.atomic():
         changed = Ticket.objects.filter(pk=current.pk, status__in=AT_WINDOW).update(

@@ -237,7 +237,9 @@ def _desk_context(window: Window, *, message: str = "", error: str = "") -> dict
         "waiting_total": sum(line.waiting for line in lines),
         "crowded": crowded_queues(hall_lines, more_than=rules.crowd_alert_waiting),
         "crowd_limit": rules.crowd_alert_waiting,
-        "services": Service.objects.filter(hall=hall, is_active=True).order_by("position", "code"),
+        "services": Service.objects.filter(hall=hall, is_active=True, queue__is_active=True).order_by(
+            "position", "code"
+        ),
         "windows": Window.objects.filter(hall=hall, is_active=True).exclude(pk=window.pk).order_by("number"),
         "reasons": GREEN_CHANNEL_REASONS,
         "message": message,

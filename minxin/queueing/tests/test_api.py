@@ -90,6 +90,38 @@ def test_anonymous_calls_get_no_csrf_error_but_a_session_without_a_token_does(li
 
 
 @pytest.mark.django_db
+def test_a_body_over_the_upload_limit_is_a_413_in_the_error_shape(
+    cast, line, client, token_for, settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    ticket = ticket_issue(hall=line.hall, service_code="huji", channel="web", phone="13812345678").ticket
+    big = {"service": "huji", "channel": "kiosk", "padding": "x" * 2000}
+    shape(post(client, "/api/v1/halls/qhd/tickets", big, **token_for(cast.alice)), 413, "too_large")
+    shape(
+        post(client, f"/api/v1/tickets/{ticket.public_id}/check-in", {"code": "x" * 2000}), 413, "too_large"
+    )
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_authorization_header_that_is_not_a_bearer_token_leaves_a_public_call_anonymous(
+    line, client
+) -> None:
+    from minxin.queueing.services import hall_check_in_code
+
+    ticket = ticket_issue(hall=line.hall, service_code="huji", channel="web", phone="13812345678").ticket
+    basic = {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}
+    body = {"code": hall_check_in_code(line.hall)}
+    answer = post(client, f"/api/v1/tickets/{ticket.public_id}/check-in", body, **basic)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "waiting"
+    shape(
+        post(client, f"/api/v1/tickets/{ticket.public_id}/check-in", body, HTTP_AUTHORIZATION="Bearer mx_no"),
+        401,
+    )
+
+
+@pytest.mark.django_db
 def test_check_in_needs_the_halls_current_code_or_staff(cast, line, client, token_for, at_open_hall) -> None:
     import datetime as dt
 

@@ -139,6 +139,25 @@ def test_a_retry_with_the_idempotency_key_gets_the_first_ticket_back(cast, line,
     assert apps.handed_on == []
 
 
+def test_a_key_reused_for_another_request_is_refused_the_same_both_ways(cast, line, apps, token_for) -> None:
+    auth = token_for(cast.alice) | {"HTTP_IDEMPOTENCY_KEY": "kiosk-3-0043"}
+    first = apps.post(apps.hot, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **auth)
+    assert first.status == 201
+    other = {"service": "qiye", "channel": "kiosk"}
+    django, hot = apps.both("/api/v1/halls/qhd/tickets", other, **auth)
+    assert hot.status == django.status == 422
+    assert hot.body == django.body
+    assert json.loads(hot.body)["error"]["code"] == "idempotency_key_reused"
+    bob = token_for(cast.bob) | {"HTTP_IDEMPOTENCY_KEY": "kiosk-3-0043"}  # the same request, another caller
+    assert (
+        apps.post(
+            apps.hot, "/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **bob
+        ).status
+        == 422
+    )
+    assert Ticket.objects.count() == 1
+
+
 @pytest.mark.parametrize("language", ["zh-Hans", "en", "zh-Hant"])
 def test_refusals_carry_the_same_error_and_language(cast, line, apps, token_for, language) -> None:
     auth = token_for(cast.alice) | {"HTTP_ACCEPT_LANGUAGE": language}

@@ -206,7 +206,13 @@ def test_the_api_refuses_clerks_strangers_and_bad_ranges(cast, day, client, toke
     assert client.get(API, **token_for(cast.bob)).status_code == 403
     assert client.get(API, **token_for(cast.charlie)).status_code == 403
     auth = token_for(cast.alice)
-    for query, code in (("from=2026-11-30&to=2026-11-01", "invalid"), ("from=yesterday", "invalid")):
+    assert client.get(API, **token_for(cast.bob)).json()["error"]["code"] == "out_of_scope"
+    for query, code in (
+        ("from=2026-11-30&to=2026-11-01", "invalid"),
+        ("from=yesterday", "invalid"),
+        ("from=1764547200", "invalid"),  # a timestamp is not a date
+        ("from=2026-11-01T00:00:00", "invalid"),
+    ):
         answer = client.get(f"{API}?{query}", **auth)
         assert answer.status_code == 422, query
         assert answer.json()["error"]["code"] == code

@@ -66,6 +66,28 @@ def test_a_daily_quota_is_kept(line) -> None:
     assert Ticket.objects.count() == 2
 
 
+def test_a_refused_number_uses_up_no_place_of_the_daily_quota(line) -> None:
+    from minxin.core.numbering import counter_value
+
+    line.huji.daily_quota = 2
+    line.huji.save(update_fields=["daily_quota"])
+    issue(line, channel="counter", phone="13812345678")
+    for _ in range(3):  # a kiosk retrying for a phone that already holds a number
+        with pytest.raises(Conflict) as twice:
+            issue(line, channel="counter", phone="13812345678")
+        assert twice.value.code == "phone_has_ticket"
+    issue(line, channel="counter", phone="13912345678")  # the second place is still there
+    with pytest.raises(Conflict) as full:
+        issue(line)
+    assert full.value.code == "quota_reached"
+    key = f"{line.huji.pk}:{Ticket.objects.first().service_date.isoformat()}"
+    assert counter_value(scope="quota", key=key) == 2  # a refusal takes no place either
+    line.huji.daily_quota = 3
+    line.huji.save(update_fields=["daily_quota"])
+    issue(line)  # raising the quota during the day frees exactly what it adds
+    assert Ticket.objects.count() == 3
+
+
 def test_a_remote_number_waits_for_check_in_and_lapses_without_it(line, at_open_hall) -> None:
     remote = issue(line, channel="web", phone="13812345678")
     walk_in = issue(line)
@@ -105,6 +127,30 @@ def test_the_same_idempotency_key_returns_the_same_ticket(line) -> None:
     assert again.replayed
     assert again.ticket.pk == first.ticket.pk
     assert Ticket.objects.count() == 1
+
+
+def test_a_key_reused_by_another_caller_or_for_another_request_is_refused(cast, line) -> None:
+    first = issue(line, channel="api", idempotency_key="req-1", actor=cast.alice)
+    assert issue(line, channel="api", idempotency_key="req-1", actor=cast.alice).ticket.pk == first.ticket.pk
+    others = [
+        {"channel": "api", "actor": cast.bob},  # another caller
+        {"channel": "api", "actor": None},
+        {"channel": "kiosk", "actor": cast.alice},  # another channel
+        {"service": "qiye", "channel": "api", "actor": cast.alice},  # another service
+        {"channel": "api", "actor": cast.alice, "phone": "13812345678"},  # another phone
+        {"channel": "api", "actor": cast.alice, "priority": Priority.GREEN_CHANNEL},  # another priority
+    ]
+    for other in others:
+        with pytest.raises(InvalidInput) as refused:
+            issue(line, idempotency_key="req-1", **other)
+        assert refused.value.code == "idempotency_key_reused", other
+    assert Ticket.objects.count() == 1
+    mine = issue(line, channel="web", phone="13812345678", idempotency_key="web-1")
+    assert (
+        issue(line, channel="web", phone="138 1234 5678", idempotency_key="web-1").ticket.pk == mine.ticket.pk
+    )
+    with pytest.raises(InvalidInput):
+        issue(line, channel="web", phone="13912345678", idempotency_key="web-1")  # another citizen
 
 
 def test_call_next_takes_the_green_channel_first_then_the_longest_wait(cast, line, at_open_hall) -> None:
@@ -242,6 +288,24 @@ def test_a_transfer_to_a_window_is_only_called_there(cast, line) -> None:
     moved = ticket_transfer(ticket=at_desk, clerk=cast.bob, to_window=cast.window1)
     assert ticket_call_next(window=cast.window2, clerk=cast.bob) is None
     assert ticket_call_next(window=cast.window1, clerk=cast.bob).pk == moved.pk
+
+
+def test_a_transfer_goes_only_to_a_window_that_calls_the_queue_and_a_service_that_takes_numbers(
+    cast, line
+) -> None:
+    profile = WorkProfile.objects.create(window=cast.window1)
+    WorkProfileQueue.objects.create(profile=profile, queue=line.queue_b)
+    issue(line)
+    at_desk = ticket_call_next(window=cast.window2, clerk=cast.bob)
+    with pytest.raises(InvalidInput) as nowhere:
+        ticket_transfer(ticket=at_desk, clerk=cast.bob, to_window=cast.window1)  # window 1 calls B only
+    assert nowhere.value.code == "window_does_not_call_queue"
+    line.queue_b.is_active = False
+    line.queue_b.save(update_fields=["is_active"])
+    with pytest.raises(InvalidInput):
+        ticket_transfer(ticket=at_desk, clerk=cast.bob, to_service=line.qiye)
+    assert Ticket.objects.get(pk=at_desk.pk).status == "called"  # nothing changed
+    assert Ticket.objects.count() == 1
 
 
 def test_a_citizen_can_cancel_only_while_in_line(cast, line) -> None:
