@@ -87,7 +87,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-        return error_response(error.status_code, _STATUS_CODES.get(error.status_code, "error"), str(error))
+        message = str(error)
+        if error.status_code == 400 and message.startswith("Cannot parse request body"):
+            message = _(
+                "The body is not valid JSON."
+            )  # django-ninja's words are English, and name the parser
+        return error_response(error.status_code, _STATUS_CODES.get(error.status_code, "error"), message)
 
     @api.exception_handler(DatabaseError)
     def database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:

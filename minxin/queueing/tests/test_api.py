@@ -330,3 +330,20 @@ def test_the_ticket_page_path_is_the_reversed_url_under_any_script_prefix() -> N
         assert ticket_page_path(ticket_id).startswith(f"/zwfw/tickets/{ticket_id}")
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"), [("zh-hans", "请求体不是有效的 JSON。"), ("en", "The body is not valid JSON.")]
+)
+def test_a_body_that_is_not_json_is_a_400_in_the_callers_language(
+    cast, line, client, language, message
+) -> None:
+    answer = client.post(
+        "/api/v1/halls/qhd/tickets",
+        '{"service": "huji", "channel": ',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert shape(answer, 400, "bad_request")["message"] == message
+    assert not Ticket.objects.exists()
