@@ -26,6 +26,8 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from minxin.core.errors import error_body
 from minxin.core.events import broker
@@ -264,6 +266,8 @@ async def _disconnected(receive: Any) -> None:
         message = await receive()
 
 
+@csrf_exempt  # a POST is answered 405 (Allow: GET), not refused as a forged form
+@require_GET
 async def hall_events(request: HttpRequest, hall: str) -> HttpResponse | StreamingHttpResponse:
     found = await sync_to_async(hall_get)(code=hall)
     if found is None:

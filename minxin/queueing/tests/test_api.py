@@ -303,6 +303,15 @@ def test_the_event_stream_of_an_unknown_hall_is_a_404(db, client) -> None:
     shape(client.get("/api/v1/halls/nowhere/events"), 404, "hall_not_found")
 
 
+def test_the_event_stream_takes_only_get(line, client) -> None:
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    for answer in (strict.post("/api/v1/halls/qhd/events"), client.delete("/api/v1/halls/qhd/events")):
+        shape(answer, 405, "method_not_allowed")
+        assert answer["Allow"] == "GET"
+
+
 @pytest.mark.django_db
 def test_arrival_and_rejoin_through_the_api(cast, line, client, token_for, at_open_hall) -> None:
     auth = token_for(cast.bob)
