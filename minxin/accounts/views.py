@@ -6,9 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
 from minxin.accounts.middleware import DEVICE_TOKEN_SESSION_KEY
@@ -90,9 +92,13 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
                     request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked}
                 )
                 target = request.POST.get("next", "")
-                if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                    return redirect(target)
-                return redirect("accounts:citizen-home")
+                if not (
+                    target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+                ):
+                    target = reverse("accounts:citizen-home")
+                if request.htmx:  # the whole page moves on, not just the form
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
     next_url = request.POST.get("next") or request.GET.get("next", "")
     context = {"phone_form": phone_form, "code_form": code_form, "error": error, "next": next_url}
     template = "accounts/citizen_login.html#login-form" if request.htmx else "accounts/citizen_login.html"

@@ -109,3 +109,28 @@ def test_the_desk_counts_the_line_live_and_asks_for_a_window_when_it_is_long(cas
     page.wait_for_selector(".desk-number")
     page.wait_for_function("!document.querySelector('.crowd-alert')", timeout=5000)  # 2 left: not more than 2
     assert page.locator("#waiting-title").inner_text() == "本窗口等候 2 人"
+
+
+def test_a_refused_desk_action_shows_its_reason(cast, line, page) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    _open_bobs_desk(page)
+    window_set_state(window=cast.window1, clerk=cast.bob, status="paused")  # from another tab, say
+    page.keyboard.press("Space")
+    page.wait_for_selector("#desk .form-errors[role=alert]", timeout=5000)  # the 409, shown with the desk
+    assert page.locator("#desk .status").inner_text() == "暂停服务"  # the desk now shows the real state
+    assert page.locator(".desk-number").count() == 0
+
+
+def test_enter_on_a_focused_control_does_what_the_control_does_not_a_shortcut(cast, line, page) -> None:
+    window_set_state(window=cast.window1, clerk=cast.bob, status="open")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    _open_bobs_desk(page)
+    page.keyboard.press("Space")
+    page.wait_for_selector(".desk-number")
+    page.locator("details.transfer summary").focus()
+    page.keyboard.press("Enter")  # opens the transfer form; "finish and call next" is Enter elsewhere
+    page.wait_for_selector("details.transfer[open]")
+    page.wait_for_timeout(300)
+    assert page.locator(".desk-number").inner_text() == "A001"

@@ -36,6 +36,9 @@
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) { return; }
     if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) { return; }
     var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    /* Enter and Space on a focused button, link or summary do what that control does, not a shortcut:
+       a clerk who tabs to "Transfer" and presses Enter opens the transfer form. */
+    if ((key === "Enter" || key === " ") && target && /^(BUTTON|A|SUMMARY)$/.test(target.tagName)) { return; }
     if (!document.querySelector('#desk [data-key="' + key + '"]') && !busy()) { return; }
     event.preventDefault();
     press(key, 0);
