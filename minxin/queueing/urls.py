@@ -4,6 +4,7 @@ from minxin.queueing import board, kiosk, report_views, views
 
 app_name = "queueing"
 urlpatterns = [
+    path("me/numbers/", views.my_numbers, name="my-numbers"),
     path("tickets/<uuid:ticket_id>/", views.ticket_page, name="ticket"),
     path("halls/<slug:code>/status/", views.hall_status, name="hall-status"),
     path("halls/<slug:code>/take/", views.take_remote, name="take-remote"),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from minxin.accounts.models import Role, User
+from minxin.accounts.models import Citizen, Role, User
 from minxin.accounts.services import citizen_of_session
 from minxin.catalog.models import Window
 from minxin.catalog.selectors import clerk_may_act_at_window
@@ -26,7 +28,16 @@ from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.kiosk import check_in_qr_svg
-from minxin.queueing.models import IN_LINE, Priority, Service, Ticket, TicketStatus, WindowState, WorkProfile
+from minxin.queueing.models import (
+    ACTIVE,
+    IN_LINE,
+    Priority,
+    Service,
+    Ticket,
+    TicketStatus,
+    WindowState,
+    WorkProfile,
+)
 from minxin.queueing.selectors import (
     crowded_queues,
     queue_last_called,
@@ -74,13 +85,16 @@ def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
     )
     ahead, ahead_reserved = ticket_ahead(ticket)
     estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
+    last_called = queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date)
+    if last_called == ticket.number and ticket.status in IN_LINE:
+        last_called = None  # back in line after a missed call: "now calling" is not them any more
     context = {
         "ticket": ticket,
         "mine": str(ticket.public_id) in _session_tickets(request),
         "can_rejoin": ticket.status == TicketStatus.NO_SHOW and (ticket.rejoin_until or now()) > now(),
         "ahead": ahead,
         "estimate": estimate,
-        "last_called": queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date),
+        "last_called": last_called,
     }
     template = (
         "queueing/ticket.html#ticket-status" if getattr(request, "htmx", False) else "queueing/ticket.html"
@@ -116,10 +130,43 @@ def take_remote(request: HttpRequest, code: str) -> HttpResponse:
             hall=hall, service_code=request.POST.get("service", ""), citizen=citizen, ip=client_ip(request)
         )
     except DomainError as failure:
+        held = (
+            _citizen_tickets(citizen).filter(hall=hall, status__in=ACTIVE).first()
+            if failure.code == "phone_has_ticket"
+            else None
+        )
+        if held is not None:  # take them to the number they already hold, not a dead end
+            _remember(request, held)
+            messages.info(request, _("You already hold number %(number)s here.") % {"number": held.number})
+            return redirect("queueing:ticket", ticket_id=held.public_id)
         messages.error(request, failure.message)
         return redirect("queueing:hall-status", code=code)
     _remember(request, issued.ticket)
     return redirect("queueing:ticket", ticket_id=issued.ticket.public_id)
+
+
+def _citizen_tickets(citizen: Citizen) -> QuerySet[Ticket]:
+    """The numbers taken with the citizen's phone, in any hall, newest first."""
+    return Ticket.objects.filter(phone_hash=citizen.phone_hash).order_by("-issued_at")
+
+
+def my_numbers(request: HttpRequest) -> HttpResponse:
+    """The signed-in citizen's numbers: those still in line or at a window, and the last 30 days'."""
+    citizen = citizen_of_session(request.session)
+    if citizen is None:
+        return redirect(f"{reverse('accounts:citizen-login')}?next={reverse('queueing:my-numbers')}")
+    since = now() - dt.timedelta(days=30)
+    tickets = list(
+        _citizen_tickets(citizen)
+        .filter(issued_at__gte=since)
+        .select_related("hall", "service", "window")[:50]
+    )
+    active = [ticket for ticket in tickets if ticket.status in ACTIVE]
+    for ticket in active:
+        if str(ticket.public_id) not in _session_tickets(request):
+            _remember(request, ticket)  # this browser may now give it up or check it in
+    context = {"citizen": citizen, "active": active, "past": [t for t in tickets if t.status not in ACTIVE]}
+    return render(request, "queueing/my_numbers.html", context)
 
 
 def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:

@@ -145,6 +145,40 @@ def test_a_missed_citizen_rejoins_from_the_ticket_page(cast, line, client, at_op
     client.post(f"/tickets/{ticket.public_id}/rejoin/")
     ticket.refresh_from_db()
     assert ticket.status == "waiting"
+    back = client.get(f"/tickets/{ticket.public_id}/").content.decode()
+    assert f"<dd>{ticket.number}</dd>" not in back  # "now calling" is not their own number any more
+
+
+def _sign_in(client, sms_outbox, phone="13812345678") -> None:
+    client.post("/me/login/", {"step": "phone", "phone": phone})
+    code = "".join(c for c in sms_outbox[-1].text if c.isdigit())[:6]
+    client.post("/me/login/", {"step": "code", "phone": phone, "code": code})
+
+
+def test_a_citizen_finds_their_numbers_again_and_a_second_number_leads_to_the_first(
+    line, client, sms_outbox, at_open_hall
+) -> None:
+    _sign_in(client, sms_outbox)
+    client.post("/halls/qhd/take/", {"service": "huji"})
+    mine = Ticket.objects.get()
+    other = ticket_issue(hall=line.hall, service_code="qiye", channel="web", phone="13912345678").ticket
+    client.cookies.clear()  # another browser, the same phone, after the code's cooldown
+    at_open_hall.shift(dt.timedelta(minutes=2))
+    _sign_in(client, sms_outbox)
+    page = client.get("/me/numbers/").content.decode()
+    assert f"/tickets/{mine.public_id}/" in page
+    assert f"/tickets/{other.public_id}/" not in page
+    assert f"/tickets/{mine.public_id}/cancel/" in client.get(f"/tickets/{mine.public_id}/").content.decode()
+    again = client.post("/halls/qhd/take/", {"service": "qiye"}, follow=True)
+    assert again.redirect_chain[-1][0] == f"/tickets/{mine.public_id}/"
+    assert mine.number in again.content.decode()
+    assert Ticket.objects.count() == 2
+
+
+def test_my_numbers_asks_a_stranger_to_sign_in(db, client) -> None:
+    answer = client.get("/me/numbers/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/me/login/?next=/me/numbers/")
 
 
 def test_the_check_in_poster_carries_the_halls_qr_for_its_staff_only(cast, line, client) -> None:
