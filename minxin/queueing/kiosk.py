@@ -56,7 +56,7 @@ def estimate_band(estimate: Estimate | None) -> str:
     if estimate is None:
         return ""
     if estimate.high == 0:
-        return _("called almost at once")
+        return _("little or no wait")
     band = _("about %(minutes)s min (%(low)s–%(high)s)") % {
         "minutes": estimate.minutes,
         "low": estimate.low,
