@@ -89,9 +89,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         message = str(error)
         if error.status_code == 400 and message.startswith("Cannot parse request body"):
-            message = _(
-                "The body is not valid JSON."
-            )  # django-ninja's words are English, and name the parser
+            # django-ninja's words are English, and name the parser
+            message = _("The body is not valid JSON.")
         return error_response(error.status_code, _STATUS_CODES.get(error.status_code, "error"), message)
 
     @api.exception_handler(DatabaseError)

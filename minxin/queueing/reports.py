@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minxin.accounts.models import Role
+from minxin.catalog import tabular
 from minxin.catalog.models import Window, window_order
 from minxin.core import clock
 from minxin.core.errors import InvalidInput
@@ -31,12 +32,13 @@ from minxin.orgs.models import Hall
 from minxin.queueing.estimates import Estimate
 from minxin.queueing.forecasting import service_line_estimates
 from minxin.queueing.models import AT_WINDOW, Channel, Ticket, TicketStatus, WindowState
+from minxin.queueing.selectors import is_crowded
 from minxin.queueing.services import queue_rules
 
 MAX_DAYS = 92
 REPORT_ROLES = (Role.HALL_MANAGER, Role.CITY_OFFICE)  # who may see a hall's report (and system admins)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = tabular.XLSX_CONTENT_TYPE
 REMOTE = frozenset((Channel.WEB, Channel.APP, Channel.API))
 
 
@@ -438,11 +440,7 @@ def _time(moment: dt.datetime | None) -> str:
 
 
 def write_csv(report: QueueReport) -> bytes:
-    import csv
-
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(ticket_table(report))
-    return buffer.getvalue().encode("utf-8-sig")  # with a BOM, so Excel opens Chinese text correctly
+    return tabular.write_csv(ticket_table(report))
 
 
 def write_xlsx(report: QueueReport) -> bytes:
@@ -574,7 +572,7 @@ def hall_now(*, hall: Hall) -> HallNow:
                 reserved=row.queue_reserved,
                 longest_wait_minutes=max(0.0, (now - first).total_seconds() / 60.0) if first else None,
                 estimate=row.estimate,
-                crowded=0 < limit < row.queue_waiting,
+                crowded=is_crowded(row.queue_waiting, limit),
             )
         )
     return HallNow(

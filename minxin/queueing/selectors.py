@@ -89,9 +89,14 @@ class CrowdedQueue:
     waiting: int
 
 
+def is_crowded(waiting: int, limit: int) -> bool:
+    """The hall's crowd rule (QueueRules.crowd_alert_waiting): more present citizens waiting in a queue
+    than the limit, which 0 turns off."""
+    return 0 < limit < waiting
+
+
 def crowded_queues(lines: list[ServiceLine], *, more_than: int) -> list[CrowdedQueue]:
-    """The queues of `lines` (service_lines of one hall) in which more than `more_than` present
-    citizens wait, most crowded first; none when `more_than` is 0 (the alert is off)."""
+    """The queues of `lines` (service_lines of one hall) that `is_crowded`, most crowded first."""
     if more_than <= 0:
         return []
     queues: dict[int, Queue] = {}
@@ -101,7 +106,9 @@ def crowded_queues(lines: list[ServiceLine], *, more_than: int) -> list[CrowdedQ
         queues[queue.pk] = queue
         waiting[queue.pk] = waiting.get(queue.pk, 0) + line.waiting
     crowded = [
-        CrowdedQueue(queue=queues[pk], waiting=count) for pk, count in waiting.items() if count > more_than
+        CrowdedQueue(queue=queues[pk], waiting=count)
+        for pk, count in waiting.items()
+        if is_crowded(count, more_than)
     ]
     return sorted(crowded, key=lambda item: (-item.waiting, item.queue.position, item.queue.code))
 
