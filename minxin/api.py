@@ -6,10 +6,16 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from minxin.accounts.api import router as accounts_router
+from minxin.appointments.api import router as appointments_router
+from minxin.cases.api import router as cases_router
 from minxin.catalog.api import router as catalog_router
+from minxin.competition.api import router as competition_router
 from minxin.core.api import install_error_handlers
+from minxin.feedback.api import router as feedback_router
 from minxin.orgs.api import router as orgs_router
 from minxin.queueing.api import router as queueing_router
+from minxin.voting.api import router as voting_router
+from minxin.watch.api import router as watch_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -34,3 +40,9 @@ api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", accounts_router)
 api.add_router("/", queueing_router)
+api.add_router("/", voting_router)
+api.add_router("/", watch_router)
+api.add_router("/", appointments_router)
+api.add_router("/", cases_router)
+api.add_router("/", feedback_router)
+api.add_router("/", competition_router)

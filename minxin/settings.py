@@ -141,6 +141,12 @@ INSTALLED_APPS = [
     "minxin.orgs",
     "minxin.catalog",
     "minxin.queueing",
+    "minxin.voting",
+    "minxin.watch",
+    "minxin.appointments",
+    "minxin.cases",
+    "minxin.feedback",
+    "minxin.competition",
     "minxin.demo",
 ]
 

@@ -22,6 +22,12 @@ urlpatterns = [
     path("", include("minxin.accounts.urls")),
     path("", include("minxin.catalog.urls")),
     path("", include("minxin.queueing.urls")),
+    path("", include("minxin.voting.urls")),
+    path("", include("minxin.watch.urls")),
+    path("", include("minxin.appointments.urls")),
+    path("", include("minxin.cases.urls")),
+    path("", include("minxin.feedback.urls")),
+    path("", include("minxin.competition.urls")),
 ]
 
 handler404 = core_views.not_found

@@ -19,6 +19,9 @@ import pytest
 from django.conf import settings
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+# The project's catalog, then one per app that keeps its own (minxin/<app>/locale, found by Django for
+# every installed app).
+LOCALE_DIRS = [LOCALE_DIR, *sorted(LOCALE_DIR.parent.glob("*/locale"))]
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",
@@ -44,13 +47,18 @@ KEY_TERMS = {
 }
 
 
-def load(language: str) -> polib.POFile:
-    return polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+def load(language: str, directory: Path = LOCALE_DIR) -> polib.POFile:
+    return polib.pofile(str(directory / language / "LC_MESSAGES" / "django.po"))
 
 
-@pytest.fixture(scope="module", params=LANGUAGES)
+@pytest.fixture(
+    scope="module",
+    params=[(directory, language) for directory in LOCALE_DIRS for language in LANGUAGES],
+    ids=lambda param: f"{param[0].parent.name}-{param[1]}",
+)
 def catalog(request: Any) -> tuple[str, polib.POFile]:
-    return request.param, load(request.param)
+    directory, language = request.param
+    return language, load(language, directory)
 
 
 def placeholders(text: str) -> Counter[str]:
@@ -90,21 +98,24 @@ def test_every_translation_keeps_the_placeholders_of_its_source(catalog) -> None
     assert wrong == [], language
 
 
-def test_english_is_the_source_text() -> None:
-    for entry in load("en"):
+@pytest.mark.parametrize("directory", LOCALE_DIRS, ids=lambda path: path.parent.name)
+def test_english_is_the_source_text(directory: Path) -> None:
+    for entry in load("en", directory):
         if entry.msgid_plural:
             assert entry.msgstr_plural == {0: entry.msgid, 1: entry.msgid_plural}
         else:
             assert entry.msgstr == entry.msgid
 
 
-def test_the_chinese_catalogs_use_the_glossary_and_the_right_script() -> None:
-    simplified = {entry.msgid: entry for entry in load("zh_Hans")}
-    traditional = {entry.msgid: entry for entry in load("zh_Hant")}
-    assert simplified.keys() == traditional.keys() == {entry.msgid for entry in load("en")}
+@pytest.mark.parametrize("directory", LOCALE_DIRS, ids=lambda path: path.parent.name)
+def test_the_chinese_catalogs_use_the_glossary_and_the_right_script(directory: Path) -> None:
+    simplified = {entry.msgid: entry for entry in load("zh_Hans", directory)}
+    traditional = {entry.msgid: entry for entry in load("zh_Hant", directory)}
+    assert simplified.keys() == traditional.keys() == {entry.msgid for entry in load("en", directory)}
     for msgid, (hans, hant) in KEY_TERMS.items():
-        assert simplified[msgid].msgstr == hans
-        assert traditional[msgid].msgstr == hant
+        if directory == LOCALE_DIR or msgid in simplified:
+            assert simplified[msgid].msgstr == hans
+            assert traditional[msgid].msgstr == hant
     for msgid in simplified:
         hans, hant = simplified[msgid], traditional[msgid]
         hans_texts = [hans.msgstr, *hans.msgstr_plural.values()]
@@ -117,8 +128,9 @@ def test_the_chinese_catalogs_use_the_glossary_and_the_right_script() -> None:
 def compiled_messages() -> None:
     stale = [
         po
+        for directory in LOCALE_DIRS
         for language in LANGUAGES
-        if not (mo := (po := LOCALE_DIR / language / "LC_MESSAGES" / "django.po").with_suffix(".mo")).exists()
+        if not (mo := (po := directory / language / "LC_MESSAGES" / "django.po").with_suffix(".mo")).exists()
         or mo.stat().st_mtime < po.stat().st_mtime
     ]
     if not stale:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from minxin.core import clock
 from minxin.demo.city import DEMO_PASSWORD, load_city, open_around_the_clock
+from minxin.demo.parts import PARTS
 
 
 class Command(BaseCommand):
@@ -21,7 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        logins = load_city(today=clock.local_today("Asia/Shanghai"))
+        today = clock.local_today("Asia/Shanghai")
+        logins = load_city(today=today)
+        for part in PARTS:
+            summary = part.load(today=today)
+            if summary:
+                self.stdout.write(f"  {summary}")
         if options["always_open"]:
             open_around_the_clock()
         self.stdout.write(self.style.SUCCESS(f"Demo city ready in {time.monotonic() - started:.1f} s."))

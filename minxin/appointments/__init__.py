@@ -1,0 +1,1 @@
+"""Appointments: slots, bookings, check-in, home visits, forecasts."""

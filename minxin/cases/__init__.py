@@ -1,0 +1,1 @@
+"""One-window cases: intake, deadlines, e-supervision, delivery."""

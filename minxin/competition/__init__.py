@@ -1,0 +1,1 @@
+"""The civilised-unit competition: rubrics, rounds, flags, titles."""

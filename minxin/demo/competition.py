@@ -1,0 +1,13 @@
+"""Demo: Hebei's units in the three categories, six frozen monthly rounds and one open.
+
+Built through the app's own services. `load` must be idempotent (loading twice changes nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def load(*, today: dt.date) -> str:
+    """Load this part of the demo city; returns a one-line summary for the console."""
+    return ""

@@ -1,0 +1,13 @@
+"""Demo: Langfang's project votes: the open 2017 campaign and a closed one with published results.
+
+Built through the app's own services. `load` must be idempotent (loading twice changes nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def load(*, today: dt.date) -> str:
+    """Load this part of the demo city; returns a one-line summary for the console."""
+    return ""

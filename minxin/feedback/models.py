@@ -1,0 +1,1 @@
+"""Citizen ratings, the bad-review loop and honours: the data and its constraints."""

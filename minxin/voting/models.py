@@ -1,0 +1,1 @@
+"""Public project voting: campaigns, ballots, results: the data and its constraints."""

@@ -1,0 +1,1 @@
+"""Lookout posts: duty plans, check-ins, missed reports, fire incidents: the data and its constraints."""
