@@ -27,8 +27,9 @@ banner = printf '\n%s\n!!! %s\n%s\n\n' '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
 skip_or_fail = $(call banner,$(1)); if [ "$${CI:-}" = true ]; then echo "CI=true: refusing to skip" >&2; exit 1; fi
 
 PYTEST_STAGE := bash scripts/run_pytest.sh
+LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command 'make lock' -q
 
-.PHONY: help venv messages demo lint openapi openapi-check test test-sqlite test-postgres test-browser \
+.PHONY: help venv lock lock-check fresh-clone-test messages demo lint openapi openapi-check test test-sqlite test-postgres test-browser \
 	bench clean
 
 help:
@@ -38,18 +39,37 @@ help:
 	@echo "make openapi        regenerate docs/openapi.json"
 	@echo "make bench          run bench/bench_*.py"
 	@echo "make messages       compile translations (needs gettext's msgfmt)"
+	@echo "make lock           refresh requirements/*.txt from pyproject.toml (then run make test)"
+	@echo "make fresh-clone-test  clone HEAD into a temporary folder and run make test there, no pip cache"
 	@echo "make venv | clean"
 
 # --- environment -------------------------------------------------------------------------------
 
-venv: $(STAMP)
+venv: $(STAMP) .env
 
-# Re-install only when pyproject.toml changed since the last successful install.
-$(STAMP): pyproject.toml
+# Install exactly the lock (every package pinned with its hashes; nothing else, no resolver at work), and
+# again only when the lock changed. The project itself runs from this folder and is not installed.
+$(STAMP): requirements/dev.txt
 	@test -x $(PY) || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	@echo "==> pip install -e '.[dev]'"
-	@PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@echo "==> pip install --require-hashes -r requirements/dev.txt"
+	@PYTHONWARNINGS=ignore $(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements/dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@$(PY) -m pip check --disable-pip-version-check >/dev/null
 	@touch $@
+
+# Development settings (DEBUG on, the demo's SQLite file), so manage.py runs as the docs print it.
+# Ignored by git; settings never read it when the environment sets SECRET_KEY.
+.env:
+	@cp scripts/dev.env .env
+	@echo "==> wrote .env for development (from scripts/dev.env)"
+
+# Refresh the lock on purpose: the newest releases that pyproject.toml allows, with their hashes.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements/base.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements/dev.txt
+
+lock-check: venv
+	$(PY) scripts/check_lock.py
 
 messages: venv
 	@if command -v msgfmt >/dev/null 2>&1; then \
@@ -93,7 +113,7 @@ openapi-check: venv
 
 # --- tests -------------------------------------------------------------------------------------
 
-test: venv messages lint openapi-check test-sqlite test-postgres test-browser
+test: venv lock-check messages lint openapi-check test-sqlite test-postgres test-browser
 	@echo
 	@echo "==> make test: all stages passed"
 
@@ -115,6 +135,9 @@ test-browser: venv messages
 	fi
 
 # --- benchmarks --------------------------------------------------------------------------------
+
+fresh-clone-test:
+	bash scripts/fresh_clone_test.sh
 
 bench: venv
 	@shopt -s nullglob; files=(bench/bench_*.py); \

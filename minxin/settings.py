@@ -24,6 +24,27 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def load_env_file(path: Path) -> None:
+    """Development settings: `make` writes `.env` (ignored by git) so that `manage.py` works in a clone
+    exactly as the docs print it. The file only fills in what the environment leaves unset, and it is not
+    read at all when the environment sets SECRET_KEY: a real deployment always does, so it never runs on
+    a developer's file. Lines are `NAME=value`; `#` starts a comment."""
+    if "SECRET_KEY" in os.environ or not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected NAME=value, got {raw!r}")
+        os.environ.setdefault(name, value.strip().strip("\"'"))
+
+
+load_env_file(Path(os.environ.get("MINXIN_ENV_FILE", BASE_DIR / ".env")))
+
+
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
@@ -288,3 +309,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Feedback: citizen ratings (好差评), the bad-review loop, honours.
+# Scores at or above this count as satisfied: (非常满意 + 满意 + 基本满意) ÷ all rated = 3 by default.
+FEEDBACK_SATISFIED_MIN_SCORE = env_int("FEEDBACK_SATISFIED_MIN_SCORE", 3, minimum=1)
+# Working days for each step of a bad review's loop (verify, rectify, reply, recheck) unless the region
+# sets its own (feedback.LoopDeadline in admin).
+FEEDBACK_LOOP_WORKING_DAYS = env_int("FEEDBACK_LOOP_WORKING_DAYS", 5, minimum=1)
+# A completed case still unrated after this many days gets one SMS invitation.
+FEEDBACK_INVITE_AFTER_DAYS = env_int("FEEDBACK_INVITE_AFTER_DAYS", 3, minimum=1)
+# How long a signed rating link (ticket QR, case notice, SMS) stays valid.
+FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 30, minimum=1)
+# Rate limits on ratings, per hour: per device account, per client address, per phone.
+FEEDBACK_RATINGS_PER_DEVICE_PER_HOUR = env_int("FEEDBACK_RATINGS_PER_DEVICE_PER_HOUR", 240, minimum=1)
+FEEDBACK_RATINGS_PER_IP_PER_HOUR = env_int("FEEDBACK_RATINGS_PER_IP_PER_HOUR", 60, minimum=1)
+FEEDBACK_RATINGS_PER_PHONE_PER_HOUR = env_int("FEEDBACK_RATINGS_PER_PHONE_PER_HOUR", 10, minimum=1)
+# Seconds the window rating device shows its faces before returning to idle.
+FEEDBACK_DEVICE_FACES_SECONDS = env_int("FEEDBACK_DEVICE_FACES_SECONDS", 60, minimum=5)
+
+# Appointments: booking horizon, walk-in share, change and check-in limits, the no-show rule, forecasts.
+APPOINTMENTS_HORIZON_WORKING_DAYS = env_int("APPOINTMENTS_HORIZON_WORKING_DAYS", 5, minimum=1)
+APPOINTMENTS_SLOT_MINUTES = env_int("APPOINTMENTS_SLOT_MINUTES", 30, minimum=5)
+APPOINTMENTS_WALK_IN_SHARE_PERCENT = env_int("APPOINTMENTS_WALK_IN_SHARE_PERCENT", 40, minimum=0)
+APPOINTMENTS_CHANGE_BEFORE_MINUTES = env_int("APPOINTMENTS_CHANGE_BEFORE_MINUTES", 60, minimum=0)
+APPOINTMENTS_EARLY_CHECK_IN_MINUTES = env_int("APPOINTMENTS_EARLY_CHECK_IN_MINUTES", 30, minimum=0)
+APPOINTMENTS_LATE_CHECK_IN_MINUTES = env_int("APPOINTMENTS_LATE_CHECK_IN_MINUTES", 15, minimum=0)
+APPOINTMENTS_NO_SHOW_LIMIT = env_int("APPOINTMENTS_NO_SHOW_LIMIT", 3, minimum=1)
+APPOINTMENTS_BAR_DAYS = env_int("APPOINTMENTS_BAR_DAYS", 30, minimum=1)
+APPOINTMENTS_TARGET_WAIT_MINUTES = env_int("APPOINTMENTS_TARGET_WAIT_MINUTES", 15, minimum=1)
+APPOINTMENTS_HISTORY_WEEKS = env_int("APPOINTMENTS_HISTORY_WEEKS", 8, minimum=1)

@@ -143,9 +143,7 @@ class Hub:
     def _listen_redis(self) -> None:
         import redis
 
-        pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub(  # type: ignore[no-untyped-call]
-            ignore_subscribe_messages=True
-        )
+        pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
         pubsub.psubscribe(REDIS_CHANNEL_PREFIX + "*")
         self._ready.set()
         empty_since: list[float] = []

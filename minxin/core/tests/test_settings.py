@@ -26,7 +26,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=clean | env,
+        env=clean | {"MINXIN_ENV_FILE": os.devnull} | env,
         capture_output=True,
         text=True,
         timeout=120,
