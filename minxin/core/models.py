@@ -99,3 +99,32 @@ class LiveMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk}"
+
+
+class CalendarYear(models.Model):
+    """Whether a year's holiday arrangement is loaded. Deadlines are only computed in years marked
+    complete: a year the State Council has not yet published (or nobody has entered) makes
+    `workdays.add_working_days` refuse rather than guess Monday–Friday."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    is_complete = models.BooleanField(_("arrangement complete"), default=False)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the arrangement comes from, e.g. the State Council notice or a package."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1990, year__lte=2200), name="core_calendaryear_year_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
