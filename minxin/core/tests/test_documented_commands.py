@@ -52,14 +52,10 @@ def test_the_docs_print_manage_py_with_the_environments_python() -> None:
 
 
 def test_every_documented_command_starts_without_any_environment(clone_env: dict[str, str]) -> None:
+    names = sorted(documented_subcommands())
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = dict(
-            zip(
-                sorted(documented_subcommands()),
-                pool.map(lambda name: manage(name, "--help", env=clone_env), sorted(documented_subcommands())),
-                strict=True,
-            )
-        )
+        outcomes = pool.map(lambda name: manage(name, "--help", env=clone_env), names)
+        results = dict(zip(names, outcomes, strict=True))
     failed = {name: result.stderr[-500:] for name, result in results.items() if result.returncode != 0}
     assert failed == {}
 
@@ -69,9 +65,8 @@ def test_the_readme_token_command_works_as_printed(clone_env: dict[str, str]) ->
     printed = re.search(r"\.venv/bin/python manage\.py create_api_token --user NAME[^`\n]*", readme)
     assert printed is not None
     assert manage("migrate", "--noinput", "-v0", env=clone_env).returncode == 0
-    created = manage(
-        "shell", "-c", "from minxin.accounts.models import User; User.objects.create_user('lin')", env=clone_env
-    )
+    create_user = "from minxin.accounts.models import User; User.objects.create_user('lin')"
+    created = manage("shell", "-c", create_user, env=clone_env)
     assert created.returncode == 0, created.stderr
     args = printed.group(0).removeprefix(".venv/bin/python manage.py ").replace("NAME", "lin").split()
     result = manage(*args, env=clone_env)
