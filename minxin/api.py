@@ -12,6 +12,7 @@ from minxin.catalog.api import router as catalog_router
 from minxin.competition.api import router as competition_router
 from minxin.core.api import install_error_handlers
 from minxin.feedback.api import router as feedback_router
+from minxin.insights.api import router as insights_router
 from minxin.orgs.api import router as orgs_router
 from minxin.queueing.api import router as queueing_router
 from minxin.voting.api import router as voting_router
@@ -46,3 +47,4 @@ api.add_router("/", appointments_router)
 api.add_router("/", cases_router)
 api.add_router("/", feedback_router)
 api.add_router("/", competition_router)
+api.add_router("/", insights_router)

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "minxin.cases",
     "minxin.feedback",
     "minxin.competition",
+    "minxin.insights",
     "minxin.demo",
 ]
 
@@ -338,3 +339,24 @@ APPOINTMENTS_NO_SHOW_LIMIT = env_int("APPOINTMENTS_NO_SHOW_LIMIT", 3, minimum=1)
 APPOINTMENTS_BAR_DAYS = env_int("APPOINTMENTS_BAR_DAYS", 30, minimum=1)
 APPOINTMENTS_TARGET_WAIT_MINUTES = env_int("APPOINTMENTS_TARGET_WAIT_MINUTES", 15, minimum=1)
 APPOINTMENTS_HISTORY_WEEKS = env_int("APPOINTMENTS_HISTORY_WEEKS", 8, minimum=1)
+# The site's public address, for links sent by SMS from the worker (which has no request to ask).
+FEEDBACK_SITE_URL = env_str("FEEDBACK_SITE_URL", "http://127.0.0.1:8000")
+
+# Watch (lookout posts): notices, the sweep, fire reports, offline check-ins.
+WATCH_NOTICE_BACKEND = env_str("WATCH_NOTICE_BACKEND", "minxin.watch.notices.ConsoleNoticeBackend")
+WATCH_SWEEP_SECONDS = env_int("WATCH_SWEEP_SECONDS", 15, minimum=1)  # ≤ 30 keeps "missed" within 60 s
+WATCH_TRIANGULATION_MINUTES = env_int("WATCH_TRIANGULATION_MINUTES", 20, minimum=1)
+WATCH_FIRE_ACK_MINUTES = env_int("WATCH_FIRE_ACK_MINUTES", 20, minimum=1)
+WATCH_MAX_OFFLINE_HOURS = env_int("WATCH_MAX_OFFLINE_HOURS", 48, minimum=1)
+WATCH_BEARING_ERROR_DEG = env_int("WATCH_BEARING_ERROR_DEG", 1, minimum=1)
+WATCH_MIN_CROSSING_DEG = env_int("WATCH_MIN_CROSSING_DEG", 10, minimum=1)
+
+# Cases: e-supervision lights, extensions, 容缺 due dates, baseline trips, public lookup limit.
+CASES_YELLOW_WORKING_DAYS = env_int("CASES_YELLOW_WORKING_DAYS", 2)
+CASES_SUPERVISION_WORKING_DAYS = env_int("CASES_SUPERVISION_WORKING_DAYS", 3, minimum=1)
+CASES_EXTENSION_WORKING_DAYS = env_int("CASES_EXTENSION_WORKING_DAYS", 10, minimum=1)
+CASES_GAP_WORKING_DAYS = env_int("CASES_GAP_WORKING_DAYS", 5, minimum=1)
+CASES_BASELINE_TRIPS = env_int("CASES_BASELINE_TRIPS", 2)
+CASES_LOOKUPS_PER_HOUR = env_int("CASES_LOOKUPS_PER_HOUR", 20, minimum=1)
+CASES_SWEEP_BATCH = env_int("CASES_SWEEP_BATCH", 1000, minimum=1)
+CASES_CALENDAR_WARNING_DAYS = env_int("CASES_CALENDAR_WARNING_DAYS", 60, minimum=1)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("minxin.cases.urls")),
     path("", include("minxin.feedback.urls")),
     path("", include("minxin.competition.urls")),
+    path("", include("minxin.insights.urls")),
 ]
 
 handler404 = core_views.not_found

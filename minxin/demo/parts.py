@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from minxin.demo import appointments, cases, competition, feedback, voting, watch
+from minxin.demo import appointments, cases, competition, feedback, insights, voting, watch
 
-PARTS: tuple[ModuleType, ...] = (voting, watch, appointments, cases, feedback, competition)
+PARTS: tuple[ModuleType, ...] = (voting, watch, appointments, cases, feedback, competition, insights)

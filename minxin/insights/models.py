@@ -1,0 +1,1 @@
+"""Aggregates the worker keeps current, and generated reports."""
