@@ -360,3 +360,22 @@ CASES_BASELINE_TRIPS = env_int("CASES_BASELINE_TRIPS", 2)
 CASES_LOOKUPS_PER_HOUR = env_int("CASES_LOOKUPS_PER_HOUR", 20, minimum=1)
 CASES_SWEEP_BATCH = env_int("CASES_SWEEP_BATCH", 1000, minimum=1)
 CASES_CALENDAR_WARNING_DAYS = env_int("CASES_CALENDAR_WARNING_DAYS", 60, minimum=1)
+
+# Voting: limits on the public ballot (per hour) and the audit report's cluster threshold.
+VOTING_BALLOTS_PER_IP_PER_HOUR = env_int("VOTING_BALLOTS_PER_IP_PER_HOUR", 200, minimum=1)
+VOTING_TRIES_PER_PHONE_PER_HOUR = env_int("VOTING_TRIES_PER_PHONE_PER_HOUR", 10, minimum=1)
+VOTING_RECEIPT_CHECKS_PER_IP_PER_HOUR = env_int("VOTING_RECEIPT_CHECKS_PER_IP_PER_HOUR", 30, minimum=1)
+VOTING_AUDIT_CLUSTER_MIN = env_int("VOTING_AUDIT_CLUSTER_MIN", 5, minimum=2)
+
+# Insights: the aggregates' job (how often, page of events per query, pages per run, seconds before an
+# event's id counts as settled), the wall screen's refresh, and its optional display key (a URL key that
+# lets an unattended wall show the screen without a signed-in account; empty turns that off).
+INSIGHTS_AGGREGATE_EVERY_SECONDS = env_int("INSIGHTS_AGGREGATE_EVERY_SECONDS", 15, minimum=1)
+INSIGHTS_AGGREGATE_PAGE = env_int("INSIGHTS_AGGREGATE_PAGE", 20000, minimum=100)
+INSIGHTS_AGGREGATE_MAX_PAGES = env_int("INSIGHTS_AGGREGATE_MAX_PAGES", 50, minimum=1)
+INSIGHTS_SETTLE_SECONDS = env_int("INSIGHTS_SETTLE_SECONDS", 120, minimum=0)
+INSIGHTS_WALL_REFRESH_SECONDS = env_int("INSIGHTS_WALL_REFRESH_SECONDS", 5, minimum=1)
+INSIGHTS_WALL_KEY = env_str("INSIGHTS_WALL_KEY", "")
+
+# Per-process memo of hot lookups (core.memo): its most entries, the least recently used evicted first.
+MEMO_MAX_ENTRIES = env_int("MEMO_MAX_ENTRIES", 10_000, minimum=100)
