@@ -190,6 +190,12 @@ class Case(models.Model):
     delivery_tracking = models.CharField(_("tracking number"), max_length=64, blank=True)
     delivery_address = models.CharField(_("delivery address"), max_length=255, blank=True)
 
+    handling_days = models.PositiveSmallIntegerField(
+        _("working days used"),
+        null=True,
+        blank=True,
+        help_text=_("From acceptance to decision, suspensions excluded; set at the decision."),
+    )
     trips_made = models.PositiveSmallIntegerField(_("trips made"), default=1)
     baseline_trips = models.PositiveSmallIntegerField(_("baseline trips"), default=1)
 

@@ -58,12 +58,6 @@ def calendar_covered_until(*, today: dt.date) -> dt.date | None:
     return dt.date(last, 12, 31)
 
 
-def _require_years(first: dt.date, last: dt.date, years: set[int]) -> None:
-    for year in range(first.year, last.year + 1):
-        if year not in years:
-            raise WorkingCalendarMissing(year)
-
-
 def exceptions_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working_day")
     return dict(rows)
@@ -76,63 +70,84 @@ def is_working_day(day: dt.date, exceptions: dict[dt.date, bool] | None = None) 
     return day.weekday() < 5
 
 
+class WorkingCalendar:
+    """The covered years and the exceptions of a span of dates, loaded once: a sweep or a demo that
+    computes thousands of deadlines asks the database twice instead of twice per deadline. Counts
+    that leave the loaded span load more; a year not marked complete raises WorkingCalendarMissing."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        self.years = covered_years()
+        self.first, self.last = first, last
+        self.table = exceptions_between(first, last)
+
+    def _ensure(self, day: dt.date) -> None:
+        if day.year not in self.years:
+            raise WorkingCalendarMissing(day.year)
+        if day > self.last:
+            new_last = day + dt.timedelta(days=120)
+            self.table.update(exceptions_between(self.last + dt.timedelta(days=1), new_last))
+            self.last = new_last
+        elif day < self.first:
+            new_first = day - dt.timedelta(days=120)
+            self.table.update(exceptions_between(new_first, self.first - dt.timedelta(days=1)))
+            self.first = new_first
+
+    def is_working_day(self, day: dt.date) -> bool:
+        self._ensure(day)
+        return is_working_day(day, self.table)
+
+    def add(self, start: dt.date, days: int) -> dt.date:
+        """The date on which the `days`-th working day after `start` falls (0 gives `start`)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        self._ensure(start)
+        current, counted = start, 0
+        while counted < days:
+            current += dt.timedelta(days=1)
+            counted += int(self.is_working_day(current))
+        return current
+
+    def subtract(self, end: dt.date, days: int) -> dt.date:
+        """The latest date from which `end` is `days` working days away (as `add` counts): the day a
+        "due within N working days" warning starts. 0 gives `end`."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        self._ensure(end)
+        current, counted = end, 0
+        while counted < days:
+            counted += int(self.is_working_day(current))
+            current -= dt.timedelta(days=1)
+        return current
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (0 when end ≤ start)."""
+        count, current = 0, start
+        while current < end:
+            current += dt.timedelta(days=1)
+            count += int(self.is_working_day(current))
+        return count
+
+
+def working_calendar(start: dt.date, days: int = 0) -> WorkingCalendar:
+    # Holidays never stretch a span beyond about 2.2× its length; fetch a generous window once.
+    return WorkingCalendar(start - dt.timedelta(days=days * 3 + 30), start + dt.timedelta(days=days * 3 + 30))
+
+
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date on which the `days`-th working day after `start` falls (0 gives `start`).
 
     Raises WorkingCalendarMissing when the count passes through a year not marked complete."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    years = covered_years()
-    _require_years(start, start, years)
-    # Holidays never stretch a span beyond about 2.2× its length; fetch a generous window once.
-    horizon = start + dt.timedelta(days=days * 3 + 30)
-    table = exceptions_between(start, horizon)
-    current, counted = start, 0
-    while counted < days:
-        current += dt.timedelta(days=1)
-        if current.year not in years:
-            raise WorkingCalendarMissing(current.year)
-        if current > horizon:
-            horizon = current + dt.timedelta(days=days * 3 + 30)
-            table.update(exceptions_between(current, horizon))
-        if is_working_day(current, table):
-            counted += 1
-    return current
+    return working_calendar(start, days).add(start, days)
 
 
 def subtract_working_days(end: dt.date, days: int) -> dt.date:
-    """The latest date from which `end` is `days` working days away (counting as `add_working_days`
-    does): the day a "due within N working days" warning starts. 0 gives `end`."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    years = covered_years()
-    first = end - dt.timedelta(days=days * 3 + 30)
-    table = exceptions_between(first, end)
-    current, counted = end, 0
-    while counted < days:
-        if current.year not in years:
-            raise WorkingCalendarMissing(current.year)
-        if is_working_day(current, table):
-            counted += 1
-        current -= dt.timedelta(days=1)
-        if current < first:
-            first = current - dt.timedelta(days=days * 3 + 30)
-            table.update(exceptions_between(first, current))
-    return current
+    """The latest date from which `end` is `days` working days away (see WorkingCalendar.subtract)."""
+    return working_calendar(end, days).subtract(end, days)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (0 when end ≤ start)."""
-    if end <= start:
-        return 0
-    years = covered_years()
-    _require_years(start, end, years)
-    table = exceptions_between(start, end)
-    count, current = 0, start
-    while current < end:
-        current += dt.timedelta(days=1)
-        count += int(is_working_day(current, table))
-    return count
+    return WorkingCalendar(start, max(start, end)).between(start, end)
 
 
 def calendar_seed(*, first_year: int, last_year: int) -> int:
