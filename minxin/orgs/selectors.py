@@ -12,9 +12,14 @@ from minxin.core.memo import memo
 from minxin.core.models import CalendarDay
 from minxin.orgs.models import Hall, OpeningHours, Region, StaffMembership
 
+HALL_CODE_MAX_LENGTH = Hall._meta.get_field("code").max_length or 64
+
 
 def hall_get(*, code: str) -> Hall | None:
-    """The open hall with this code; cached per process for half a minute (every request needs it)."""
+    """The open hall with this code; cached per process for half a minute (every request needs it).
+    A code longer than any hall's is not looked up at all."""
+    if len(code) > HALL_CODE_MAX_LENGTH:
+        return None
 
     def load() -> Hall | None:
         return Hall.objects.select_related("unit__region").filter(code=code, is_active=True).first()
