@@ -1,0 +1,127 @@
+"""Hand-written SQL of the competition: the platform formulas, each one statement over every unit of a
+round at once (grouped by unit), never a query per unit. Named parameters; the few spellings that differ
+between PostgreSQL and SQLite (elapsed seconds, the 90th percentile) are chosen by `dialect`.
+
+Common parameters: %(start)s/%(end)s (the round's period, local service dates, inclusive), %(category)s
+(the round's flag category), %(path)s (the round's region path followed by %, a prefix match).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+# The units of a round: active units of its category anywhere under its region.
+_UNITS_OF_ROUND = """
+    JOIN orgs_hall h ON h.id = t.hall_id
+    JOIN orgs_unit u ON u.id = h.unit_id
+    JOIN orgs_region r ON r.id = u.region_id
+    WHERE t.service_date BETWEEN %(start)s AND %(end)s
+      AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
+"""
+
+
+def _wait_seconds() -> str:
+    """Seconds from joining the line (taking the number, or checking in for a remote number) to the call.
+    SQLite's julianday is a float: rounded to the millisecond so 900 s stays 900 s."""
+    if connection.vendor == "postgresql":
+        return "EXTRACT(EPOCH FROM (t.called_at - COALESCE(t.checked_in_at, t.issued_at)))"
+    return "ROUND((julianday(t.called_at) - julianday(COALESCE(t.checked_in_at, t.issued_at))) * 86400.0, 3)"
+
+
+def queue_stats() -> str:
+    """Per unit: numbers taken, called, called within 15 minutes, no-shows."""
+    return f"""
+    SELECT h.unit_id,
+           COUNT(*) AS issued,
+           COUNT(t.called_at) AS called,
+           SUM(CASE WHEN t.called_at IS NOT NULL AND {_wait_seconds()} <= 900 THEN 1 ELSE 0 END) AS within_15,
+           SUM(CASE WHEN t.status = 'no_show' THEN 1 ELSE 0 END) AS no_show
+    FROM queueing_ticket t
+    {_UNITS_OF_ROUND}
+    GROUP BY h.unit_id
+    """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+def queue_wait_p90() -> str:
+    """Per unit: the 90th percentile of the waits of called numbers, by nearest rank (the smallest wait
+    at or above which lie 10 % of the waits: rank ceil(0.9 n)), in seconds, and n. PostgreSQL's
+    percentile_disc is exactly that; SQLite gets the same rank from a window."""
+    if connection.vendor == "postgresql":
+        return f"""
+        SELECT h.unit_id, percentile_disc(0.9) WITHIN GROUP (ORDER BY {_wait_seconds()}) AS p90, COUNT(*) AS n
+        FROM queueing_ticket t
+        {_UNITS_OF_ROUND} AND t.called_at IS NOT NULL
+        GROUP BY h.unit_id
+        """  # noqa: S608 - constant fragments only; values are named parameters
+    return f"""
+    WITH waits AS (
+        SELECT h.unit_id AS unit_id, {_wait_seconds()} AS wait
+        FROM queueing_ticket t
+        {_UNITS_OF_ROUND} AND t.called_at IS NOT NULL
+    ), ranked AS (
+        SELECT unit_id, wait,
+               ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY wait) AS position,
+               COUNT(*) OVER (PARTITION BY unit_id) AS n
+        FROM waits
+    )
+    SELECT unit_id, wait AS p90, n FROM ranked WHERE position = (9 * n + 9) / 10
+    """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+def queue_crowding() -> str:
+    """Per unit: queue-days with numbers, and those on which the line of present citizens grew past the
+    hall's crowd rule (QueueRules.crowd_alert_waiting, 20 without rules, 0 = off) at any moment, the
+    moment a desk shows its crowd alert. The line is replayed as +1 when a called citizen joined it and −1
+    at the call (a leave first at equal instants); citizens who left uncalled are not counted."""
+    return f"""
+    WITH moves AS (
+        SELECT h.unit_id AS unit_id, t.hall_id AS hall_id, t.queue_id AS queue_id,
+               t.service_date AS day, COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
+        FROM queueing_ticket t
+        {_UNITS_OF_ROUND} AND t.called_at IS NOT NULL
+        UNION ALL
+        SELECT h.unit_id, t.hall_id, t.queue_id, t.service_date, t.called_at, -1
+        FROM queueing_ticket t
+        {_UNITS_OF_ROUND} AND t.called_at IS NOT NULL
+    ), line AS (
+        SELECT unit_id, hall_id, queue_id, day,
+               SUM(step) OVER (PARTITION BY queue_id, day ORDER BY at, step
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS waiting
+        FROM moves
+    ), peaks AS (
+        SELECT unit_id, hall_id, queue_id, day, MAX(waiting) AS peak FROM line
+        GROUP BY unit_id, hall_id, queue_id, day
+    )
+    SELECT p.unit_id, COUNT(*) AS queue_days,
+           SUM(CASE WHEN COALESCE(qr.crowd_alert_waiting, 20) > 0
+                     AND p.peak > COALESCE(qr.crowd_alert_waiting, 20) THEN 1 ELSE 0 END) AS crowded
+    FROM peaks p LEFT JOIN queueing_queuerules qr ON qr.hall_id = p.hall_id
+    GROUP BY p.unit_id
+    """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+def unit_rows(query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run one grouped statement; its rows start with the unit id."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return list(cursor.fetchall())
+
+
+RANK_ROUND = """
+    UPDATE competition_unitscore SET rank = ranked.position
+    FROM (
+        SELECT id, RANK() OVER (ORDER BY total DESC, standard_points DESC, deductions ASC) AS position
+        FROM competition_unitscore
+        WHERE round_id = %(round)s AND NOT vetoed
+    ) AS ranked
+    WHERE competition_unitscore.id = ranked.id
+"""
+"""Rank a round in one statement (both databases know UPDATE … FROM): total first, then the indicator
+points without bonus, then fewer deductions; units equal on all three share a rank (1, 2, 2, 4)."""
+
+
+def rank_round(*, round_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(RANK_ROUND, {"round": round_id})
