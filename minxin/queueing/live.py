@@ -2,8 +2,10 @@
 
 Under ASGI (the production events process, and `make demo`) `hall_events_asgi` answers the path before
 Django's middleware (minxin/asgi.py): each stream is a coroutine, not a thread, and holds no database
-connection. Under WSGI (runserver, the test server) the Django view `hall_events` streams from a
-blocking generator that ends after a minute; EventSource reconnects by itself.
+connection. Under WSGI the Django view `hall_events` streams from a blocking generator: on a threaded
+server (runserver, the test server) for a minute, on a single-threaded worker (gunicorn's sync workers,
+when a proxy rule for the events process is missing) for a second at most, so streams can never take
+the whole pool; EventSource reconnects by itself and is sent what it missed (below).
 
 Each frame's `id:` is its LiveMessage id (with the database broker). A client that reconnects with
 `Last-Event-ID` (EventSource sends it by itself) is first sent the messages of its hall after that id
@@ -24,6 +26,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import connection
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -33,6 +36,7 @@ from minxin.core.errors import error_body
 from minxin.core.events import broker
 from minxin.core.live import hub
 from minxin.core.memo import memo
+from minxin.core.models import LiveMessage
 from minxin.orgs.selectors import hall_get
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,10 @@ KEEPALIVE_SECONDS = 15.0
 WSGI_STREAM_SECONDS = 60.0
 RETRY_MILLISECONDS = 3000  # how long EventSource waits before it reconnects
 WSGI_RETRY_MILLISECONDS = 1000  # the WSGI stream ends by itself: come back at once
+# A single-threaded worker serves one request at a time: hold it this long at most, then let the client
+# come back after SYNC_WORKER_RETRY_MILLISECONDS (long polling, in effect).
+SYNC_WORKER_STREAM_SECONDS = 1.0
+SYNC_WORKER_RETRY_MILLISECONDS = 2000
 MAX_PENDING = 1000  # frames one stream may have unsent; past that it is closed, and replayed on reconnect
 KEEPALIVE = b": keep-alive\n\n"
 
@@ -51,8 +59,17 @@ def _frame(message: dict[str, Any]) -> bytes:
     return f"{head}event: {event}\ndata: {json.dumps(message, ensure_ascii=False)}\n\n".encode()
 
 
-def _opening(retry_milliseconds: int = RETRY_MILLISECONDS) -> bytes:
-    return f"retry: {retry_milliseconds}\n: connected\n\n".encode()
+def _opening(retry_milliseconds: int = RETRY_MILLISECONDS, last_id: int | None = None) -> bytes:
+    # An `id:` with no event sets the client's Last-Event-ID, so its reconnect is sent what it missed.
+    head = f"id: {last_id}\n" if last_id is not None else ""
+    return f"{head}retry: {retry_milliseconds}\n: connected\n\n".encode()
+
+
+def _latest_id() -> int | None:
+    """The newest live message's id, when reconnecting clients can be sent what came after it."""
+    if not broker().replayable:
+        return None
+    return LiveMessage.objects.aggregate(latest=Max("id"))["latest"] or 0
 
 
 def last_event_id(value: str | bytes | None) -> int | None:
@@ -63,12 +80,17 @@ def last_event_id(value: str | bytes | None) -> int | None:
     return int(text) if text.strip().isdigit() else None
 
 
-def _sync_stream(topic: str, after: int | None) -> Iterator[bytes]:
+def _sync_stream(topic: str, after: int | None, *, short: bool = False) -> Iterator[bytes]:
     inbox: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
     unsubscribe = hub.subscribe(topic, inbox.put)
-    deadline = time.monotonic() + WSGI_STREAM_SECONDS
+    seconds, retry = (
+        (SYNC_WORKER_STREAM_SECONDS, SYNC_WORKER_RETRY_MILLISECONDS)
+        if short
+        else (WSGI_STREAM_SECONDS, WSGI_RETRY_MILLISECONDS)
+    )
+    deadline = time.monotonic() + seconds
     try:
-        yield _opening(WSGI_RETRY_MILLISECONDS)
+        yield _opening(retry, _latest_id() if short and after is None else None)
         replayed: set[int] = set()
         if after is not None:
             for message in hub.replay(topic, after):
@@ -279,9 +301,10 @@ async def hall_events(request: HttpRequest, hall: str) -> HttpResponse | Streami
     topic = f"hall:{found.code}"
     after = last_event_id(request.headers.get("Last-Event-ID"))
     # Under ASGI this path is answered by hall_events_asgi before Django (minxin/asgi.py); this view
-    # serves WSGI servers (runserver, the test server), with a stream that ends and is reconnected.
+    # serves WSGI servers, with a stream that ends and is reconnected: short on a single-threaded worker.
+    short = not request.META.get("wsgi.multithread", True)
     response = StreamingHttpResponse(
-        _sync_stream(topic, after), content_type="text/event-stream; charset=utf-8"
+        _sync_stream(topic, after, short=short), content_type="text/event-stream; charset=utf-8"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events through at once

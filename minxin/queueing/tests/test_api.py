@@ -275,7 +275,8 @@ def test_the_queue_shows_waiting_per_service_and_recent_calls(cast, line, client
 def test_the_event_stream_delivers_a_call_after_commit(cast, line, client) -> None:
     from minxin.queueing.services import ticket_call_next, ticket_issue
 
-    response = client.get("/api/v1/halls/qhd/events")
+    # As a threaded server (runserver, the test server) streams: for a minute.
+    response = client.get("/api/v1/halls/qhd/events", **{"wsgi.multithread": True})
     assert response["Content-Type"].startswith("text/event-stream")
     chunks: list[str] = []
 
