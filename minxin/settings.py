@@ -379,3 +379,12 @@ INSIGHTS_WALL_KEY = env_str("INSIGHTS_WALL_KEY", "")
 
 # Per-process memo of hot lookups (core.memo): its most entries, the least recently used evicted first.
 MEMO_MAX_ENTRIES = env_int("MEMO_MAX_ENTRIES", 10_000, minimum=100)
+
+# Site (public pages): the operator (主办单位), ICP filing number (ICP备案号), government site code
+# (网站标识码) and public security filing shown in the footer, and the consultation and complaint
+# hotline on the home page and the search's "nothing found" page. Empty values are left out.
+SITE_OPERATOR = env_str("SITE_OPERATOR", "")
+SITE_ICP = env_str("SITE_ICP", "")
+SITE_CODE = env_str("SITE_CODE", "")
+SITE_PSB_FILING = env_str("SITE_PSB_FILING", "")
+SITE_HOTLINE = env_str("SITE_HOTLINE", "12345")
