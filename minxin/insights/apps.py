@@ -6,3 +6,25 @@ class InsightsConfig(AppConfig):
     name = "minxin.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from minxin.core.jobs import register_job
+        from minxin.core.portal import register_staff_panel
+        from minxin.insights.panels import insights_panel
+        from minxin.insights.services.aggregates import aggregates_reconcile, aggregates_run
+        from minxin.insights.services.reports import reports_monthly_job
+        from minxin.insights.services.wall import wall_refresh_all
+
+        register_job(
+            name="insights.aggregates",
+            every_seconds=settings.INSIGHTS_AGGREGATE_EVERY_SECONDS,
+            run=aggregates_run,
+        )
+        register_job(name="insights.reconcile", every_seconds=3600, run=aggregates_reconcile)
+        register_job(
+            name="insights.wall", every_seconds=settings.INSIGHTS_WALL_REFRESH_SECONDS, run=wall_refresh_all
+        )
+        register_job(name="insights.monthly_reports", every_seconds=3600, run=reports_monthly_job)
+        register_staff_panel(insights_panel)

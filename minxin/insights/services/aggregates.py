@@ -1,0 +1,333 @@
+"""The aggregate tables, kept current from the ticket event log.
+
+Each run reads the ticket events after the cursor, in id order and in pages; every event names its
+ticket, and the ticket names the bucket it counts in (its hall, its local date and the local hour it was
+issued). Those hour buckets are recomputed from their tickets, then their days and months are summed
+again. Because a bucket is always recomputed whole, never incremented, an event that arrives late (a
+number finished after midnight, a worker that was down for a day, a transaction that committed after a
+higher id was read) changes exactly the rows a full recomputation would give.
+
+Ids are handed out before commit, so a slow transaction can commit an id lower than one already read.
+The cursor therefore only settles ids whose events are older than `INSIGHTS_SETTLE_SECONDS`; the
+younger tail is read again by the next run (recomputing is idempotent, so reading twice is harmless).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from minxin.core import clock
+from minxin.insights.figures import FIGURE_FIELDS, WAIT_BINS, Figures, wait_bin
+from minxin.insights.models import AggregateCursor, HallDayStats, HallHourStats, HallMonthStats
+from minxin.orgs.models import Hall
+from minxin.queueing.models import Channel, Ticket, TicketEvent, TicketStatus
+
+CURSOR = "tickets"
+RECONCILE_CURSOR = "reconcile"
+LEASE = dt.timedelta(minutes=5)
+REMOTE = frozenset((Channel.WEB, Channel.APP, Channel.API))
+TICKET_COLUMNS = (
+    "hall_id",
+    "service_date",
+    "issued_at",
+    "checked_in_at",
+    "called_at",
+    "started_at",
+    "finished_at",
+    "status",
+    "channel",
+    "window_id",
+    "wait_mean_minutes",
+)
+
+HallDay = tuple[int, dt.date]
+
+
+@dataclass(slots=True)
+class HourFigures:
+    """The figures of one hour bucket while it is being counted."""
+
+    issued: int = 0
+    served: int = 0
+    no_show: int = 0
+    cancelled: int = 0
+    transferred: int = 0
+    remote: int = 0
+    waited: int = 0
+    wait_seconds: int = 0
+    wait_max_seconds: int = 0
+    forecast_count: int = 0
+    forecast_seconds: int = 0
+    service_count: int = 0
+    service_seconds: int = 0
+    hist: list[int] = field(default_factory=lambda: [0] * WAIT_BINS)
+    window_ids: set[int] = field(default_factory=set)
+
+    def add(self, ticket: dict[str, Any]) -> None:
+        self.issued += 1
+        status = ticket["status"]
+        if status == TicketStatus.DONE:
+            self.served += 1
+        elif status == TicketStatus.NO_SHOW:
+            self.no_show += 1
+        elif status in (TicketStatus.CANCELLED, TicketStatus.LAPSED):
+            self.cancelled += 1
+        elif status == TicketStatus.TRANSFERRED:
+            self.transferred += 1
+        if ticket["channel"] in REMOTE:
+            self.remote += 1
+        called = ticket["called_at"]
+        if called is not None and ticket["window_id"] is not None:
+            self.window_ids.add(ticket["window_id"])
+        if called is not None and status != TicketStatus.NO_SHOW:
+            present = ticket["checked_in_at"] or ticket["issued_at"]
+            wait = max(0, round((called - present).total_seconds()))
+            self.waited += 1
+            self.wait_seconds += wait
+            self.wait_max_seconds = max(self.wait_max_seconds, wait)
+            self.hist[wait_bin(wait)] += 1
+        if ticket["wait_mean_minutes"] is not None:
+            self.forecast_count += 1
+            self.forecast_seconds += round(ticket["wait_mean_minutes"] * 60)
+        start = ticket["started_at"] or called
+        if status == TicketStatus.DONE and ticket["finished_at"] is not None and start is not None:
+            self.service_count += 1
+            self.service_seconds += max(0, round((ticket["finished_at"] - start).total_seconds()))
+
+    def row(self, *, hall_id: int, service_date: dt.date, hour: int, at: dt.datetime) -> HallHourStats:
+        values = {name: getattr(self, name) for name in FIGURE_FIELDS}
+        return HallHourStats(
+            hall_id=hall_id,
+            service_date=service_date,
+            hour=hour,
+            wait_max_seconds=self.wait_max_seconds,
+            wait_hist=_trim(self.hist),
+            windows=len(self.window_ids),
+            computed_at=at,
+            **values,
+        )
+
+
+def _trim(hist: list[int]) -> list[int]:
+    """Histograms are stored without their empty tail (most waits sit in the first bins)."""
+    end = len(hist)
+    while end and hist[end - 1] == 0:
+        end -= 1
+    return hist[:end]
+
+
+def _zones() -> dict[int, ZoneInfo]:
+    return {pk: ZoneInfo(zone) for pk, zone in Hall.objects.values_list("pk", "time_zone")}
+
+
+def _hour_of(instant: dt.datetime, zone: ZoneInfo) -> int:
+    return instant.astimezone(zone).hour
+
+
+def hours_recompute(*, hall_id: int, service_date: dt.date, hours: set[int], zone: ZoneInfo) -> None:
+    """Recompute the hour rows `hours` of one hall's date from its tickets (hours without tickets lose
+    their row). Reads only the tickets issued in the span of those hours."""
+    start = dt.datetime.combine(service_date, dt.time(min(hours)), tzinfo=zone)
+    end = dt.datetime.combine(service_date, dt.time(max(hours)), tzinfo=zone) + dt.timedelta(hours=1)
+    tickets = Ticket.objects.filter(
+        hall_id=hall_id, service_date=service_date, issued_at__gte=start, issued_at__lt=end
+    ).values(*TICKET_COLUMNS)
+    counted: dict[int, HourFigures] = defaultdict(HourFigures)
+    for ticket in tickets:
+        hour = _hour_of(ticket["issued_at"], zone)
+        if hour in hours:
+            counted[hour].add(ticket)
+    at = clock.now()
+    HallHourStats.objects.filter(hall_id=hall_id, service_date=service_date, hour__in=hours).delete()
+    HallHourStats.objects.bulk_create(
+        [
+            figures.row(hall_id=hall_id, service_date=service_date, hour=hour, at=at)
+            for hour, figures in counted.items()
+        ]
+    )
+
+
+def _sum_into(model: Any, lookup: dict[str, Any], rows: list[Any], extra: dict[str, Any]) -> None:
+    if not rows:
+        model.objects.filter(**lookup).delete()
+        return
+    total = Figures.of(rows)
+    values = {name: getattr(total, name) for name in FIGURE_FIELDS}
+    values |= {
+        "wait_max_seconds": total.wait_max_seconds,
+        "wait_hist": _trim(total.wait_hist),
+        "computed_at": clock.now(),
+    } | extra
+    model.objects.update_or_create(**lookup, defaults=values)
+
+
+def day_recompute(*, hall_id: int, service_date: dt.date) -> None:
+    hours = list(HallHourStats.objects.filter(hall_id=hall_id, service_date=service_date))
+    busiest = max((row.windows for row in hours), default=0)
+    _sum_into(HallDayStats, {"hall_id": hall_id, "service_date": service_date}, hours, {"windows": busiest})
+
+
+def month_recompute(*, hall_id: int, month: dt.date) -> None:
+    month = month.replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    days = list(
+        HallDayStats.objects.filter(hall_id=hall_id, service_date__gte=month, service_date__lt=following)
+    )
+    mean_windows = round(sum(row.windows for row in days) / len(days)) if days else 0
+    _sum_into(
+        HallMonthStats,
+        {"hall_id": hall_id, "month": month},
+        days,
+        {"windows": mean_windows, "days": len(days)},
+    )
+
+
+def buckets_refresh(buckets: dict[HallDay, set[int]], *, zones: dict[int, ZoneInfo] | None = None) -> int:
+    """Recompute the given hour buckets, their days and their months. Returns the hours recomputed."""
+    zones = zones or _zones()
+    months: set[tuple[int, dt.date]] = set()
+    for (hall_id, service_date), hours in sorted(buckets.items()):
+        with transaction.atomic():
+            hours_recompute(hall_id=hall_id, service_date=service_date, hours=hours, zone=zones[hall_id])
+            day_recompute(hall_id=hall_id, service_date=service_date)
+        months.add((hall_id, service_date.replace(day=1)))
+    for hall_id, month in sorted(months):
+        with transaction.atomic():
+            month_recompute(hall_id=hall_id, month=month)
+    return sum(len(hours) for hours in buckets.values())
+
+
+def _cursor_lease(name: str) -> tuple[AggregateCursor, uuid.UUID] | None:
+    """Lease the cursor with a conditional update; None when another run holds it."""
+    AggregateCursor.objects.get_or_create(name=name)
+    now = clock.now()
+    token = uuid.uuid4()
+    taken = AggregateCursor.objects.filter(
+        Q(leased_until__isnull=True) | Q(leased_until__lt=now), name=name
+    ).update(leased_until=now + LEASE, lease_token=token)
+    if not taken:
+        return None
+    return AggregateCursor.objects.get(name=name), token
+
+
+def _event_pages(after: int, page: int) -> Iterator[list[tuple[int, dt.datetime, int, dt.date, dt.datetime]]]:
+    while True:
+        rows = list(
+            TicketEvent.objects.filter(id__gt=after)
+            .order_by("id")
+            .values_list("id", "at", "ticket__hall_id", "ticket__service_date", "ticket__issued_at")[:page]
+        )
+        if not rows:
+            return
+        yield rows
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
+def aggregates_run(*, page: int | None = None, max_pages: int | None = None) -> int:
+    """The worker's job: fold the events after the cursor into the aggregates. Returns the hours
+    recomputed (0 when another worker holds the cursor or nothing happened)."""
+    page = page or settings.INSIGHTS_AGGREGATE_PAGE
+    max_pages = max_pages or settings.INSIGHTS_AGGREGATE_MAX_PAGES
+    leased = _cursor_lease(CURSOR)
+    if leased is None:
+        return 0
+    cursor, token = leased
+    settle_before = clock.now() - dt.timedelta(seconds=settings.INSIGHTS_SETTLE_SECONDS)
+    zones = _zones()
+    settled = cursor.settled_event_id
+    unsettled_seen = False
+    events = recomputed = 0
+    try:
+        for number, rows in enumerate(_event_pages(cursor.settled_event_id, page)):
+            buckets: dict[HallDay, set[int]] = defaultdict(set)
+            for event_id, at, hall_id, service_date, issued_at in rows:
+                buckets[(hall_id, service_date)].add(_hour_of(issued_at, zones[hall_id]))
+                if at > settle_before:
+                    unsettled_seen = True
+                if not unsettled_seen:
+                    settled = event_id
+            recomputed += buckets_refresh(buckets, zones=zones)
+            events += len(rows)
+            AggregateCursor.objects.filter(name=CURSOR, lease_token=token).update(settled_event_id=settled)
+            if number + 1 >= max_pages:
+                break
+    finally:
+        AggregateCursor.objects.filter(name=CURSOR, lease_token=token).update(
+            leased_until=None,
+            lease_token=None,
+            last_run_at=clock.now(),
+            last_run_events=events,
+            last_run_buckets=recomputed,
+        )
+    return recomputed
+
+
+def _hall_days(tickets: Any) -> dict[HallDay, set[int]]:
+    zones = _zones()
+    buckets: dict[HallDay, set[int]] = defaultdict(set)
+    for hall_id, service_date, issued_at in tickets.values_list(
+        "hall_id", "service_date", "issued_at"
+    ).iterator(chunk_size=5000):
+        buckets[(hall_id, service_date)].add(_hour_of(issued_at, zones[hall_id]))
+    return buckets
+
+
+def aggregates_rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
+    """Recompute every bucket with tickets between `start` and `end` (inclusive) from raw rows, and drop
+    aggregate rows of that range that no longer have tickets. The full recomputation: the demo runs it
+    over its history, the nightly reconciliation over yesterday, the tests compare the job against it."""
+    tickets = Ticket.objects.all()
+    stale_hours = HallHourStats.objects.all()
+    if start is not None:
+        tickets, stale_hours = (
+            tickets.filter(service_date__gte=start),
+            stale_hours.filter(service_date__gte=start),
+        )
+    if end is not None:
+        tickets, stale_hours = (
+            tickets.filter(service_date__lte=end),
+            stale_hours.filter(service_date__lte=end),
+        )
+    buckets = _hall_days(tickets)
+    for hall_id, service_date, hour in stale_hours.values_list("hall_id", "service_date", "hour"):
+        buckets[(hall_id, service_date)].add(hour)
+    return buckets_refresh(buckets)
+
+
+def aggregates_reconcile() -> int:
+    """Once a day, recompute yesterday in full (the province's local date): a safety net for any row
+    written without an event. Claimed through its own cursor, whose `settled_event_id` keeps the
+    ordinal of the last date reconciled."""
+    leased = _cursor_lease(RECONCILE_CURSOR)
+    if leased is None:
+        return 0
+    cursor, token = leased
+    yesterday = clock.local_today(settings.TIME_ZONE) - dt.timedelta(days=1)
+    done = 0
+    try:
+        if cursor.settled_event_id < yesterday.toordinal():
+            done = aggregates_rebuild(start=yesterday, end=yesterday)
+            AggregateCursor.objects.filter(name=RECONCILE_CURSOR, lease_token=token).update(
+                settled_event_id=yesterday.toordinal()
+            )
+    finally:
+        AggregateCursor.objects.filter(name=RECONCILE_CURSOR, lease_token=token).update(
+            leased_until=None, lease_token=None, last_run_at=clock.now()
+        )
+    return done
+
+
+def hall_days_of(rows: Iterable[HallHourStats]) -> set[HallDay]:
+    return {(row.hall_id, row.service_date) for row in rows}

@@ -1,0 +1,153 @@
+"""The wall screen's figures, precomputed: the worker recomputes each wall's payload every few seconds
+from the aggregate tables and the queues' day counters, so a screen's refresh reads one row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Sum
+
+from minxin.core import clock
+from minxin.insights import modules
+from minxin.insights.figures import Figures
+from minxin.insights.models import HallDayStats, HallHourStats, WallSnapshot
+from minxin.insights.selectors import halls_of_region, province_today
+from minxin.orgs.models import Region
+from minxin.queueing.models import QueueDay, WindowState
+
+STALE_AFTER = dt.timedelta(seconds=60)
+TREND_DAYS = 30
+TOP_WAITS = 8
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def wall_payload(*, region: Region) -> dict[str, Any]:
+    """Everything the wall shows, as JSON-ready data (about ten queries whatever the province's size)."""
+    today = province_today()
+    now = clock.now()
+    halls = halls_of_region(region)
+    hall_ids = [hall.pk for hall in halls]
+    day_rows = HallDayStats.objects.filter(
+        hall_id__in=hall_ids,
+        service_date__gte=today - dt.timedelta(days=TREND_DAYS - 1),
+        service_date__lte=today,
+    )
+    today_by_hall: dict[int, Figures] = {}
+    trend: dict[dt.date, Figures] = {today - dt.timedelta(days=n): Figures() for n in range(TREND_DAYS)}
+    for row in day_rows:
+        trend[row.service_date].add(row)
+        if row.service_date == today:
+            today_by_hall[row.hall_id] = Figures().add(row)
+    local_hour = clock.local_now(region_zone(halls)).hour
+    hour_rows = HallHourStats.objects.filter(
+        hall_id__in=hall_ids, service_date=today, hour__in=[local_hour, max(0, local_hour - 1)]
+    )
+    recent: dict[int, Figures] = {}
+    for hour_row in hour_rows:
+        recent.setdefault(hour_row.hall_id, Figures()).add(hour_row)
+    waiting = dict(
+        QueueDay.objects.filter(queue__hall_id__in=hall_ids, service_date=today)
+        .values_list("queue__hall_id")
+        .annotate(count=Sum(F("issued") - F("departed")))
+    )
+    open_windows = dict(
+        WindowState.objects.filter(window__hall_id__in=hall_ids, status=WindowState.Status.OPEN)
+        .values_list("window__hall_id")
+        .annotate(count=Count("id"))
+    )
+    cities = list(region.children.order_by("code"))
+    city_of_hall = {
+        hall.pk: next((city.code for city in cities if hall.unit.region.path.startswith(city.path)), "")
+        for hall in halls
+    }
+    city_rows = []
+    for city in cities:
+        mine = [pk for pk, code in city_of_hall.items() if code == city.code]
+        figures = Figures.of(today_by_hall[pk] for pk in mine if pk in today_by_hall)
+        city_rows.append(
+            {
+                "code": city.code,
+                "name": city.name,
+                "halls": len(mine),
+                "served": figures.served,
+                "issued": figures.issued,
+                "wait_mean": _text(figures.wait_mean),
+                "wait_p90": _text(figures.wait_p90),
+                "waiting_now": sum(max(0, waiting.get(pk) or 0) for pk in mine),
+                "windows_open": sum(open_windows.get(pk, 0) for pk in mine),
+            }
+        )
+    total = Figures.of(today_by_hall.values())
+    longest = sorted(
+        (
+            {
+                "hall": hall.name,
+                "code": hall.code,
+                "city": next((c.name for c in cities if c.code == city_of_hall[hall.pk]), ""),
+                "wait_mean": _text(recent[hall.pk].wait_mean),
+                "wait_p90": _text(recent[hall.pk].wait_p90),
+                "waiting_now": max(0, waiting.get(hall.pk) or 0),
+            }
+            for hall in halls
+            if hall.pk in recent and recent[hall.pk].wait_mean is not None
+        ),
+        key=lambda item: (-float(item["wait_mean"] or 0), item["hall"]),
+    )[:TOP_WAITS]
+    return {
+        "region": {"code": region.code, "name": region.name},
+        "generated_at": now.isoformat(),
+        "date": today.isoformat(),
+        "totals": {
+            "halls": len(halls),
+            "issued": total.issued,
+            "served": total.served,
+            "wait_mean": _text(total.wait_mean),
+            "wait_p90": _text(total.wait_p90),
+            "forecast_mean": _text(total.forecast_mean),
+            "waiting_now": sum(max(0, count or 0) for count in waiting.values()),
+            "windows_open": sum(open_windows.values()),
+        },
+        "cities": city_rows,
+        "longest_waits": longest,
+        "trend": [
+            {"date": day.isoformat(), "served": figures.served, "wait_mean": _text(figures.wait_mean)}
+            for day, figures in sorted(trend.items())
+        ],
+        "modules": modules.wall_panels(region=region, today=today),
+    }
+
+
+def region_zone(halls: list[Any]) -> str:
+    from django.conf import settings
+
+    return str(halls[0].time_zone) if halls else str(settings.TIME_ZONE)
+
+
+def wall_refresh(*, region: Region) -> WallSnapshot:
+    snapshot, _created = WallSnapshot.objects.update_or_create(
+        scope=region.code, defaults={"payload": wall_payload(region=region), "computed_at": clock.now()}
+    )
+    return snapshot
+
+
+def wall_snapshot(*, region: Region) -> dict[str, Any]:
+    """The wall's latest figures: the worker's snapshot, or fresh ones when it is missing or stale (a
+    worker that stopped must not freeze the wall on old figures without saying so)."""
+    snapshot = WallSnapshot.objects.filter(scope=region.code).first()
+    if snapshot is None or clock.now() - snapshot.computed_at > STALE_AFTER:
+        snapshot = wall_refresh(region=region)
+    payload: dict[str, Any] = snapshot.payload
+    return payload
+
+
+def wall_refresh_all() -> int:
+    """The worker's job: refresh the snapshot of every top region (the province) that has halls."""
+    done = 0
+    for region in Region.objects.filter(parent__isnull=True):
+        wall_refresh(region=region)
+        done += 1
+    return done

@@ -1,0 +1,96 @@
+"""Every dashboard table as (header, rows), the one source for the page, its CSV and its XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from minxin.insights.figures import Figures
+from minxin.insights.selectors import RegionView
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+def _fig(figures: Figures) -> list[Any]:
+    return [figures.issued, figures.served, figures.wait_mean, figures.wait_p90, figures.forecast_mean]
+
+
+def _fig_header() -> list[str]:
+    return [_("Issued"), _("Served"), _("Mean wait (min)"), _("P90 wait (min)"), _("Forecast wait (min)")]
+
+
+def halls_table(view: RegionView) -> Table:
+    header = [_("Hall"), *_fig_header(), _("Windows open now"), _("Waiting now"), _("Served today")]
+    rows = [
+        [line.hall.name, *_fig(line.month), line.windows_open, line.waiting_now, line.today.served]
+        for line in view.lines
+    ]
+    return Table("halls", _("Halls this month"), header, rows)
+
+
+def trend_table(view: RegionView) -> Table:
+    header = [_("Month"), *_fig_header()]
+    rows = [
+        [f"{month:%Y-%m}", *_fig(figures)] for month, figures in zip(view.months, view.trend, strict=True)
+    ]
+    return Table("trend", _("Trend over twelve months"), header, rows)
+
+
+def children_table(view: RegionView) -> Table:
+    header = [_("Region"), *_fig_header(), _("Served today")]
+    rows = [[region.name, *_fig(month), today.served] for region, month, today in view.children]
+    return Table("regions", _("Regions this month"), header, rows)
+
+
+REGION_TABLES: dict[str, Callable[[RegionView], Table]] = {
+    "halls": halls_table,
+    "trend": trend_table,
+    "regions": children_table,
+}
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (int, str)):
+        return value
+    return float(value)
+
+
+def table_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([_cell(value) for value in row])
+    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read the Chinese text as UTF-8
+
+
+def table_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = table.name
+    sheet.append(table.header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_cell(value) if value != "" else None for value in row])
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
