@@ -122,7 +122,7 @@ class CampaignIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     region: str | None = Field(None, description="Region code (GB/T 2260); defaults to the officer's region")
     letter: str = ""
-    ballot: BallotRule = BallotRule()
+    ballot: BallotRule = BallotRule(kind="approval", min=1, max=5, budget=None)
     result_rule: Literal["ranking", "greedy", "equal_shares"] = "ranking"
     budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     completion_step: Decimal = Field(Decimal(1), ge=0, max_digits=12, decimal_places=2)
@@ -323,7 +323,7 @@ def ballot_cast_api(
         )
     campaign = campaign_or_404(campaign_id)
     auth = getattr(request, "auth", None)
-    voter = payload.voter or VoterIn()
+    voter = payload.voter or VoterIn(id_number="", phone=None, external_id="")
     common: dict[str, Any] = {
         "campaign": campaign,
         "choices": payload.choices,
@@ -333,7 +333,7 @@ def ballot_cast_api(
         "device": device[:128] or request.headers.get("User-Agent", "")[:256],
     }
     if isinstance(auth, Citizen):
-        if payload.channel != Channel.WEB:
+        if payload.channel != "web":
             raise InvalidInput(
                 _("Citizens vote online; other channels are entered by officers."),
                 details={"field": "channel"},
@@ -341,7 +341,7 @@ def ballot_cast_api(
         cast = services.ballot_cast(channel=Channel.WEB, phone_hash=auth.phone_hash, **common)
     elif isinstance(auth, User):
         services.ensure_officer(user=auth, region=campaign.region)
-        if payload.channel == Channel.WEB:
+        if payload.channel == "web":
             raise InvalidInput(
                 _("Officers enter paper, email, phone or WeChat ballots."), details={"field": "channel"}
             )
@@ -359,7 +359,7 @@ def ballot_cast_api(
         choices=cast.choices,
         channel=cast.channel,
         cast_at=cast.cast_at,
-    )  # type: ignore[arg-type]
+    )
     return Status(200 if cast.replayed else 201, out)
 
 

@@ -39,10 +39,15 @@ def tie_order(*, votes: Sequence[int], costs: Sequence[float], numbers: Sequence
     return sorted(range(len(votes)), key=lambda c: (-votes[c], costs[c], numbers[c]))
 
 
-def greedy(*, order: Sequence[int], costs: Sequence[float], budget: float) -> list[int]:
-    """Down the ranking, fund each project that still fits the remaining budget (skip those that do not)."""
+def greedy(
+    *, order: Sequence[int], costs: Sequence[float], budget: float, votes: Sequence[int] | None = None
+) -> list[int]:
+    """Down the ranking, fund each project that still fits the remaining budget (skip those that do not);
+    a project nobody chose is never funded."""
     funded, left = [], budget
     for index in order:
+        if votes is not None and votes[index] <= 0:
+            continue
         if costs[index] <= left * (1 + EPS) + EPS:
             funded.append(index)
             left -= costs[index]
@@ -97,7 +102,8 @@ class EqualShares:
 
     def run(self, per_voter: float) -> list[int]:
         """The fixed-budget method with `per_voter` for everyone: the funded projects in funding order."""
-        state, funded_mask, funded = self.root, 0, []
+        state, funded_mask = self.root, 0
+        funded: list[int] = []
         budgets: dict[int, float] = {0: per_voter}
         while True:
             best: tuple[float, int, int] | None = None

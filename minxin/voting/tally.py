@@ -94,7 +94,7 @@ def results_compute(
     funded_mes: list[int] = []
     mes_info: dict[str, Any] | None = None
     if budget is not None:
-        funded_greedy = rules.greedy(order=order, costs=costs, budget=budget)
+        funded_greedy = rules.greedy(order=order, costs=costs, budget=budget, votes=votes)
         outcome = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank).with_add1(
             budget=budget, step=float(campaign.completion_step)
         )

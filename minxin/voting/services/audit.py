@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -76,9 +78,9 @@ def audit_report(*, campaign: Campaign, actor: User) -> dict[str, list[Cluster]]
     }
     report: dict[str, list[Cluster]] = {}
 
-    def rows(queryset: QuerySet[Ballot], kind: str, value_of: object) -> list[Cluster]:
+    def rows(queryset: QuerySet[Any, Any], kind: str, value_of: Callable[[Any], str]) -> list[Cluster]:
         found = [
-            Cluster(kind, value_of(row), row["n"], row["q"], row["first"], row["last"])  # type: ignore[operator]
+            Cluster(kind, value_of(row), row["n"], row["q"], row["first"], row["last"])
             for row in queryset.annotate(**stats).filter(n__gte=least).order_by("-n")[:50]
         ]
         return found

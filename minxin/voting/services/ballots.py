@@ -9,12 +9,14 @@ through any channel fails there and becomes 409 `already_voted`. A retried submi
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -50,7 +52,7 @@ class Cast:
     receipt: str
     choices: list[int]
     channel: str
-    cast_at: object
+    cast_at: dt.datetime
     replayed: bool = False
 
 
@@ -167,7 +169,7 @@ def ballot_cast(
         raise Forbidden(
             _("This ID number is not among the eligible voters of this campaign."), code="not_eligible"
         )
-    identifiers = [(IdentifierKind.ID_NUMBER, id_hash)]
+    identifiers: list[tuple[str, str]] = [(str(IdentifierKind.ID_NUMBER), id_hash)]
     if phone and not phone_hash:
         normalized_phone = personal.normalize_phone(phone)
         if normalized_phone is None:
@@ -176,10 +178,13 @@ def ballot_cast(
             )
         phone_hash = personal.keyed_hash(normalized_phone, purpose="phone")
     if phone_hash:
-        identifiers.append((IdentifierKind.PHONE, phone_hash))
+        identifiers.append((str(IdentifierKind.PHONE), phone_hash))
     if external_id:
         identifiers.append(
-            (IdentifierKind.EXTERNAL, personal.keyed_hash(external_id.strip(), purpose=f"external:{channel}"))
+            (
+                str(IdentifierKind.EXTERNAL),
+                personal.keyed_hash(external_id.strip(), purpose=f"external:{channel}"),
+            )
         )
     if channel == Channel.WEB:
         if ip:
@@ -202,7 +207,7 @@ def ballot_cast(
     )
     ip_hash, ip_prefix = _network(ip)
     now = clock.now()
-    params = {
+    params: dict[str, Any] = {
         "campaign": campaign.pk,
         "now": now,
         "public_id": uuid.uuid4(),
@@ -226,7 +231,7 @@ def ballot_cast(
     return Cast(receipt=params["receipt"], choices=picked, channel=channel, cast_at=now)
 
 
-def _insert(params: dict[str, object], identifiers: list[tuple[str, str]]) -> bool:
+def _insert(params: dict[str, Any], identifiers: list[tuple[str, str]]) -> bool:
     rows = [(str(uuid.uuid4()), str(kind), value) for kind, value in identifiers]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         return sql.ballot_insert(params=params, identifiers=rows) is not None

@@ -153,7 +153,7 @@ def campaign_create(*, data: CampaignData, actor: User) -> Campaign:
     ensure_officer(user=actor, region=data.region)
     fields = _validated(data)
     with transaction.atomic():
-        campaign = Campaign.objects.create(**fields, created_by=actor, created_at=clock.now())  # type: ignore[arg-type]
+        campaign = Campaign.objects.create(**fields, created_by=actor, created_at=clock.now())
         _candidates_replace(campaign, data.candidates)
         _event(campaign, "created", actor, candidates=len(data.candidates))
     return campaign
