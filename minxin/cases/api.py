@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
@@ -251,7 +251,7 @@ def _detail(case: Case) -> CaseOut:
 @router.post(
     "/halls/{hall}/cases", response={201: CaseOut}, auth=staff_auth, summary="Take in a case at the window"
 )
-def case_intake_api(request: HttpRequest, hall: str, payload: CaseIn) -> tuple[int, CaseOut]:
+def case_intake_api(request: HttpRequest, hall: str, payload: CaseIn) -> Status:
     user = request_user(request)
     the_hall = hall_or_404(hall)
     window = None
@@ -293,7 +293,7 @@ def case_intake_api(request: HttpRequest, hall: str, payload: CaseIn) -> tuple[i
         delivery_method=payload.delivery,
         delivery_address=payload.delivery_address,
     )
-    return 201, _detail(result.case)
+    return Status(201, _detail(result.case))
 
 
 @router.get("/cases/{case_id}", response=CaseOut, auth=staff_or_citizen, summary="A case with its history")

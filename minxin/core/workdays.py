@@ -172,11 +172,14 @@ def calendar_seed(*, first_year: int, last_year: int) -> int:
         except NotImplementedError:
             return created
         with transaction.atomic():
-            for date, working, label in rows:
-                _row, made = CalendarDay.objects.get_or_create(
-                    date=date, defaults={"is_working_day": working, "name": label}
-                )
-                created += int(made)
+            existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
+            fresh = [
+                CalendarDay(date=date, is_working_day=working, name=label)
+                for date, working, label in rows
+                if date not in existing
+            ]
+            CalendarDay.objects.bulk_create(fresh, ignore_conflicts=True)
+            created += len(fresh)
             CalendarYear.objects.update_or_create(
                 year=year,
                 defaults={"is_complete": True, "source": "chinese_calendar"},
