@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from minxin.accounts.api_auth import request_user, staff_auth
@@ -153,7 +153,7 @@ def _unit_for_new_post(request: HttpRequest, unit_id: int | None) -> Unit:
 
 
 @router.post("/posts", response={201: PostOut}, auth=staff_auth, url_name="watch-post-create")
-def post_create_api(request: HttpRequest, payload: PostIn) -> tuple[int, dict[str, Any]]:
+def post_create_api(request: HttpRequest, payload: PostIn) -> Status[dict[str, Any]]:
     unit = _unit_for_new_post(request, payload.unit_id)
     post = post_create_simple(
         unit=unit,
@@ -168,7 +168,7 @@ def post_create_api(request: HttpRequest, payload: PostIn) -> tuple[int, dict[st
         radio_channel=payload.radio_channel,
     )
     post = Post.objects.select_related("unit__region", "escalation").get(pk=post.pk)
-    return 201, PostOut.of(post, 0)
+    return Status(201, PostOut.of(post, 0))
 
 
 @router.get("/posts", response=list[PostOut], auth=staff_auth, url_name="watch-post-list")
@@ -189,7 +189,7 @@ def post_get_api(request: HttpRequest, post_id: uuid.UUID) -> dict[str, Any]:
 @router.post(
     "/posts/{post_id}/check-ins", response={201: CheckInOut}, auth=staff_auth, url_name="watch-check-in"
 )
-def check_in_api(request: HttpRequest, post_id: uuid.UUID, payload: CheckInIn) -> tuple[int, dict[str, Any]]:
+def check_in_api(request: HttpRequest, post_id: uuid.UUID, payload: CheckInIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     desk = payload.channel in ("phone", "radio")
     post = post_for(scope_of(user), post_id, roles={COMMAND} if desk else {LOOKOUT, COMMAND})
@@ -213,19 +213,22 @@ def check_in_api(request: HttpRequest, post_id: uuid.UUID, payload: CheckInIn) -
         reported_by=payload.reported_by,
     )
     check_in = recorded.check_in
-    return 201, {
-        "id": check_in.public_id,
-        "post": post.public_id,
-        "status": check_in.status,
-        "made_at": check_in.made_at,
-        "received_at": check_in.received_at,
-        "slot_start": check_in.slot_start,
-        "slot_end": check_in.slot_end,
-        "late": check_in.late,
-        "duplicate": recorded.duplicate,
-        "covered_missed": recorded.covered_missed,
-        "incident": check_in.incident.public_id if check_in.incident_id and check_in.incident else None,
-    }
+    return Status(
+        201,
+        {
+            "id": check_in.public_id,
+            "post": post.public_id,
+            "status": check_in.status,
+            "made_at": check_in.made_at,
+            "received_at": check_in.received_at,
+            "slot_start": check_in.slot_start.astimezone(dt.UTC),
+            "slot_end": check_in.slot_end.astimezone(dt.UTC),
+            "late": check_in.late,
+            "duplicate": recorded.duplicate,
+            "covered_missed": recorded.covered_missed,
+            "incident": check_in.incident.public_id if check_in.incident_id and check_in.incident else None,
+        },
+    )
 
 
 @router.post("/posts/{post_id}/pause", response=PostOut, auth=staff_auth, url_name="watch-post-pause")

@@ -108,7 +108,7 @@ def check_in_record(
     rules = post_rules(post)
     with transaction.atomic():
         locked = (
-            Post.objects.select_for_update()
+            Post.objects.select_for_update(of=("self",))
             .select_related("escalation", "unit__region", "plan")
             .get(pk=post.pk)
         )

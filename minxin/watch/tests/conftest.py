@@ -47,10 +47,13 @@ def at_season_day() -> Any:
 
 def build_watch() -> Watch:
     from minxin.accounts.models import Role, User
+    from minxin.orgs.models import Region
     from minxin.orgs.services import membership_grant, region_create, unit_create
     from minxin.watch.services import duty_plan_create, post_create, post_staff_assign
 
-    province = region_create(code="130000", name="河北省", level="province")
+    province = Region.objects.filter(code="130000").first() or region_create(
+        code="130000", name="河北省", level="province"
+    )
     chengde = region_create(code="130800", name="承德市", level="city", parent=province)
     zjk = region_create(code="130700", name="张家口市", level="city", parent=province)
     unit = unit_create(name="河北省塞罕坝机械林场", kind="utility", flag_category="service", region=chengde)
