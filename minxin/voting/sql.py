@@ -55,3 +55,35 @@ def ballot_insert(*, params: dict[str, Any], identifiers: list[tuple[str, str, s
         cursor.execute(_STATEMENTS[len(identifiers)], values)
         row = cursor.fetchone()
     return int(row[0]) if row else None
+
+
+# SQLite has no data-modifying CTE: the same work as two statements in the caller's transaction.
+_SQLITE_BALLOT = f"""
+INSERT INTO {_BALLOT} (campaign_id, public_id, receipt, choices, channel, cast_at, ip_hash, ip_prefix,
+    device_hash, entered_by_id, idempotency_hash, quarantine_reason)
+SELECT id, %(public_id)s, %(receipt)s, %(choices)s, %(channel)s, %(now)s, %(ip_hash)s, %(ip_prefix)s,
+    %(device_hash)s, %(entered_by)s, %(idempotency_hash)s, ''
+FROM {_CAMPAIGN}
+WHERE id = %(campaign)s AND state = 'voting' AND opens_at <= %(now)s AND closes_at > %(now)s
+"""  # noqa: S608 - table names are constants; every value is a named parameter
+_SQLITE_IDENTIFIER = f"INSERT INTO {_IDENTIFIER} (id, campaign_id, kind, value_hash) VALUES (%s, %s, %s, %s)"  # noqa: S608
+
+
+def ballot_insert_two_statements(*, params: dict[str, Any], identifiers: list[tuple[str, str, str]]) -> bool:
+    """SQLite (or inside a caller's transaction): the ballot, then its identifiers; the caller's
+    transaction makes them one. Returns False when the campaign is not open for voting."""
+    values = dict(params)
+    values["public_id"] = values["public_id"].hex  # Django stores UUIDs on SQLite as 32 hex digits
+    values["now"] = connection.ops.adapt_datetimefield_value(values["now"])
+    with connection.cursor() as cursor:
+        cursor.execute(_SQLITE_BALLOT, values)
+        if cursor.rowcount != 1:
+            return False
+        cursor.executemany(
+            _SQLITE_IDENTIFIER,
+            [
+                (row_id.replace("-", ""), params["campaign"], kind, value_hash)
+                for row_id, kind, value_hash in identifiers
+            ],
+        )
+    return True

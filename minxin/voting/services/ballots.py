@@ -235,31 +235,39 @@ def _insert(params: dict[str, Any], identifiers: list[tuple[str, str]]) -> bool:
     rows = [(str(uuid.uuid4()), str(kind), value) for kind, value in identifiers]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         return sql.ballot_insert(params=params, identifiers=rows) is not None
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            return _insert_orm(params, rows)
     with transaction.atomic():
-        campaign = Campaign.objects.filter(
-            pk=params["campaign"], state="voting", opens_at__lte=params["now"], closes_at__gt=params["now"]
-        ).first()
-        if campaign is None:
-            return False
-        Ballot.objects.create(
-            campaign=campaign,
-            public_id=params["public_id"],
-            receipt=params["receipt"],
-            choices=params["choices"],
-            channel=params["channel"],
-            cast_at=params["now"],
-            ip_hash=params["ip_hash"],
-            ip_prefix=params["ip_prefix"],
-            device_hash=params["device_hash"],
-            entered_by_id=params["entered_by"],
-            idempotency_hash=params["idempotency_hash"],
-        )
-        BallotIdentifier.objects.bulk_create(
-            [
-                BallotIdentifier(id=row_id, campaign=campaign, kind=kind, value_hash=value)
-                for row_id, kind, value in rows
-            ]
-        )
+        return sql.ballot_insert_two_statements(params=params, identifiers=rows)
+
+
+def _insert_orm(params: dict[str, Any], rows: list[tuple[str, str, str]]) -> bool:
+    """PostgreSQL inside a caller's transaction (a savepoint keeps a refusal from spoiling it)."""
+    campaign = Campaign.objects.filter(
+        pk=params["campaign"], state="voting", opens_at__lte=params["now"], closes_at__gt=params["now"]
+    ).first()
+    if campaign is None:
+        return False
+    Ballot.objects.create(
+        campaign=campaign,
+        public_id=params["public_id"],
+        receipt=params["receipt"],
+        choices=params["choices"],
+        channel=params["channel"],
+        cast_at=params["now"],
+        ip_hash=params["ip_hash"],
+        ip_prefix=params["ip_prefix"],
+        device_hash=params["device_hash"],
+        entered_by_id=params["entered_by"],
+        idempotency_hash=params["idempotency_hash"],
+    )
+    BallotIdentifier.objects.bulk_create(
+        [
+            BallotIdentifier(id=row_id, campaign=campaign, kind=kind, value_hash=value)
+            for row_id, kind, value in rows
+        ]
+    )
     return True
 
 
