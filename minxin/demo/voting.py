@@ -163,6 +163,18 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+DESCRIPTIONS = {
+    "新建道路": "打通断头路，完善城区路网，缓解交通拥堵。",
+    "道路整修": "修复破损路面和人行道，提升通行安全。",
+    "污水治理": "完善污水收集管网，改善河道水质。",
+    "路灯照明": "新建或更换节能路灯，照亮夜间出行。",
+    "生态廊道和公园": "建设公园绿地和生态廊道，增加休闲空间。",
+    "景观提升和海绵城市": "提升街景并建设透水铺装、雨水花园等海绵设施。",
+    "公共绿化": "补植行道树、建设街头游园，增加城市绿量。",
+    "环境卫生": "新建改造公厕和垃圾收运设施，改善市容环境。",
+}
+
+
 def _langfang() -> tuple[Region, Unit | None, User | None]:
     region = Region.objects.get(code=LANGFANG)
     unit = Unit.objects.filter(region=region, name="廊坊市住房和城乡建设局").first() or unit_create(
@@ -185,7 +197,7 @@ def _candidates(rng: random.Random, *, every: int = 1) -> list[CandidateData]:
                     name=name,
                     category=category,
                     cost=cost,
-                    description=f"{category}类项目，估算投资约{cost / 10_000:.0f}万元。",
+                    description=DESCRIPTIONS[category],
                     location="廊坊市" + rng.choice(["安次区", "广阳区", "开发区"]),
                     latitude=CENTRE[0] + Decimal(rng.uniform(-0.06, 0.06)).quantize(Decimal("0.000001")),
                     longitude=CENTRE[1] + Decimal(rng.uniform(-0.08, 0.08)).quantize(Decimal("0.000001")),

@@ -19,15 +19,14 @@ def letter_html(text: str) -> SafeString:
     blocks: list[str] = []
     for block in text.replace("\r\n", "\n").split("\n\n"):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if lines and lines[0].startswith("## "):
+            blocks.append(f"<h3>{escape(lines[0][3:])}</h3>")
+            lines = lines[1:]
         if not lines:
             continue
         if all(line.startswith("- ") for line in lines):
             items = "".join(f"<li>{escape(line[2:])}</li>" for line in lines)
             blocks.append(f"<ul>{items}</ul>")
-        elif lines[0].startswith("## "):
-            blocks.append(f"<h3>{escape(lines[0][3:])}</h3>")
-            if lines[1:]:
-                blocks.append(f"<p>{'<br>'.join(escape(line) for line in lines[1:])}</p>")
         else:
             blocks.append(f"<p>{'<br>'.join(escape(line) for line in lines)}</p>")
     return mark_safe("".join(blocks))  # noqa: S308 - every piece is escaped above
