@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from minxin.competition import sql
 
 VALUE_PLACES = Decimal("0.0001")
+DEFAULT_ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +35,21 @@ class Scope:
     cache: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def params(self) -> dict[str, Any]:
+        # Instants a day beyond the period (zones lie within ±14 h of UTC): the statements narrow them
+        # to local dates; the fixed offset is SQLite's stand-in for the zone (sql._local_date).
+        since = dt.datetime.combine(self.start - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        until = dt.datetime.combine(self.end + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
+        zone = ZoneInfo(DEFAULT_ZONE)
+        offset = zone.utcoffset(dt.datetime.combine(self.start, dt.time.min)) or dt.timedelta()
         return {
             "start": self.start,
             "end": self.end,
+            "month_start": self.start.replace(day=1),
             "category": self.category,
             "path": self.region_path + "%",
+            "since": since,
+            "until": until,
+            "utc_offset": f"{int(offset.total_seconds() // 3600):+d} hours",
         }
 
 
@@ -174,6 +186,225 @@ register(
         unit="share",
         better="lower",
         compute=_crowded_days,
+    )
+)
+
+
+# Cases (docs/cases.md) ---------------------------------------------------------------------------------
+
+
+def _cases(scope: Scope) -> dict[int, tuple[int, ...]]:
+    rows = _grouped(scope, "cases", sql.cases_stats)
+    return {unit: tuple(int(value or 0) for value in row) for unit, row in rows.items()}
+
+
+CASE_FIELDS = (
+    "decided",
+    "on_time",
+    "used",
+    "promised",
+    "completed",
+    "one_visit",
+    "zero_trip",
+    "received",
+    "correction",
+)
+
+
+def _case_share(part: str, whole: str) -> Callable[[Scope], Results]:
+    def compute(scope: Scope) -> Results:
+        result = {}
+        for unit, row in _cases(scope).items():
+            figures = dict(zip(CASE_FIELDS, row, strict=True))
+            if figures[whole]:
+                result[unit] = Measure(
+                    share(figures[part], figures[whole]), {whole: figures[whole], part: figures[part]}
+                )
+        return result
+
+    return compute
+
+
+def _speed_up(scope: Scope) -> Results:
+    result = {}
+    for unit, row in _cases(scope).items():
+        figures = dict(zip(CASE_FIELDS, row, strict=True))
+        if figures["promised"]:
+            value = quantize(Decimal(1) - Decimal(figures["used"]) / Decimal(figures["promised"]))
+            result[unit] = Measure(
+                value, {"promised_days": figures["promised"], "days_used": figures["used"]}
+            )
+    return result
+
+
+register(
+    Formula(
+        name="cases_on_time",
+        label=_("Cases decided on time"),
+        definition=_(
+            "Share of the cases decided in the period (local date of the decision) that were decided on or "
+            "before their promised date."
+        ),
+        unit="share",
+        better="higher",
+        compute=_case_share("on_time", "decided"),
+    )
+)
+register(
+    Formula(
+        name="cases_speed_up",
+        label=_("Actual speed-up"),
+        definition=_(
+            "1 − working days used ÷ working days promised, over the cases decided in the period whose item "
+            "has a promised time (suspensions excluded from the days used)."
+        ),
+        unit="share",
+        better="higher",
+        compute=_speed_up,
+    )
+)
+register(
+    Formula(
+        name="cases_correction_rate",
+        label=_("Correction-notice rate"),
+        definition=_(
+            "Share of the cases received in the period that got a one-time correction notice at intake "
+            "instead of being accepted."
+        ),
+        unit="share",
+        better="lower",
+        compute=_case_share("correction", "received"),
+    )
+)
+register(
+    Formula(
+        name="cases_zero_trip",
+        label=_("Zero-trip share"),
+        definition=_(
+            "Share of the cases completed in the period for which the applicant never came to the hall "
+            "(trips made = 0)."
+        ),
+        unit="share",
+        better="higher",
+        compute=_case_share("zero_trip", "completed"),
+    )
+)
+register(
+    Formula(
+        name="cases_one_visit",
+        label=_("One-visit rate"),
+        definition=_(
+            "Share of the cases completed in the period with at most one trip to the hall (最多跑一次)."
+        ),
+        unit="share",
+        better="higher",
+        compute=_case_share("one_visit", "completed"),
+    )
+)
+
+
+# Ratings (docs/feedback.md) ----------------------------------------------------------------------------
+
+
+def _rating_figures(scope: Scope) -> dict[int, Any]:
+    from minxin.feedback.selectors import rating_figures_map
+    from minxin.orgs.models import Region
+
+    if "ratings" not in scope.cache:
+        region = Region.objects.get(path=scope.region_path)
+        figures = rating_figures_map(by="unit", date_from=scope.start, date_to=scope.end, region=region)
+        scope.cache["ratings"] = {key: row for (key, _period), row in figures.items() if key is not None}
+    rows: dict[int, Any] = scope.cache["ratings"]
+    return rows
+
+
+def _satisfaction(scope: Scope) -> Results:
+    return {
+        unit: Measure(share(row.satisfied, row.scored), {"scored": row.scored, "satisfied": row.satisfied})
+        for unit, row in _rating_figures(scope).items()
+        if row.scored
+    }
+
+
+def _rectified_on_time(scope: Scope) -> Results:
+    return {
+        unit: Measure(
+            share(row.rectified_on_time, row.rectifications),
+            {"bad_reviews": row.rectifications, "rectified_on_time": row.rectified_on_time},
+        )
+        for unit, row in _rating_figures(scope).items()
+        if row.rectifications
+    }
+
+
+def _attitude(scope: Scope) -> Results:
+    rows = _grouped(scope, "attitude", sql.ratings_attitude)
+    return {
+        unit: Measure(
+            quantize(Decimal(1) - Decimal(int(bad or 0)) / Decimal(int(scored))),
+            {"scored": int(scored), "bad_for_attitude": int(bad or 0)},
+        )
+        for unit, (scored, bad) in rows.items()
+        if scored
+    }
+
+
+def _stars(scope: Scope) -> Results:
+    rows = _grouped(scope, "stars", lambda: sql.HONOURED_STARS)
+    return {
+        unit: Measure(Decimal(int(stars)), {"service_stars": int(stars)}) for unit, (stars,) in rows.items()
+    }
+
+
+register(
+    Formula(
+        name="ratings_satisfaction",
+        label=_("Satisfaction rate"),
+        definition=_(
+            "Share of the ratings of the period counted in scores (an upheld appeal removes one) that are "
+            "at least the satisfied level (FEEDBACK_SATISFIED_MIN_SCORE, 3 = fairly satisfied by default)."
+        ),
+        unit="share",
+        better="higher",
+        compute=_satisfaction,
+    )
+)
+register(
+    Formula(
+        name="ratings_attitude",
+        label=_("Attitude ratings"),
+        definition=_(
+            "1 − the share of the period's scored ratings that are bad (dissatisfied or very dissatisfied) "
+            "and tick the service-attitude indicator."
+        ),
+        unit="share",
+        better="higher",
+        compute=_attitude,
+    )
+)
+register(
+    Formula(
+        name="ratings_rectified_on_time",
+        label=_("Bad reviews rectified on time"),
+        definition=_(
+            "Share of the bad reviews of the period whose rectification loop closed as rectified without "
+            "passing a step's deadline."
+        ),
+        unit="share",
+        better="higher",
+        compute=_rectified_on_time,
+    )
+)
+register(
+    Formula(
+        name="ratings_service_stars",
+        label=_("Model workers (service stars)"),
+        definition=_(
+            "Number of the unit's clerks confirmed as monthly service stars for the months of the period."
+        ),
+        unit="count",
+        better="higher",
+        compute=_stars,
     )
 )
 

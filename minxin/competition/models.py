@@ -523,7 +523,7 @@ class TitleEvent(models.Model):
     class Meta:
         verbose_name = _("title event")
         verbose_name_plural = _("title events")
-        ordering = ["at", "id"]
+        ordering = ["decided_on", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} · {self.decided_on}"

@@ -117,11 +117,83 @@ RANK_ROUND = """
         WHERE round_id = %(round)s AND NOT vetoed
     ) AS ranked
     WHERE competition_unitscore.id = ranked.id
-"""
-"""Rank a round in one statement (both databases know UPDATE … FROM): total first, then the indicator
-points without bonus, then fewer deductions; units equal on all three share a rank (1, 2, 2, 4)."""
+"""  # Rank a round in one statement (both databases know UPDATE … FROM): total first, then the indicator
+# points without bonus, then fewer deductions; units equal on all three share a rank (1, 2, 2, 4).
 
 
 def rank_round(*, round_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(RANK_ROUND, {"round": round_id})
+
+
+def _local_date(column: str) -> str:
+    """The local date of an instant in the hall's zone. SQLite knows no zone names: it reads the default
+    zone's fixed offset (%(utc_offset)s, Asia/Shanghai: '+8 hours', no daylight saving)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(({column} AT TIME ZONE h.time_zone) AS date)"
+    return f"date({column}, %(utc_offset)s)"
+
+
+def cases_stats() -> str:
+    """Per unit, over its halls' cases (the case app's definitions, docs/cases.md): decided in the period
+    and on time (decided on or before the promised date); working days used and promised for the decided
+    ones of items with a promised time; completed in the period, in at most one visit, in none; received
+    in the period, with a one-time correction notice. %(since)s/%(until)s bound the instants a day beyond
+    the period so the local-date tests decide."""
+    decided = f"{_local_date('c.decided_at')} BETWEEN %(start)s AND %(end)s"
+    completed = f"{_local_date('c.completed_at')} BETWEEN %(start)s AND %(end)s"
+    received = f"{_local_date('c.created_at')} BETWEEN %(start)s AND %(end)s"
+    return f"""
+    SELECT h.unit_id,
+           SUM(CASE WHEN {decided} THEN 1 ELSE 0 END) AS decided,
+           SUM(CASE WHEN {decided} AND {_local_date("c.decided_at")} <= c.promised_due THEN 1 ELSE 0 END) AS on_time,
+           SUM(CASE WHEN {decided} AND iv.promised_days > 0 THEN COALESCE(c.handling_days, 0) ELSE 0 END) AS used,
+           SUM(CASE WHEN {decided} AND iv.promised_days > 0 THEN iv.promised_days ELSE 0 END) AS promised,
+           SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS completed,
+           SUM(CASE WHEN {completed} AND c.trips_made <= 1 THEN 1 ELSE 0 END) AS one_visit,
+           SUM(CASE WHEN {completed} AND c.trips_made = 0 THEN 1 ELSE 0 END) AS zero_trip,
+           SUM(CASE WHEN {received} THEN 1 ELSE 0 END) AS received,
+           SUM(CASE WHEN {received} AND c.outcome = 'correct' THEN 1 ELSE 0 END) AS correction
+    FROM cases_case c
+    JOIN catalog_itemversion iv ON iv.id = c.item_version_id
+    JOIN orgs_hall h ON h.id = c.hall_id
+    JOIN orgs_unit u ON u.id = h.unit_id
+    JOIN orgs_region r ON r.id = u.region_id
+    WHERE u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
+      AND c.created_at < %(until)s
+      AND (c.created_at >= %(since)s OR c.decided_at >= %(since)s OR c.completed_at >= %(since)s)
+    GROUP BY h.unit_id
+    """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+def _cites_attitude() -> str:
+    if connection.vendor == "postgresql":
+        return "f.indicators @> '[\"attitude\"]'::jsonb"
+    return "EXISTS (SELECT 1 FROM json_each(f.indicators) WHERE json_each.value = 'attitude')"
+
+
+def ratings_attitude() -> str:
+    """Per unit: ratings counted in scores (no upheld appeal) in the period, and the bad ones (score ≤ 2)
+    that tick the attitude indicator."""
+    return f"""
+    SELECT f.unit_id, COUNT(*) AS scored,
+           SUM(CASE WHEN f.score <= 2 AND {_cites_attitude()} THEN 1 ELSE 0 END) AS attitude_bad
+    FROM feedback_rating f
+    JOIN orgs_unit u ON u.id = f.unit_id
+    JOIN orgs_region r ON r.id = u.region_id
+    WHERE f.service_date BETWEEN %(start)s AND %(end)s AND f.excluded_at IS NULL
+      AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
+    GROUP BY f.unit_id
+    """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+HONOURED_STARS = """
+    SELECT h.unit_id, COUNT(*) AS stars
+    FROM feedback_honour o
+    JOIN orgs_hall h ON h.id = o.hall_id
+    JOIN orgs_unit u ON u.id = h.unit_id
+    JOIN orgs_region r ON r.id = u.region_id
+    WHERE o.kind = 'service_star' AND o.status = 'confirmed' AND o.month BETWEEN %(month_start)s AND %(end)s
+      AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
+    GROUP BY h.unit_id
+"""  # Per unit: its clerks confirmed as monthly service stars (model workers) in the period's months.

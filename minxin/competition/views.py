@@ -156,7 +156,7 @@ def survey(request: HttpRequest, round_id: uuid.UUID, unit_id: int) -> HttpRespo
     """The citizens' questionnaire about a unit: sign in with the phone's one-time code, answer once."""
     round = _round(round_id)
     unit = get_object_or_404(Unit, pk=unit_id)
-    questions = list(round.rubric.indicators.filter(method="questionnaire"))
+    questions = list(evidence_services.questionnaire_indicators(round))
     citizen = citizen_of_session(request.session)
     done = False
     if request.method == "POST" and citizen is not None:
@@ -405,7 +405,7 @@ def unit_score(request: HttpRequest, round_id: uuid.UUID, unit_id: int) -> HttpR
             "is_officer": is_officer,
             "is_assessor": is_assessor,
             "is_own": is_own,
-            "document_indicators": [i for i in indicators if i.method == "document"],
+            "document_indicators": [i for i in indicators if "document" in (i.method, i.fallback)],
             "veto_items": round.rubric.veto_items.all(),
             "indicators": indicators,
         },

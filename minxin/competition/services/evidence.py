@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import Citizen, User
@@ -42,6 +43,18 @@ class FindingData:
     indicator: str
     deduction: Decimal | None = None
     note: str = ""
+
+
+def _document_indicators(round: Round) -> QuerySet[Indicator]:
+    """Indicators scored by document review, or falling back to it without platform data."""
+    return round.rubric.indicators.filter(Q(method="document") | Q(method="formula", fallback="document"))
+
+
+def questionnaire_indicators(round: Round) -> QuerySet[Indicator]:
+    """The questions of a round's questionnaire: its questionnaire indicators and those falling back to it."""
+    return round.rubric.indicators.filter(
+        Q(method="questionnaire") | Q(method="formula", fallback="questionnaire"), is_bonus=False
+    )
 
 
 def _open(round: Round) -> None:
@@ -184,7 +197,7 @@ def document_review(
     replaces the earlier review while the round is open)."""
     require_assessor_of(user=assessor, round=round, unit=unit)
     _open(round)
-    indicator = round.rubric.indicators.filter(code=indicator_code, method="document").first()
+    indicator = _document_indicators(round).filter(code=indicator_code).first()
     if indicator is None:
         raise InvalidInput(
             _("No document-review indicator with this code."),
@@ -225,7 +238,7 @@ def evidence_upload(
     if not is_unit_staff(user=user, unit=unit):
         raise Forbidden(_("Only the unit's own staff upload its evidence."), code="not_unit_staff")
     _open(round)
-    indicator = round.rubric.indicators.filter(code=indicator_code, method="document").first()
+    indicator = _document_indicators(round).filter(code=indicator_code).first()
     if indicator is None:
         raise InvalidInput(
             _("No document-review indicator with this code."),
@@ -292,7 +305,7 @@ def answer_submit(
         raise Conflict(_("This questionnaire is closed."), code="round_not_open")
     if not units_of_round(round=round).filter(pk=unit.pk).exists():
         raise NotFound(_("No such questionnaire."), code="not_found")
-    codes = set(round.rubric.indicators.filter(method="questionnaire").values_list("code", flat=True))
+    codes = set(questionnaire_indicators(round).values_list("code", flat=True))
     if set(answers) != codes:
         raise InvalidInput(_("Answer every question."), code="incomplete", details={"field": "answers"})
     for code, level in answers.items():

@@ -164,7 +164,7 @@ def _round_evidence(round: Round, specs: list[IndicatorSpec]) -> dict[tuple[int,
     reviews = DocumentReview.objects.filter(round=round).values_list("unit_id", "indicator__code", "points")
     for unit_id, code, points in reviews:
         found[(unit_id, code)]["review"] = points
-    questionnaire = {s.code for s in specs if s.method == "questionnaire"}
+    questionnaire = {s.code for s in specs if "questionnaire" in (s.method, s.fallback)}
     for unit_id, answers in QuestionnaireAnswer.objects.filter(round=round).values_list("unit_id", "answers"):
         for code, level in answers.items():
             if code in questionnaire:

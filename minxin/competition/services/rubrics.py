@@ -144,35 +144,62 @@ def default_dimensions() -> list[DimensionData]:
     within = {"linear": {"zero": "0.5", "full": "0.95"}}
     p90 = {"linear": {"zero": "60", "full": "15"}}
     crowd = {"steps": [["0", "1"], ["0.05", "0.8"], ["0.1", "0.5"], ["0.2", "0.2"]], "better": "lower"}
-    insp = Method.INSPECTION
+    satisfied = {"linear": {"zero": "0.8", "full": "1"}}
+    on_time = {"linear": {"zero": "0.8", "full": "1"}}
+    correction = {"linear": {"zero": "0.3", "full": "0.05"}}
+    zero_trip = {"linear": {"zero": "0", "full": "0.5"}}
+    stars = {"steps": [["3", "1"], ["2", "0.6"], ["1", "0.4"]], "better": "higher"}
+    insp, form, ask, docs = Method.INSPECTION, Method.FORMULA, Method.QUESTIONNAIRE, Method.DOCUMENT
     return [
         DimensionData(
             "attitude",
             "比三办",
             [
                 IndicatorData(
-                    "warm", "热情办", D(11), Method.QUESTIONNAIRE, "服务态度热情，文明用语，首问负责"
+                    "warm",
+                    "热情办",
+                    D(11),
+                    form,
+                    "服务态度评价：因态度差评的比例",
+                    "ratings_attitude",
+                    satisfied,
+                    ask,
                 ),
                 IndicatorData(
                     "prompt",
                     "马上办",
                     D(11),
-                    Method.FORMULA,
+                    form,
                     "15分钟内叫号的比例",
                     "queue_called_within_15",
                     within,
                     insp,
                 ),
-                IndicatorData("well", "办得好", D(11), Method.QUESTIONNAIRE, "群众满意，一次办好"),
+                IndicatorData(
+                    "well", "办得好", D(11), form, "好差评满意率", "ratings_satisfaction", satisfied, ask
+                ),
             ],
         ),
         DimensionData(
             "quality",
             "比三致",
             [
-                IndicatorData("careful", "确保细致", D(11), insp, "一次性告知到位，补正和投诉少"),
-                IndicatorData("refined", "力求精致", D(11), Method.DOCUMENT, "按时办结，承诺时限提速"),
-                IndicatorData("utmost", "追求极致", D(11), Method.DOCUMENT, "便民举措，零跑腿事项"),
+                IndicatorData(
+                    "careful",
+                    "确保细致",
+                    D(11),
+                    form,
+                    "一次性告知（补正）率，越低越好",
+                    "cases_correction_rate",
+                    correction,
+                    insp,
+                ),
+                IndicatorData(
+                    "refined", "力求精致", D(11), form, "按时办结率", "cases_on_time", on_time, docs
+                ),
+                IndicatorData(
+                    "utmost", "追求极致", D(11), form, "零跑腿办件比例", "cases_zero_trip", zero_trip, docs
+                ),
             ],
         ),
         DimensionData(
@@ -183,7 +210,7 @@ def default_dimensions() -> list[DimensionData]:
                     "order-wait",
                     "秩序优（等候）",
                     D(6),
-                    Method.FORMULA,
+                    form,
                     "九成群众等候不超过的分钟数",
                     "queue_wait_p90",
                     p90,
@@ -193,7 +220,7 @@ def default_dimensions() -> list[DimensionData]:
                     "order-crowd",
                     "秩序优（拥挤预警）",
                     D(6),
-                    Method.FORMULA,
+                    form,
                     "出现拥挤预警的队列日比例",
                     "queue_crowded_days",
                     crowd,
@@ -207,11 +234,17 @@ def default_dimensions() -> list[DimensionData]:
             "bonus",
             "加分项",
             [
+                IndicatorData("innovation", "特色创新", D(5), docs, "特色做法获上级推广", is_bonus=True),
                 IndicatorData(
-                    "innovation", "特色创新", D(5), Method.DOCUMENT, "特色做法获上级推广", is_bonus=True
-                ),
-                IndicatorData(
-                    "honours", "先进典型", D(5), Method.DOCUMENT, "获评岗位标兵、服务明星", is_bonus=True
+                    "honours",
+                    "先进典型",
+                    D(5),
+                    form,
+                    "岗位标兵、服务明星",
+                    "ratings_service_stars",
+                    stars,
+                    docs,
+                    is_bonus=True,
                 ),
             ],
         ),
