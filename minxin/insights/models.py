@@ -188,3 +188,22 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month:%Y-%m} {self.fmt}"
+
+
+class ModuleFigures(models.Model):
+    """Figures of another module (cases, ratings, lookouts) for one scope, read through that module's
+    selectors by the worker and kept here, so a dashboard request reads one row instead of running the
+    module's grouped queries over a month of raw rows."""
+
+    module = models.CharField(_("module"), max_length=16)
+    scope = models.CharField(_("scope"), max_length=32)  # region code and month, e.g. "130300:2026-12"
+    payload = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("module figures")
+        verbose_name_plural = _("module figures")
+        constraints = [models.UniqueConstraint(fields=["module", "scope"], name="insights_module_scope_once")]
+
+    def __str__(self) -> str:
+        return f"{self.module} {self.scope}"

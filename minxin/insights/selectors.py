@@ -5,7 +5,6 @@ number of halls or days (asserted in the tests)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +75,6 @@ class HallLine:
     month: Figures
     today: Figures
     previous: Figures
-    trend: list[Figures]
     windows_open: int = 0
     waiting_now: int = 0
 
@@ -107,6 +105,28 @@ class RegionView:
     def waiting_now(self) -> int:
         return sum(line.waiting_now for line in self.lines)
 
+    @property
+    def shown_lines(self) -> list[HallLine]:
+        """The halls a page lists: all of a city's; a province's longest waits first, at most
+        PAGE_HALLS (the export has every hall, each city's page too)."""
+        if len(self.lines) <= PAGE_HALLS:
+            return self.lines
+        return sorted(self.lines, key=lambda line: -(line.month.wait_mean or 0))[:PAGE_HALLS]
+
+
+PAGE_HALLS = 60
+SUMMED = (
+    "issued",
+    "served",
+    "no_show",
+    "waited",
+    "wait_seconds",
+    "forecast_count",
+    "forecast_seconds",
+    "service_count",
+    "service_seconds",
+)
+
 
 def _city_code_of(region_path: str, child_codes: dict[str, str]) -> str:
     for path, code in child_codes.items():
@@ -115,20 +135,39 @@ def _city_code_of(region_path: str, child_codes: dict[str, str]) -> str:
     return ""
 
 
+def month_trend(*, hall_ids: list[int], months: list[dt.date]) -> list[Figures]:
+    """Month by month sums of the halls' month rows, summed by the database (one query; no p90, which
+    needs the histograms: the current month's is merged from the halls' rows instead)."""
+    sums = {
+        row["month"]: row
+        for row in HallMonthStats.objects.filter(
+            hall_id__in=hall_ids, month__gte=months[0], month__lte=months[-1]
+        )
+        .values("month")
+        .annotate(**{name: Sum(name) for name in SUMMED})
+    }
+    trend = []
+    for month in months:
+        figures = Figures()
+        for name in SUMMED:
+            setattr(figures, name, (sums.get(month) or {}).get(name) or 0)
+        trend.append(figures)
+    return trend
+
+
 def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     """Every hall of `region` side by side: the month's figures against the month before, today's,
-    windows open and numbers waiting now, and twelve months of trend; and each child region's sums.
-    Six queries whatever the number of halls."""
+    windows open and numbers waiting now; twelve months of trend; each child region's sums. Seven
+    queries whatever the number of halls."""
     today = province_today()
     month = month_start(month or today)
-    first = month_add(month, -(TREND_MONTHS - 1))
     halls = halls_of_region(region)
     hall_ids = [hall.pk for hall in halls]
-    months = [month_add(first, index) for index in range(TREND_MONTHS)]
+    months = [month_add(month, index - (TREND_MONTHS - 1)) for index in range(TREND_MONTHS)]
     by_month: dict[tuple[int, dt.date], HallMonthStats] = {
         (row.hall_id, row.month): row
         for row in HallMonthStats.objects.filter(
-            hall_id__in=hall_ids, month__gte=month_add(first, -1), month__lte=month
+            hall_id__in=hall_ids, month__in=[month, month_add(month, -1)]
         )
     }
     today_rows = {
@@ -148,23 +187,22 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     child_paths = {child.path: child.code for child in children}
     lines = []
     for hall in halls:
-        trend = [Figures.of([row] if (row := by_month.get((hall.pk, each))) else []) for each in months]
+        this = by_month.get((hall.pk, month))
+        before = by_month.get((hall.pk, month_add(month, -1)))
         lines.append(
             HallLine(
                 hall=hall,
                 city_code=_city_code_of(hall.unit.region.path, child_paths),
-                month=trend[-1],
+                month=Figures.of([this] if this else []),
                 today=Figures.of([today_rows[hall.pk]] if hall.pk in today_rows else []),
-                previous=trend[-2] if len(trend) > 1 else Figures(),
-                trend=trend,
+                previous=Figures.of([before] if before else []),
                 windows_open=open_windows.get(hall.pk, 0),
                 waiting_now=max(0, waiting.get(hall.pk) or 0),
             )
         )
-    trend_total = [Figures() for _ in months]
-    for line in lines:
-        for index, figures in enumerate(line.trend):
-            _sum(trend_total[index], figures)
+    trend = month_trend(hall_ids=hall_ids, months=months)
+    total_month = _sum_all(line.month for line in lines)
+    trend[-1] = total_month  # the current month with its merged histogram (p90)
     child_rows = []
     for child in children:
         mine = [line for line in lines if line.city_code == child.code]
@@ -177,16 +215,11 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
         today=today,
         lines=lines,
         months=months,
-        trend=trend_total,
-        total_month=trend_total[-1],
+        trend=trend,
+        total_month=total_month,
         total_today=_sum_all(line.today for line in lines),
         children=child_rows,
     )
-
-
-def _sum(target: Figures, other: Figures) -> Figures:
-    target.add(other)
-    return target
 
 
 def _sum_all(items: Any) -> Figures:
@@ -194,16 +227,6 @@ def _sum_all(items: Any) -> Figures:
     for figures in items:
         total.add(figures)
     return total
-
-
-def daily_series(*, hall_ids: list[int], start: dt.date, end: dt.date) -> dict[dt.date, Figures]:
-    """Day by day sums of the halls' day rows (one query)."""
-    series: dict[dt.date, Figures] = defaultdict(Figures)
-    for row in HallDayStats.objects.filter(
-        hall_id__in=hall_ids, service_date__gte=start, service_date__lte=end
-    ):
-        series[row.service_date].add(row)
-    return dict(sorted(series.items()))
 
 
 def reports_of_hall(*, hall: Hall, limit: int = 24) -> list[Report]:

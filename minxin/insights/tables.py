@@ -94,3 +94,95 @@ def table_xlsx(table: Table) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def cases_table(view: RegionView, figures: dict[str, Any]) -> dict[str, Any] | None:
+    """Cases per hall (on time, the headline metrics, lights) and lights per department; None when the
+    cases module has nothing for these halls."""
+    per_hall = figures.get("halls") or {}
+    if not per_hall:
+        return None
+    header = [
+        _("Hall"),
+        _("Decided on time (%)"),
+        _("Items entered (%)"),
+        _("Materials cut (%)"),
+        _("Time limit cut (%)"),
+        _("Trips saved"),
+        _("Zero-trip items (%)"),
+        _("Yellow lights"),
+        _("Red lights"),
+    ]
+    rows = []
+    for line in view.lines:
+        row = per_hall.get(str(line.hall.pk))
+        if row:
+            rows.append(
+                [
+                    line.hall.name,
+                    row["on_time_rate"],
+                    row["entry_rate"],
+                    row["materials_cut_rate"],
+                    row["time_limit_cut_rate"],
+                    row["trips_saved"],
+                    row["zero_trip_item_share"],
+                    row["yellow"],
+                    row["red"],
+                ]
+            )
+    departments = Table(
+        "lights",
+        _("Lights per department"),
+        [
+            _("Hall"),
+            _("Department"),
+            _("Yellow now"),
+            _("Red now"),
+            _("Yellow cards this month"),
+            _("Red cards this month"),
+        ],
+        figures.get("departments") or [],
+    )
+    return {"halls": Table("cases", _("Cases this month"), header, rows), "departments": departments}
+
+
+def feedback_table(view: RegionView, figures: dict[str, Any]) -> dict[str, Any] | None:
+    per_hall = figures.get("halls") or {}
+    trend = figures.get("trend") or []
+    if not per_hall and not trend:
+        return None
+    rows = []
+    for line in view.lines:
+        row = per_hall.get(str(line.hall.pk))
+        if row:
+            rows.append([line.hall.name, row["satisfaction"], row["mean"], row["count"], row["bad"]])
+    halls = Table(
+        "satisfaction",
+        _("Satisfaction this month"),
+        [_("Hall"), _("Satisfied (%)"), _("Mean score"), _("Ratings"), _("Bad reviews")],
+        rows,
+    )
+    months = Table(
+        "satisfaction-trend",
+        _("Satisfaction by month"),
+        [_("Month"), _("Satisfied (%)"), _("Ratings")],
+        [list(row) for row in trend],
+    )
+    chart = {
+        "aria": {"enabled": True},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 48, "right": 24, "top": 24, "bottom": 28},
+        "xAxis": {"type": "category", "data": [row[0] for row in trend]},
+        "yAxis": {"type": "value", "name": "%", "min": 0, "max": 100},
+        "series": [
+            {
+                "name": _("Satisfied (%)"),
+                "type": "line",
+                "symbol": "circle",
+                "symbolSize": 8,
+                "label": {"show": True},
+                "data": [None if row[1] is None else float(row[1]) for row in trend],
+            }
+        ],
+    }
+    return {"halls": halls, "months": months, "chart": chart}

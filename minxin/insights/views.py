@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from minxin.accounts.models import Role, User
 from minxin.core.audit import audit_record
-from minxin.insights import tables
+from minxin.insights import modules, tables
 from minxin.insights.models import Report
 from minxin.insights.selectors import (
     month_add,
@@ -31,6 +31,7 @@ from minxin.insights.selectors import (
 )
 from minxin.insights.services.reports import report_generate
 from minxin.insights.services.wall import wall_snapshot
+from minxin.insights.tables import cases_table, feedback_table
 from minxin.orgs.models import Hall, Region
 from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
 
@@ -80,6 +81,7 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
     """Every hall of a city (or the cities of the province) side by side, with trends and drill-down."""
     region = _region_for(request, code)
     view = region_view(region=region, month=_month(request))
+    halls = [line.hall for line in view.lines]
     context = {
         "view": view,
         "region": region,
@@ -87,7 +89,10 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
         "previous_month": month_add(view.month, -1),
         "next_month": month_add(view.month, 1) if view.month < month_start(province_today()) else None,
         "charts": _region_charts(view),
-        "modules": [],
+        "cases": cases_table(view, modules.cases_figures(region=region, month=view.month, halls=halls)),
+        "feedback": feedback_table(
+            view, modules.feedback_figures(region=region, month=view.month, halls=halls)
+        ),
         "export_base": reverse("insights:region-export", args=[region.code, "T", "F"]).removesuffix("T.F"),
         "month_query": f"?month={view.month:%Y-%m}",
     }
@@ -98,7 +103,6 @@ def _region_charts(view: Any) -> dict[str, Any]:
     months = [f"{month:%Y-%m}" for month in view.months]
     served = [figures.served for figures in view.trend]
     waits = [None if f.wait_mean is None else float(f.wait_mean) for f in view.trend]
-    p90s = [None if f.wait_p90 is None else float(f.wait_p90) for f in view.trend]
     trend = {
         "aria": {"enabled": True},
         "tooltip": {"trigger": "axis"},
@@ -115,17 +119,9 @@ def _region_charts(view: Any) -> dict[str, Any]:
                 "data": waits,
                 "symbol": "circle",
             },
-            {
-                "name": _("P90 wait (min)"),
-                "type": "line",
-                "yAxisIndex": 1,
-                "data": p90s,
-                "symbol": "triangle",
-                "lineStyle": {"type": "dashed"},
-            },
         ],
     }
-    names = [line.hall.name for line in view.lines]
+    names = [line.hall.name for line in view.shown_lines]
     halls = {
         "aria": {"enabled": True},
         "tooltip": {"trigger": "axis"},
@@ -139,7 +135,7 @@ def _region_charts(view: Any) -> dict[str, Any]:
                 "type": "bar",
                 "data": [
                     None if line.month.wait_mean is None else float(line.month.wait_mean)
-                    for line in view.lines
+                    for line in view.shown_lines
                 ],
             },
             {
@@ -149,7 +145,7 @@ def _region_charts(view: Any) -> dict[str, Any]:
                 "symbolSize": 12,
                 "data": [
                     None if line.month.forecast_mean is None else float(line.month.forecast_mean)
-                    for line in view.lines
+                    for line in view.shown_lines
                 ],
             },
         ],

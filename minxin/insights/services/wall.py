@@ -101,6 +101,7 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
         "region": {"code": region.code, "name": region.name},
         "generated_at": now.isoformat(),
         "date": today.isoformat(),
+        "zone": region_zone(halls),
         "totals": {
             "halls": len(halls),
             "issued": total.issued,
@@ -119,6 +120,26 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
         ],
         "modules": modules.wall_panels(region=region, today=today),
     }
+
+
+def day_trend(*, hall_ids: list[int], start: dt.date, end: dt.date) -> dict[dt.date, Figures]:
+    """Day by day sums, added up by the database (one query, no histograms)."""
+    trend = {start + dt.timedelta(days=n): Figures() for n in range((end - start).days + 1)}
+    rows = (
+        HallDayStats.objects.filter(hall_id__in=hall_ids, service_date__gte=start, service_date__lte=end)
+        .values("service_date")
+        .annotate(
+            issued_sum=Sum("issued"),
+            served_sum=Sum("served"),
+            waited_sum=Sum("waited"),
+            wait_sum=Sum("wait_seconds"),
+        )
+    )
+    for row in rows:
+        figures = trend[row["service_date"]]
+        figures.issued, figures.served = row["issued_sum"], row["served_sum"]
+        figures.waited, figures.wait_seconds = row["waited_sum"], row["wait_sum"]
+    return trend
 
 
 def region_zone(halls: list[Any]) -> str:

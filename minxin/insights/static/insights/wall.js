@@ -68,7 +68,7 @@
         inRange: { color: ["#17325c", "#1f6feb", "#7cc4ff"] }
       },
       series: [{
-        type: "map", map: "hebei-schematic", nameProperty: "adcode", roam: false, selectedMode: false,
+        type: "map", map: "hebei-schematic", roam: false, selectedMode: false,
         silent: true, layoutCenter: ["50%", "46%"], layoutSize: "92%",
         itemStyle: { borderColor: "#0b1426", borderWidth: 2 * size },
         label: {
@@ -112,6 +112,7 @@
     var box = field("modules");
     if (!box) return;
     box.textContent = "";
+    document.body.classList.toggle("no-modules", !Object.keys(data.modules || {}).length);
     Object.keys(data.modules || {}).forEach(function (name) {
       var panel = data.modules[name];
       var section = document.createElement("div");
@@ -163,8 +164,7 @@
     var el = field("status");
     if (!el) return;
     el.classList.toggle("offline", !live);
-    var at = new Date(data.generated_at);
-    text("status-text", live ? words.live : words.lost + " " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    text("status-text", live ? words.live : words.lost + " " + clockOf(data.generated_at));
   }
 
   function refresh() {
@@ -173,14 +173,22 @@
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
       })
-      .then(function (fresh) { data = fresh; render(); status(true); })
+      .then(function (fresh) { data = fresh; render(); tick(); status(true); })
       .catch(function () { status(false); })
       .then(function () { window.setTimeout(refresh, refreshMs); });
   }
 
+  function clockOf(iso) {
+    // The figures' time in the wall's own zone (the province's), whatever the display's zone is.
+    try {
+      return new Date(iso).toLocaleTimeString("zh-CN", { timeZone: data.zone, hour12: false });
+    } catch (error) {
+      return new Date(iso).toLocaleTimeString();
+    }
+  }
+
   function tick() {
-    var now = new Date();
-    text("time", now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }));
+    text("time", clockOf(data.generated_at));
   }
 
   function loadMap() {
@@ -188,6 +196,8 @@
       .then(function (response) { return response.json(); })
       .then(function (geo) {
         if (typeof echarts === "undefined") return;
+        // Regions are matched by their code (the adcode), not by a name that could be spelt otherwise.
+        geo.features.forEach(function (feature) { feature.properties.name = String(feature.properties.adcode); });
         echarts.registerMap("hebei-schematic", geo);
         mapReady = true;
         drawMap();
@@ -199,7 +209,6 @@
     render();
     loadMap();
     tick();
-    window.setInterval(tick, 1000);
     window.setTimeout(refresh, refreshMs);
     window.addEventListener("resize", function () {
       Object.keys(charts).forEach(function (id) { charts[id].resize(); });
