@@ -14,7 +14,13 @@ from pydantic import Field
 from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.accounts.models import Role
 from minxin.catalog.models import Department, ItemVersion
-from minxin.catalog.selectors import departments_for_officer, hall_detail, item_guide, item_search
+from minxin.catalog.selectors import (
+    SearchFilters,
+    catalog_search,
+    departments_for_officer,
+    hall_detail,
+    item_guide,
+)
 from minxin.catalog.services import MaterialData, item_create
 from minxin.core.clock import local_today
 from minxin.core.errors import Forbidden, InvalidInput, NotFound
@@ -142,11 +148,11 @@ class ItemPageOut(Schema):
 @router.get("/items", response=ItemPageOut, summary="Search the service catalog")
 def item_search_api(request: HttpRequest, filters: Query[ItemFilter]) -> ItemPageOut:
     hall = hall_or_404(filters.hall) if filters.hall else None
-    versions = item_search(query=filters.q, hall=hall)
+    versions = catalog_search(query=filters.q, filters=SearchFilters(hall=hall)).versions
     size = filters.page_size
     start = (filters.page - 1) * size
     return ItemPageOut(
-        count=versions.count(),
+        count=len(versions),
         page=filters.page,
         page_size=size,
         results=[ItemSummaryOut.of(v) for v in versions[start : start + size]],

@@ -15,11 +15,14 @@ class CatalogConfig(AppConfig):
 
         from django.db.models.signals import m2m_changed
 
-        from minxin.catalog.models import Window
-        from minxin.catalog.selectors import WINDOW_MEMO
+        from minxin.catalog.models import EnglishName, Synonym, Window
+        from minxin.catalog.names import ENGLISH_MEMO
+        from minxin.catalog.selectors import SYNONYM_MEMO, WINDOW_MEMO
         from minxin.core.memo import forget, forget_on_change
         from minxin.orgs.models import Hall, Region, StaffMembership, Unit
 
+        forget_on_change(SYNONYM_MEMO, Synonym)
+        forget_on_change(ENGLISH_MEMO, EnglishName)
         forget_on_change("clerk-window", Window, StaffMembership)
         forget_on_change(WINDOW_MEMO, Window, Hall, Unit, Region)
         m2m_changed.connect(

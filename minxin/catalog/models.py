@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -92,6 +93,11 @@ class ItemVersion(models.Model):
         CITY = "city", _("Municipal")
         COUNTY = "county", _("County")
 
+    class Audience(models.TextChoices):
+        PERSON = "person", _("Individuals")
+        COMPANY = "company", _("Companies and organisations")
+        BOTH = "both", _("Individuals and companies")
+
     item = models.ForeignKey(
         ServiceItem, on_delete=models.CASCADE, related_name="versions", verbose_name=_("item")
     )
@@ -132,6 +138,34 @@ class ItemVersion(models.Model):
         blank=True,
         help_text=_("Hearings, testing, expert review… not counted in the limit."),
     )
+    # The rest of the guide (办事指南): who it is for, the steps, what the applicant receives, FAQ.
+    audience = models.CharField(
+        _("for whom"), max_length=16, choices=Audience.choices, default=Audience.PERSON
+    )
+    online_url = models.URLField(
+        _("online service address"), blank=True, help_text=_("Where the item is applied for online.")
+    )
+    process_steps = models.TextField(
+        _("process steps"), blank=True, help_text=_("One step a line (办理流程).")
+    )
+    result_name = models.CharField(
+        _("what the applicant receives"), max_length=200, blank=True, help_text=_("A licence, a card…")
+    )
+    result_delivery = models.CharField(
+        _("how the result is delivered"),
+        max_length=200,
+        blank=True,
+        help_text=_("Collected at the window, by post…"),
+    )
+    faq = models.TextField(
+        _("questions and answers"),
+        blank=True,
+        help_text=_("A question on one line, its answer on the next; a blank line between pairs."),
+    )
+    # Search: the segmented text (words, pinyin, initials) kept current on publish; on PostgreSQL also a
+    # weighted tsvector with a GIN index (catalog.sql).
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("item version")
@@ -176,6 +210,13 @@ class Material(models.Model):
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
     mandatory = models.BooleanField(_("mandatory"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    source = models.CharField(
+        _("where it comes from"),
+        max_length=128,
+        blank=True,
+        help_text=_("The applicant's own, issued by a department…"),
+    )
+    sample_url = models.URLField(_("sample form address"), blank=True)
 
     class Meta:
         verbose_name = _("material")
@@ -236,3 +277,82 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+
+class Synonym(models.Model):
+    """A word people type and the words the catalog uses for it (营业执照 → 企业设立登记). Edited in the
+    admin; search expands a query's words with these before it looks."""
+
+    term = models.CharField(_("what people type"), max_length=64, unique=True)
+    expansions = models.CharField(
+        _("catalog words"), max_length=255, help_text=_("Separated by spaces or commas.")
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.expansions}"
+
+    def words(self) -> list[str]:
+        return [w for w in self.expansions.replace("，", ",").replace(",", " ").split() if w]
+
+
+class ItemStat(models.Model):
+    """How often an item is opened, found and taken numbers for: the popularity search ranks by and the
+    home page's high-frequency items (高频事项)."""
+
+    item = models.OneToOneField(
+        ServiceItem, on_delete=models.CASCADE, related_name="stat", verbose_name=_("item")
+    )
+    views = models.PositiveIntegerField(_("guide views"), default=0)
+    searches = models.PositiveIntegerField(_("opened from a search"), default=0)
+    tickets = models.PositiveIntegerField(_("numbers taken"), default=0)
+
+    class Meta:
+        verbose_name = _("item popularity")
+        verbose_name_plural = _("item popularity")
+
+    def __str__(self) -> str:
+        return str(self.item)
+
+    @property
+    def score(self) -> int:
+        return self.views + 2 * self.searches + 3 * self.tickets
+
+
+class SearchTerm(models.Model):
+    """What people searched for (normalised), how often, and how many services the last search found:
+    the admin's list of searches that found nothing is where synonyms come from."""
+
+    query = models.CharField(_("query"), max_length=100, unique=True)
+    count = models.PositiveIntegerField(_("times searched"), default=0)
+    last_results = models.PositiveIntegerField(_("results last time"), default=0)
+    last_searched = models.DateTimeField(_("last searched"))
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        ordering = ["-count"]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class EnglishName(models.Model):
+    """The English name of a name stored in Chinese (a hall, department, item, service, queue, window).
+    Stored once for every place the Chinese name appears; pages in English fall back to the Chinese."""
+
+    chinese = models.CharField(_("Chinese name"), max_length=200, unique=True)
+    english = models.CharField(_("English name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("English name")
+        verbose_name_plural = _("English names")
+        ordering = ["chinese"]
+
+    def __str__(self) -> str:
+        return f"{self.chinese} → {self.english}"

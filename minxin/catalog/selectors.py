@@ -3,12 +3,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from minxin.accounts.models import Role, User
-from minxin.catalog.models import Department, ItemVersion, Material, Window, window_order
+from minxin.catalog import search, sql
+from minxin.catalog.models import (
+    Department,
+    ItemVersion,
+    Material,
+    SearchTerm,
+    Synonym,
+    Window,
+    window_order,
+)
 from minxin.core import clock
 from minxin.core.memo import memo
 from minxin.orgs.models import Hall
@@ -39,6 +50,170 @@ def item_search(*, query: str = "", hall: Hall | None = None) -> QuerySet[ItemVe
             | Q(item__department__name__icontains=word)
         )
     return versions.order_by("item__department__hall__name", "name", "item_id")
+
+
+SYNONYM_MEMO = "catalog-synonyms"
+
+
+def synonyms() -> dict[str, list[str]]:
+    """The active synonym table (term → catalog words), cached for a minute and dropped on change."""
+
+    def load() -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for synonym in Synonym.objects.filter(is_active=True):
+            table[search.normalize(synonym.term)] = synonym.words()
+        return table
+
+    return memo((SYNONYM_MEMO,), 60, load)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """The filters of the service search; None means "any"."""
+
+    hall: Hall | None = None
+    department: str = ""
+    online: bool | None = None
+    appointment: bool | None = None
+    max_trips: int | None = None
+    audience: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.department
+            or self.online is not None
+            or self.appointment is not None
+            or self.max_trips is not None
+            or self.audience
+        )
+
+
+class VersionPage(Sequence[ItemVersion]):
+    """Ranked item versions loaded only when a slice is read (a page of 20 out of hundreds): ranking
+    reads plain rows; the full objects with their department and hall come for the page shown."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self._cache: dict[int, ItemVersion] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self, value: object = None) -> int:  # Paginator calls count()
+        return len(self.ids)
+
+    def _load(self, ids: list[int]) -> list[ItemVersion]:
+        missing = [pk for pk in ids if pk not in self._cache]
+        if missing:
+            for version in ItemVersion.objects.filter(pk__in=missing).select_related(
+                "item__department__hall"
+            ):
+                self._cache[version.pk] = version
+        return [self._cache[pk] for pk in ids if pk in self._cache]
+
+    @overload
+    def __getitem__(self, index: int) -> ItemVersion: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ItemVersion]: ...
+    def __getitem__(self, index: int | slice) -> ItemVersion | list[ItemVersion]:
+        if isinstance(index, slice):
+            return self._load(self.ids[index])
+        return self._load([self.ids[index]])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: search.Query
+    versions: VersionPage
+
+    @property
+    def count(self) -> int:
+        return len(self.versions)
+
+
+def _filtered(filters: SearchFilters) -> QuerySet[ItemVersion]:
+    versions = current_versions().filter(
+        item__department__is_active=True, item__department__hall__is_active=True
+    )
+    if filters.hall is not None:
+        versions = versions.filter(item__department__hall=filters.hall)
+    if filters.department:
+        versions = versions.filter(item__department__code=filters.department)
+    if filters.online is not None:
+        versions = versions.filter(online=filters.online)
+    if filters.appointment is not None:
+        versions = versions.filter(appointment=filters.appointment)
+    if filters.max_trips is not None:
+        versions = versions.filter(trips__lte=filters.max_trips)
+    if filters.audience in {ItemVersion.Audience.PERSON, ItemVersion.Audience.COMPANY}:
+        versions = versions.filter(audience__in=[filters.audience, ItemVersion.Audience.BOTH])
+    return versions
+
+
+def catalog_search(*, query: str, filters: SearchFilters | None = None) -> SearchResult:
+    """Services for what a citizen typed, best first: segmented words, pinyin and initials, synonyms
+    (catalog.search), ranked by how many of the query's words an item answers, where (name, department,
+    materials) and its popularity. An empty query lists every service (by hall and name). On PostgreSQL
+    the candidates come from the GIN-indexed tsvector; elsewhere from the stored segmented text. Ranking
+    reads plain rows; the page shown loads its versions (synonyms are cached)."""
+    filters = filters or SearchFilters()
+    parsed = search.parse_query(query, synonyms())
+    versions = _filtered(filters)
+    if parsed.is_empty:
+        ordered = versions.order_by("item__department__hall__name", "name", "item_id")
+        return SearchResult(query=parsed, versions=VersionPage(list(ordered.values_list("pk", flat=True))))
+    if sql.is_postgres():
+        from django.contrib.postgres.search import SearchQuery
+
+        raw = sql.tsquery_text(parsed.all_terms())
+        versions = versions.filter(search_vector=SearchQuery(raw, search_type="raw", config="simple"))
+    rows = versions.annotate(
+        popularity=Coalesce(
+            F("item__stat__views") + 2 * F("item__stat__searches") + 3 * F("item__stat__tickets"), 0
+        )
+    ).values_list("pk", "name", "search_text", "popularity")
+    scored = []
+    for pk, name, text, popularity in rows:
+        result = search.score(parsed, search.Document.from_text(text), popularity=int(popularity), name=name)
+        if result.found:
+            scored.append((result, name, pk))
+    # An item answering fewer of the query's words than the best one does not answer it (补办身份证 is
+    # not 护照补发); when names answer it, items that only list it among their materials drop out.
+    most = max((result.matched_groups for result, _name, _pk in scored), default=0)
+    kept = [row for row in scored if row[0].matched_groups == most]
+    if any(row[0].in_name for row in kept):
+        kept = [row for row in kept if row[0].weakest >= search.WEIGHTS["department"]]
+    kept.sort(key=lambda row: (-row[0].total, row[1], row[2]))
+    return SearchResult(query=parsed, versions=VersionPage([pk for _result, _name, pk in kept]))
+
+
+def search_suggestions(*, limit: int = 8) -> list[str]:
+    """What others searched for and found something: offered when a search finds nothing."""
+    return list(
+        SearchTerm.objects.filter(last_results__gt=0)
+        .order_by("-count", "query")
+        .values_list("query", flat=True)[:limit]
+    )
+
+
+def popular_items(*, hall: Hall | None = None, limit: int = 8) -> list[ItemVersion]:
+    """The high-frequency items (高频事项): most opened, found and taken numbers for; ties by name."""
+    versions = _filtered(SearchFilters(hall=hall)).select_related("item__stat")
+    ranked = versions.filter(item__stat__isnull=False).order_by(
+        -(F("item__stat__views") + 2 * F("item__stat__searches") + 3 * F("item__stat__tickets")),
+        "name",
+    )
+    chosen = list(ranked[:limit])
+    if len(chosen) < limit:  # a new site: fill with items that need no trip or one, booked or online
+        seen = {version.pk for version in chosen}
+        extra = (
+            versions.exclude(pk__in=seen)
+            .filter(Q(online=True) | Q(appointment=True))
+            .order_by("trips", "promised_days", "name")
+        )
+        chosen.extend(extra[: limit - len(chosen)])
+    return chosen
 
 
 def item_guide(*, public_id: str) -> ItemVersion | None:

@@ -11,6 +11,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
+from minxin.catalog import search
+from minxin.catalog.indexing import search_index
 from minxin.catalog.models import Department, ItemVersion, Material, ServiceItem, Window
 from minxin.core import clock
 from minxin.core.audit import audit_record
@@ -38,6 +40,16 @@ VERSION_FIELDS = (
     "complaint_phone",
     "special_steps",
 )
+# The rest of the guide: carried by new versions, not (yet) by the import/export sheet.
+GUIDE_FIELDS = (
+    "audience",
+    "online_url",
+    "process_steps",
+    "result_name",
+    "result_delivery",
+    "faq",
+)
+CONTENT_FIELDS = VERSION_FIELDS + GUIDE_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,8 @@ class MaterialData:
     copies: int = 0
     mandatory: bool = True
     note: str = ""
+    source: str = ""
+    sample_url: str = ""
 
 
 def _validation_to_invalid(error: ValidationError, model: type[models.Model]) -> InvalidInput:
@@ -78,7 +92,7 @@ def department_station(
 
 
 def _build_version(item: ServiceItem, number: int, content: dict[str, Any]) -> ItemVersion:
-    unknown = set(content) - set(VERSION_FIELDS)
+    unknown = set(content) - set(CONTENT_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown item fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     version = ItemVersion(item=item, number=number, **content)
@@ -115,6 +129,8 @@ def _save_materials(version: ItemVersion, materials: Sequence[MaterialData]) -> 
                 copies=data.copies,
                 mandatory=data.mandatory,
                 note=data.note,
+                source=data.source,
+                sample_url=data.sample_url,
             )
         )
     Material.objects.bulk_create(rows)
@@ -140,6 +156,9 @@ def item_create(
             raise Conflict(
                 _("Item %(code)s already exists in this department.") % {"code": code}, code="item_exists"
             ) from None
+        content = {
+            "audience": search.guess_audience(str(content.get("name", "")), [m.name for m in materials])
+        } | content
         version = _build_version(item, 1, content)
         version.save()
         _save_materials(version, materials)
@@ -185,7 +204,7 @@ def item_version_update(
                 _("A published version cannot be changed; create a new version instead."),
                 code="version_published",
             )
-        merged = {name: getattr(current, name) for name in VERSION_FIELDS} | content
+        merged = {name: getattr(current, name) for name in CONTENT_FIELDS} | content
         updated = _build_version(current.item, current.number, merged)
         updated.pk, updated.status = current.pk, current.status
         updated.save()
@@ -220,6 +239,7 @@ def item_version_publish(
         )
         if not changed:
             raise Conflict(_("This version is already published."), code="version_published")
+        search_index(version_ids=[version.pk])
         audit_record(
             actor=actor,
             action="item.version_published",
@@ -285,9 +305,21 @@ def _content_of(version: ItemVersion) -> dict[str, Any]:
     return {name: getattr(version, name) for name in VERSION_FIELDS}
 
 
+def _guide_of(version: ItemVersion) -> dict[str, Any]:
+    return {name: getattr(version, name) for name in GUIDE_FIELDS}
+
+
 def _materials_of(version: ItemVersion) -> list[MaterialData]:
     return [
-        MaterialData(name=m.name, originals=m.originals, copies=m.copies, mandatory=m.mandatory, note=m.note)
+        MaterialData(
+            name=m.name,
+            originals=m.originals,
+            copies=m.copies,
+            mandatory=m.mandatory,
+            note=m.note,
+            source=m.source,
+            sample_url=m.sample_url,
+        )
         for m in version.materials.all()
     ]
 
@@ -360,7 +392,7 @@ def _import_row(
         if merged == old and materials == _materials_of(current):
             report.unchanged += 1
             return
-        content = merged
+        content = merged | _guide_of(current)
     draft = item_version_draft(item=item, content=content, materials=materials or [], actor=actor)
     item_version_publish(version=draft, valid_from=valid_from, actor=actor)
     report.updated += 1

@@ -19,4 +19,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "site_name": settings.SITE_NAME,
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
+        "site_operator": settings.SITE_OPERATOR,
+        "site_icp": settings.SITE_ICP,
+        "site_code": settings.SITE_CODE,
+        "site_psb_filing": settings.SITE_PSB_FILING,
+        "site_hotline": settings.SITE_HOTLINE,
     }

@@ -239,6 +239,9 @@ def hall_status(request: HttpRequest, code: str) -> HttpResponse:
         "remote": queue_rules(hall).remote_enabled,
         "citizen": citizen_of_session(request.session),
     }
+    if request.GET.get("card"):  # the home page's hall card: people waiting now, the opening state
+        context["waiting"] = sum(row["line"].waiting for row in rows)
+        return render(request, "queueing/hall_status.html#card", context)
     template = (
         "queueing/hall_status.html#status" if getattr(request, "htmx", False) else "queueing/hall_status.html"
     )
