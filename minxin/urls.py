@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minxin.api import api
 from minxin.core import views as core_views
+from minxin.core.refusals import bad_request
 from minxin.queueing.live import hall_events
 
 admin.site.site_header = _("minxin administration")
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("minxin.insights.urls")),
 ]
 
+handler400 = bad_request
 handler404 = core_views.not_found
 handler403 = core_views.forbidden
 handler500 = core_views.server_error
