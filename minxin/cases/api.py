@@ -251,7 +251,7 @@ def _detail(case: Case) -> CaseOut:
 @router.post(
     "/halls/{hall}/cases", response={201: CaseOut}, auth=staff_auth, summary="Take in a case at the window"
 )
-def case_intake_api(request: HttpRequest, hall: str, payload: CaseIn) -> Status:
+def case_intake_api(request: HttpRequest, hall: str, payload: CaseIn) -> Status[CaseOut]:
     user = request_user(request)
     the_hall = hall_or_404(hall)
     window = None

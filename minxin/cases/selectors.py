@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from minxin.accounts.models import Citizen, Role, User
 from minxin.cases.models import (
@@ -342,3 +343,149 @@ def halls_for_metrics(*, user: User) -> Sequence[Hall]:
     from minxin.orgs.selectors import halls_for_staff
 
     return list(halls_for_staff(user=user, roles=[Role.HALL_MANAGER, Role.CITY_OFFICE]))
+
+
+ACTION_LABELS = {
+    "intake_accept": _("Accepted at the window"),
+    "intake_accept_with_gaps": _("Accepted; some materials to follow"),
+    "intake_correct": _("One-time correction notice issued"),
+    "intake_refuse": _("Not accepted"),
+    "correction_incomplete": _("Materials brought back, still incomplete"),
+    "accept_after_correction": _("Accepted after correction"),
+    "gaps_supplied": _("Missing materials supplied"),
+    "step_accept_done": _("Department took the case over"),
+    "step_review_done": _("Review finished"),
+    "suspend": _("Clock stopped"),
+    "resume": _("Clock restarted"),
+    "extend": _("Time limit extended"),
+    "decide_approve": _("Approved"),
+    "decide_reject": _("Rejected"),
+    "deliver_window": _("Result ready at the result window"),
+    "deliver_mail": _("Result posted"),
+    "deliver_home": _("Result on its way home"),
+    "complete": _("Result received"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: dt.datetime
+    action: str
+    label: str
+    note: str
+
+
+def cases_timelines(cases: Sequence[Case]) -> dict[int, list[TimelineEntry]]:
+    """Each case's progress for citizens: the history rows in order, labelled (one query)."""
+    timelines: dict[int, list[TimelineEntry]] = {case.pk: [] for case in cases}
+    rows = CaseHistory.objects.filter(case_id__in=list(timelines)).order_by("at", "id")
+    for row in rows.values("case_id", "at", "action", "note", "details"):
+        note = row["note"] if row["action"] in {"intake_refuse", "decide_reject", "suspend", "extend"} else ""
+        details = row["details"] or {}
+        if row["action"] == "deliver_mail" and details.get("tracking"):
+            note = f"{details.get('carrier', '')} {details['tracking']}".strip()
+        timelines[row["case_id"]].append(
+            TimelineEntry(
+                at=row["at"],
+                action=row["action"],
+                label=str(ACTION_LABELS.get(row["action"], row["action"])),
+                note=note,
+            )
+        )
+    return timelines
+
+
+def hall_monthly(*, hall: Hall, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Per month of the period: cases received, accepted, decided, decided on time, trips saved."""
+    tz = ZoneInfo(hall.time_zone)
+    since, until = _period(hall.time_zone, start, end)
+    months: dict[str, dict[str, Any]] = {}
+    cursor = start.replace(day=1)
+    while cursor <= end:
+        months[cursor.strftime("%Y-%m")] = {
+            "month": cursor.strftime("%Y-%m"),
+            "received": 0,
+            "accepted": 0,
+            "decided": 0,
+            "on_time": 0,
+            "trips_saved": 0,
+        }
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    from django.db.models.functions import TruncMonth
+
+    def add(rows: Any, key: str, value_key: str = "n") -> None:
+        for row in rows:
+            month = row["month"].strftime("%Y-%m")
+            if month in months:
+                months[month][key] += int(row[value_key] or 0)
+
+    cases = Case.objects.filter(hall=hall)
+    add(
+        cases.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("id")),
+        "received",
+    )
+    add(
+        cases.filter(accepted_at__gte=since, accepted_at__lt=until)
+        .annotate(month=TruncMonth("accepted_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("id")),
+        "accepted",
+    )
+    decided = cases.filter(decided_at__gte=since, decided_at__lt=until).annotate(
+        month=TruncMonth("decided_at", tzinfo=tz), decided_on=TruncDate("decided_at", tzinfo=tz)
+    )
+    add(decided.values("month").annotate(n=Count("id")), "decided")
+    add(decided.filter(decided_on__lte=F("promised_due")).values("month").annotate(n=Count("id")), "on_time")
+    completed = cases.filter(completed_at__gte=since, completed_at__lt=until).annotate(
+        month=TruncMonth("completed_at", tzinfo=tz)
+    )
+    add(completed.values("month").annotate(n=Sum(F("baseline_trips") - F("trips_made"))), "trips_saved")
+    return list(months.values())
+
+
+@dataclass(frozen=True, slots=True)
+class CaseProgress:
+    """A case as its applicant follows it: status, deadlines kept or not, what is missing, the way the
+    result comes, and every step so far."""
+
+    case: Case
+    timeline: list[TimelineEntry]
+    missing: list[str]
+    on_time: bool | None
+    overdue: bool
+
+
+def cases_progress(cases: Sequence[Case]) -> list[CaseProgress]:
+    timelines = cases_timelines(cases)
+    missing: dict[int, list[str]] = defaultdict(list)
+    rows = CaseMaterial.objects.filter(case__in=list(cases)).select_related("material", "case")
+    for row in rows.order_by("material__position", "material_id"):
+        waiting_correction = row.case.status == CaseStatus.CORRECTION and row.on_notice and not row.ok
+        waiting_gap = row.gap_due is not None and row.received_at is None
+        if waiting_correction or waiting_gap:
+            missing[row.case_id].append(row.material.name)
+    result = []
+    for case in cases:
+        zone = ZoneInfo(case.hall.time_zone)
+        on_time = None
+        if case.decided_at is not None and case.promised_due is not None:
+            on_time = case.decided_at.astimezone(zone).date() <= case.promised_due
+        overdue = bool(
+            case.decided_at is None
+            and case.promised_due is not None
+            and case.status in OPEN_STATUSES
+            and clock.local_today(case.hall.time_zone) > case.promised_due
+        )
+        result.append(
+            CaseProgress(
+                case=case,
+                timeline=timelines[case.pk],
+                missing=missing[case.pk],
+                on_time=on_time,
+                overdue=overdue,
+            )
+        )
+    return result

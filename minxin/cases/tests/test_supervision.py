@@ -123,9 +123,11 @@ def test_the_sweep_reads_only_due_cases(cast: Any, licence: Any, case: Case) -> 
     with time_machine.travel(at(2017, 10, 12), tick=False):
         for _ in range(15):
             take_in(cast, licence)  # first check on 10/18 or later
-    with time_machine.travel(dt.datetime(2017, 10, 10, 0, 1, tzinfo=SHANGHAI), tick=False):
-        with CaptureQueriesContext(connection) as queries:
-            assert cases_supervise() == 1
+    with (
+        time_machine.travel(dt.datetime(2017, 10, 10, 0, 1, tzinfo=SHANGHAI), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert cases_supervise() == 1
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 2  # the one due case's step and its next check
     assert len(queries.captured_queries) <= 16  # the same with 15 or 15,000 cases not yet due
