@@ -20,6 +20,7 @@ completion's repeated runs reuse the work of the sequences they share.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -65,7 +66,14 @@ class EqualSharesOutcome:
 @dataclass
 class _State:
     counts: list[dict[int, int]]
+    touched: frozenset[int] = frozenset()  # projects whose approvers paid for the step into this state
     children: dict[int, _State] = field(default_factory=dict)
+
+
+def _key(rho: float) -> float:
+    """ρ to 12 significant digits: equal shares computed along different paths compare equal, so the
+    stated tie-break decides between them."""
+    return float(f"{rho:.12g}")
 
 
 class EqualShares:
@@ -101,38 +109,49 @@ class EqualShares:
         self.root = _State(counts=[{0: totals[c]} if totals[c] else {} for c in range(self.size)])
 
     def run(self, per_voter: float) -> list[int]:
-        """The fixed-budget method with `per_voter` for everyone: the funded projects in funding order."""
+        """The fixed-budget method with `per_voter` for everyone: the funded projects in funding order.
+
+        Lazy evaluation: within a run budgets only fall, so a project's ρ only rises (or it becomes
+        unaffordable for good). Each project sits in a heap under the last ρ computed for it; only the
+        projects whose approvers paid for the last funded one are recomputed, when they reach the top."""
         state, funded_mask = self.root, 0
         funded: list[int] = []
         budgets: dict[int, float] = {0: per_voter}
-        while True:
-            best: tuple[float, int, int] | None = None
-            for c in self.by_bound:
-                if funded_mask >> c & 1:
-                    continue
-                total = self.totals[c]
-                bound = self.costs[c] / total if total else 0.0
-                if best is not None and bound > best[0] * (1 + EPS) + EPS:
-                    break
+        heap: list[tuple[float, int, int, int]] = []  # (ρ, tie rank, project, round computed)
+        for c in self.by_bound:
+            rho = self._rho(self.costs[c], state.counts[c], budgets)
+            if rho is not None:
+                heap.append((_key(rho), self.tie_rank[c], c, 0))
+        heapq.heapify(heap)
+        stale: dict[int, int] = {}  # project → the round whose funding last changed its approvers
+        round_number = 0
+        while heap:
+            _rho_key, rank, c, computed = heap[0]
+            if funded_mask >> c & 1:
+                heapq.heappop(heap)
+                continue
+            if stale.get(c, -1) >= computed:
                 rho = self._rho(self.costs[c], state.counts[c], budgets)
                 if rho is None:
-                    continue
-                if (
-                    best is None
-                    or rho < best[0] * (1 - EPS) - EPS
-                    or (abs(rho - best[0]) <= best[0] * EPS + EPS and self.tie_rank[c] < best[1])
-                ):
-                    best = (rho, self.tie_rank[c], c)
-            if best is None:
-                return funded
-            rho, _rank, chosen = best
-            bit = 1 << chosen
-            for group in state.counts[chosen]:
+                    heapq.heappop(heap)
+                else:
+                    heapq.heapreplace(heap, (_key(rho), rank, c, round_number + 1))
+                continue
+            heapq.heappop(heap)
+            rho = self._rho(self.costs[c], state.counts[c], budgets)
+            if rho is None:  # cannot happen: fresh entries are exact; kept for safety
+                continue
+            bit = 1 << c
+            for group in state.counts[c]:
                 have = budgets[group]
                 budgets[group | bit] = have - min(have, rho)
-            state = self._advance(state, chosen, funded_mask)
+            state = self._advance(state, c, funded_mask)
             funded_mask |= bit
-            funded.append(chosen)
+            funded.append(c)
+            round_number += 1
+            for other in state.touched:
+                stale[other] = round_number
+        return funded
 
     @staticmethod
     def _rho(cost: float, groups: dict[int, int], budgets: dict[int, float]) -> float | None:
@@ -180,7 +199,7 @@ class EqualShares:
                 else:
                     del groups[old]
                 groups[new] = groups.get(new, 0) + weight
-        child = _State(counts=counts)
+        child = _State(counts=counts, touched=frozenset(copied))
         state.children[chosen] = child
         return child
 
