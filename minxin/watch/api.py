@@ -16,11 +16,21 @@ from minxin.core.errors import Forbidden, InvalidInput
 from minxin.orgs.models import Unit
 
 from .models import CheckIn, FireIncident, Post
-from .scope import COMMAND, LOOKOUT, incident_for, incidents_in_scope, post_for, posts_in_scope, scope_of
+from .scope import (
+    COMMAND,
+    LOOKOUT,
+    command_region,
+    incident_for,
+    incidents_in_scope,
+    post_for,
+    posts_in_scope,
+    scope_of,
+)
 from .selectors import board_data, incident_json, missed_today, public_state
 from .services import (
     Report,
     check_in_record,
+    danger_level_set,
     escalation_acknowledge,
     fire_incident_acknowledge,
     fire_incident_close,
@@ -122,6 +132,20 @@ class CloseIn(Schema):
 
 class PauseIn(Schema):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class DangerIn(Schema):
+    region: str = Field(min_length=2, max_length=12, description="The region's code, e.g. 130800")
+    level: int = Field(ge=1, le=5)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class DangerOut(Schema):
+    region: str
+    level: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
 
 
 class AckIn(Schema):
@@ -284,6 +308,26 @@ def fire_close_api(request: HttpRequest, incident_id: uuid.UUID, payload: CloseI
         raise Forbidden(_("Only the command centre closes fires."), code="forbidden")
     incident = fire_incident_close(incident=incident_for(scope, incident_id), actor=user, note=payload.note)
     return incident_json(FireIncident.objects.prefetch_related("reports__post").get(pk=incident.pk))
+
+
+@router.post("/danger-levels", response={201: DangerOut}, auth=staff_auth, url_name="watch-danger-set")
+def danger_level_api(request: HttpRequest, payload: DangerIn) -> Status[dict[str, Any]]:
+    """The command centre sets a fire-danger level (1–5) for its region and a time range; at the plan's
+    level (4 by default) the posts report every 15 minutes around the clock."""
+    user = request_user(request)
+    region = command_region(scope_of(user), payload.region)
+    danger = danger_level_set(
+        region=region, level=payload.level, starts_at=payload.starts_at, ends_at=payload.ends_at, actor=user
+    )
+    return Status(
+        201,
+        {
+            "region": region.code,
+            "level": danger.level,
+            "starts_at": danger.starts_at,
+            "ends_at": danger.ends_at,
+        },
+    )
 
 
 @router.get("/watch/board", auth=staff_auth, url_name="watch-board")

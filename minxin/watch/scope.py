@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from minxin.accounts.models import Role, User
 from minxin.core.errors import Forbidden, NotFound
 from minxin.core.memo import memo
-from minxin.orgs.models import StaffMembership
+from minxin.orgs.models import Region, StaffMembership
 
 from .models import FireIncident, Post
 
@@ -128,3 +128,19 @@ def lookout_recipients(post: Post) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, memberships__role=LOOKOUT, memberships__unit_id=post.unit_id
     ).distinct()
+
+
+def command_region(scope: Scope, code: str) -> Region:
+    """The region with this code, if `scope` is its command centre (or above it)."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotFound(_("No such region."), code="region_not_found")
+    if not scope.is_admin and not any(region.path.startswith(path) for path in scope.command_paths):
+        raise Forbidden(_("Only the region's command centre sets its danger level."), code="forbidden")
+    return region
+
+
+def command_regions(scope: Scope) -> list[Region]:
+    if scope.is_admin:
+        return list(Region.objects.filter(level__in=["city", "county"]).order_by("path")[:200])
+    return list(Region.objects.filter(path__in=scope.command_paths).order_by("path"))

@@ -26,11 +26,13 @@ from minxin.core import clock
 from minxin.core.errors import DomainError, NotFound
 
 from . import reports
-from .models import CheckIn, FireIncident, Post
+from .models import CheckIn, DangerLevel, FireIncident, Post
 from .scope import (
     COMMAND,
     LOOKOUT,
     Scope,
+    command_region,
+    command_regions,
     incident_for,
     incidents_in_scope,
     post_for,
@@ -41,6 +43,7 @@ from .selectors import incident_json, missed_today
 from .services import (
     Report,
     check_in_record,
+    danger_level_set,
     escalation_acknowledge,
     fire_incident_acknowledge,
     fire_incident_close,
@@ -145,6 +148,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     posts = list(posts_in_scope(scope))
     missed = missed_today(posts)
     if request.method == "POST":
+        if request.POST.get("form") == "danger":
+            return _desk_danger(request, scope)
         return _desk_enter(request, scope)
     return render(
         request,
@@ -156,8 +161,36 @@ def desk(request: HttpRequest) -> HttpResponse:
             "spread_choices": CheckIn.Spread.choices,
             "now_local": clock.local_now("Asia/Shanghai").strftime("%Y-%m-%dT%H:%M"),
             "last_post": request.session.get("watch_last_post", ""),
+            "regions": command_regions(scope),
+            "dangers": DangerLevel.objects.filter(ends_at__gt=clock.now())
+            .select_related("region", "set_by")
+            .order_by("starts_at")[:20],
         },
     )
+
+
+def _desk_danger(request: HttpRequest, scope: Scope) -> HttpResponse:
+    from zoneinfo import ZoneInfo
+
+    data = request.POST
+    zone = ZoneInfo("Asia/Shanghai")
+    try:
+        region = command_region(scope, data.get("region", ""))
+        starts, ends = parse_datetime(data.get("starts_at", "")), parse_datetime(data.get("ends_at", ""))
+        if starts is None or ends is None:
+            raise DomainError(_("Give the time range."))
+        danger_level_set(
+            region=region,
+            level=int(data.get("level", "0") or 0),
+            starts_at=starts.replace(tzinfo=starts.tzinfo or zone),
+            ends_at=ends.replace(tzinfo=ends.tzinfo or zone),
+            actor=_user(request),
+        )
+    except (DomainError, ValueError) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+        return redirect("watch:desk")
+    messages.success(request, _("Fire-danger level set."))
+    return redirect("watch:desk")
 
 
 def _number(raw: str, kind: type[int] | type[float], field: str) -> Any:

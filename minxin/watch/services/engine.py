@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
 from minxin.core import clock
-from minxin.core.events import publish_on_commit
 
 from ..models import Escalation, EscalationStage, Flip, MissedSlot, Notice, Post, PostState
 from ..notices import Message, deliver
@@ -150,11 +149,6 @@ def apply(post: Post, view: View, out: Outcome, *, now: dt.datetime) -> list[Mes
         last_flip = flips[-1] if flips else None
         for stage in out.stages:
             messages += _stage_notices(post, stage, last_flip, now)
-    if flips:
-        publish_on_commit(
-            f"watch:{post.unit.region.code}",
-            {"type": "flip", "post": str(post.public_id), "state": view.state},
-        )
     return messages
 
 

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minxin.core import clock
+from minxin.core.events import publish_on_commit
 
 from ..models import FireIncident, Notice, Post
 from ..notices import Message
@@ -38,6 +39,9 @@ def posts_sweep(*, limit: int = BATCH) -> SweepResult:
         .values_list("pk", "revision")[:limit]
     )
     claimed = sum(_sweep_one(pk, revision) for pk, revision in due)
+    if claimed:
+        # One live signal per sweep, not one per post: boards reload the whole picture anyway.
+        publish_on_commit("watch", {"type": "sweep", "changed": claimed})
     return SweepResult(looked_at=len(due), claimed=claimed)
 
 

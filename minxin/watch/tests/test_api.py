@@ -137,3 +137,26 @@ def test_the_board_answers_with_posts_and_fires(client, watch, token_for) -> Non
 def test_the_board_refuses_people_without_a_watch_role(client, cast, watch, token_for) -> None:
     response = client.get("/api/v1/watch/board", **token_for(cast.bob))
     assert response.status_code == 403
+
+
+def test_the_command_centre_sets_a_danger_level_for_its_region(client, watch, token_for) -> None:
+    body = {
+        "region": "130800",
+        "level": 5,
+        "starts_at": "2026-04-15T02:00:00Z",
+        "ends_at": "2026-04-15T12:00:00Z",
+    }
+    response = post_json(client, "/api/v1/danger-levels", body, token_for(watch.carl))
+    assert response.status_code == 201
+    assert response.json()["level"] == 5
+
+
+def test_another_regions_command_centre_cannot_set_its_danger_level(client, watch, token_for) -> None:
+    body = {
+        "region": "130800",
+        "level": 5,
+        "starts_at": "2026-04-15T02:00:00Z",
+        "ends_at": "2026-04-15T12:00:00Z",
+    }
+    response = post_json(client, "/api/v1/danger-levels", body, token_for(watch.olga))
+    assert response.status_code == 403

@@ -145,3 +145,35 @@ def test_a_paused_post_is_not_expected_until_resumed(watch, at_season_day, sweep
     post = post_resume(post=watch.tower, actor=watch.carl)
     assert post.state == PostState.UP
     assert post.next_due_at == SEASON_DAY + dt.timedelta(minutes=135)
+
+
+def test_a_danger_level_tightens_the_current_night_slot_at_once(watch, at_season_day, sweep) -> None:
+    from minxin.watch.services import danger_level_set
+
+    night = SEASON_DAY + dt.timedelta(hours=12, minutes=5)  # 22:05 local: an hourly slot until 23:00
+    at_season_day.move_to(night)
+    check_in_record(post=watch.tower, report=NORMAL, channel="app")
+    assert fresh(watch.tower).next_due_at == SEASON_DAY + dt.timedelta(hours=14)  # end of 23:00–24:00
+    danger_level_set(
+        region=watch.region, level=4, starts_at=night, ends_at=night + dt.timedelta(hours=6), actor=watch.carl
+    )
+    assert fresh(watch.tower).next_due_at == SEASON_DAY + dt.timedelta(hours=12, minutes=15)
+
+
+def test_the_worker_looks_often_enough_to_flag_a_miss_within_a_minute() -> None:
+    from minxin.core.jobs import registered_jobs
+
+    (job,) = [job for job in registered_jobs() if job.name == "watch.sweep"]
+    assert job.every_seconds <= 30
+
+
+def test_the_worker_job_flags_a_miss_seconds_after_grace(
+    watch, at_season_day, django_capture_on_commit_callbacks
+) -> None:
+    from minxin.core.jobs import registered_jobs
+
+    (job,) = [job for job in registered_jobs() if job.name == "watch.sweep"]
+    at(at_season_day, 20 + job.every_seconds / 60)  # the worst case: the job ran just before grace ended
+    with django_capture_on_commit_callbacks(execute=True):
+        job.run()
+    assert fresh(watch.tower).state == PostState.MISSED
