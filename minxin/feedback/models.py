@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minxin.cases.models import Case
 from minxin.catalog.models import Department, Window
@@ -202,11 +203,11 @@ class LoopDeadline(models.Model):
 
 
 class RectificationStatus(models.TextChoices):
-    VERIFYING = "verifying", _("To verify")
-    RECTIFYING = "rectifying", _("To rectify")
-    REPLYING = "replying", _("To reply to the citizen")
-    RECHECKING = "rechecking", _("To recheck")
-    CLOSED = "closed", _("Closed")
+    VERIFYING = "verifying", pgettext_lazy("bad review", "To verify")
+    RECTIFYING = "rectifying", pgettext_lazy("bad review", "To rectify")
+    REPLYING = "replying", pgettext_lazy("bad review", "To reply to the citizen")
+    RECHECKING = "rechecking", pgettext_lazy("bad review", "To recheck")
+    CLOSED = "closed", pgettext_lazy("bad review", "Closed")
 
 
 OPEN_STATUSES = (
@@ -326,9 +327,9 @@ class Appeal(models.Model):
         OUTSIDE_REMIT = "outside_remit", _("Outside the window's remit (law or policy)")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        UPHELD = "upheld", _("Upheld")
-        REJECTED = "rejected", _("Rejected")
+        PENDING = "pending", pgettext_lazy("appeal", "Pending")
+        UPHELD = "upheld", pgettext_lazy("appeal", "Upheld")
+        REJECTED = "rejected", pgettext_lazy("appeal", "Rejected")
 
     rectification = models.OneToOneField(
         Rectification, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rectification")
@@ -409,9 +410,9 @@ class Honour(models.Model):
     declined by the hall manager."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        CONFIRMED = "confirmed", _("Confirmed")
-        DECLINED = "declined", _("Declined")
+        PROPOSED = "proposed", pgettext_lazy("honour", "Proposed")
+        CONFIRMED = "confirmed", pgettext_lazy("honour", "Confirmed")
+        DECLINED = "declined", pgettext_lazy("honour", "Declined")
 
     kind = models.CharField(_("honour"), max_length=16, choices=HonourKind.choices)
     hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+", verbose_name=_("hall"))
@@ -473,9 +474,9 @@ class Nomination(models.Model):
     evidence gathered from the figures when it is filed; the city office approves or rejects it."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        SUBMITTED = "submitted", pgettext_lazy("nomination", "Submitted")
+        APPROVED = "approved", pgettext_lazy("nomination", "Approved")
+        REJECTED = "rejected", pgettext_lazy("nomination", "Rejected")
 
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from minxin.accounts.models import Role, User
@@ -71,7 +72,11 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
         status=status if status != "all" else "",
         escalated=request.GET.get("late") == "1",
     )
-    statuses = [("open", _("Open")), *RectificationStatus.choices, ("all", _("All"))]
+    statuses = [
+        ("open", pgettext("bad review", "Open")),
+        *RectificationStatus.choices,
+        ("all", pgettext("bad review", "All")),
+    ]
     return render(
         request,
         "feedback/staff/rectification_list.html",
