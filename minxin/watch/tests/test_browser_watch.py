@@ -77,3 +77,29 @@ def test_two_towers_report_a_fire_and_the_board_shows_the_spot(towers: Any, page
     assert f"{incident.lat:.4f}° N" in card.inner_text()
     page.wait_for_function("document.querySelectorAll('#board-map svg path').length > 10")
     assert incident.number in page.locator("#board-map").inner_text()
+    # The network drops: the board keeps its picture and says since when it is old.
+    page.context.set_offline(True)
+    page.locator("#board-offline").wait_for(state="visible", timeout=15_000)
+    assert incident.number in page.locator("#board-map").inner_text()
+    assert page.locator("#board-rows tr").count() == 2
+
+
+def test_the_desk_enters_a_radio_fire_report_from_the_keyboard(towers: Any, page: Any) -> None:
+    sign_in(page, "carl", "/watch/desk/")
+    assert page.evaluate("document.activeElement.id") == "desk-post"
+    assert page.locator(".watch-fire-fields").is_hidden()
+    page.locator("#desk-post").select_option(str(towers.tower2.public_id))
+    page.keyboard.press("Alt+3")
+    assert page.locator(".watch-fire-fields").is_visible()
+    page.locator("input[name=bearing_deg]").fill("200")
+    page.locator("input[name=channel][value=radio]").check()
+    page.locator("input[name=reported_by]").fill("王建")
+    page.locator("input[name=reported_by]").press("Enter")
+    page.wait_for_url(re.compile("/watch/desk/$"))
+    report = CheckIn.objects.get(post=towers.tower2)
+    assert (report.status, report.channel, report.reported_by, report.bearing_deg) == (
+        "fire",
+        "radio",
+        "王建",
+        200.0,
+    )

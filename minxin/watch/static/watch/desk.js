@@ -14,6 +14,23 @@
   }
   form.addEventListener("change", sync);
   sync();
+  /* Alt+1/2/3 pick the status and Alt+P the post whatever the browser does with accesskey. */
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey) return;
+    var statuses = { "1": "normal", "2": "observation", "3": "fire" };
+    var key = event.key.toLowerCase();
+    var wanted = statuses[key] || statuses[(event.code || "").replace("Digit", "")];
+    if (wanted) {
+      var radio = form.querySelector("input[name=status][value=" + wanted + "]");
+      radio.checked = true;
+      sync();
+      (wanted === "fire" ? form.querySelector("input[name=bearing_deg]") : radio).focus();
+      event.preventDefault();
+    } else if (key === "p" || event.code === "KeyP") {
+      document.getElementById("desk-post").focus();
+      event.preventDefault();
+    }
+  });
   var post = document.getElementById("desk-post");
   if (post) post.focus();
 })();
