@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,16 +10,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from minxin.accounts import personal
 from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
 from minxin.accounts.middleware import DEVICE_TOKEN_SESSION_KEY
 from minxin.accounts.models import Citizen
 from minxin.accounts.services import api_token_resolve, otp_request, otp_verify
 from minxin.core.audit import client_ip
 from minxin.core.context_processors import HtmxHttpRequest
-from minxin.core.errors import DomainError
+from minxin.core.errors import DomainError, Throttled
 from minxin.core.portal import staff_panels
 
 DEVICE_SESSION_SECONDS = 90 * 24 * 3600
@@ -61,6 +64,19 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_home.html", {"panels": staff_panels(request)})
 
 
+def _refusal(failure: DomainError) -> str:
+    """A refusal's message; a rate limit also says how long to wait."""
+    wait = int(getattr(failure, "retry_after", 0) or 0)
+    if not isinstance(failure, Throttled) or wait <= 0:
+        return failure.message
+    if wait < 120:
+        hint = ngettext("Try again in %(count)d second.", "Try again in %(count)d seconds.", wait)
+        return f"{failure.message} {hint % {'count': wait}}"
+    minutes = (wait + 59) // 60
+    hint = ngettext("Try again in %(count)d minute.", "Try again in %(count)d minutes.", minutes)
+    return f"{failure.message} {hint % {'count': minutes}}"
+
+
 @require_http_methods(["GET", "POST"])
 def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
     """Two steps on one page: the phone number, then the code sent to it. Works without JavaScript;
@@ -73,7 +89,7 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
             try:
                 otp_request(phone=phone_form.cleaned_data["phone"], ip=client_ip(request))
             except DomainError as failure:
-                error = failure.message
+                error = _refusal(failure)
             else:
                 code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
     elif request.method == "POST" and step == "code":
@@ -84,7 +100,7 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
                     phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"]
                 )
             except DomainError as failure:
-                error = failure.message
+                error = _refusal(failure)
             else:
                 request.session.cycle_key()
                 request.session["citizen_id"] = citizen.pk
@@ -100,7 +116,16 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
                     return HttpResponseClientRedirect(target)
                 return redirect(target)
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    context = {"phone_form": phone_form, "code_form": code_form, "error": error, "next": next_url}
+    phone = code_form["phone"].value() if code_form is not None else ""
+    normalized = personal.normalize_phone(str(phone or ""))
+    context = {
+        "phone_form": phone_form,
+        "code_form": code_form,
+        "error": error,
+        "next": next_url,
+        "phone_masked": personal.mask_phone(normalized) if normalized else "",
+        "resend_seconds": settings.OTP_RESEND_SECONDS,
+    }
     template = "accounts/citizen_login.html#login-form" if request.htmx else "accounts/citizen_login.html"
     return render(request, template, context, status=422 if error else 200)
 

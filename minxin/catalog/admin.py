@@ -10,7 +10,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minxin.accounts.models import User
-from minxin.catalog.models import Department, ItemVersion, Material, ServiceItem, Window
+from minxin.catalog.models import (
+    Department,
+    EnglishName,
+    ItemStat,
+    ItemVersion,
+    Material,
+    SearchTerm,
+    ServiceItem,
+    Synonym,
+    Window,
+)
 from minxin.catalog.services import item_version_publish
 from minxin.core import clock
 from minxin.core.errors import DomainError
@@ -134,3 +144,42 @@ class WindowAdmin(admin.ModelAdmin[Window]):
     list_filter = ["hall", "kind", "is_active"]
     search_fields = ["number", "name"]
     filter_horizontal = ["items", "clerks"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin[Synonym]):
+    """The search's synonym table: what people type → the catalog's words (营业执照 → 企业设立登记)."""
+
+    list_display = ["term", "expansions", "is_active"]
+    list_editable = ["expansions", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["term", "expansions"]
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(admin.ModelAdmin[SearchTerm]):
+    """What people search for; filter on "results last time = 0" to find the synonyms still missing."""
+
+    list_display = ["query", "count", "last_results", "last_searched"]
+    list_filter = ["last_results"]
+    search_fields = ["query"]
+    readonly_fields = ["query", "count", "last_results", "last_searched"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ItemStat)
+class ItemStatAdmin(admin.ModelAdmin[ItemStat]):
+    list_display = ["item", "views", "searches", "tickets"]
+    search_fields = ["item__code", "item__versions__name"]
+    readonly_fields = ["item", "views", "searches", "tickets"]
+
+
+@admin.register(EnglishName)
+class EnglishNameAdmin(admin.ModelAdmin[EnglishName]):
+    """English names of halls, departments, items, services and windows, shown on English pages."""
+
+    list_display = ["chinese", "english"]
+    list_editable = ["english"]
+    search_fields = ["chinese", "english"]

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from minxin.accounts.models import Role, User
 from minxin.catalog import search, sql
+from minxin.catalog.default_synonyms import DEFAULT_SYNONYMS
 from minxin.catalog.models import (
     Department,
     ItemVersion,
@@ -56,12 +57,17 @@ SYNONYM_MEMO = "catalog-synonyms"
 
 
 def synonyms() -> dict[str, list[str]]:
-    """The active synonym table (term → catalog words), cached for a minute and dropped on change."""
+    """The synonym table (term → catalog words): the defaults, overridden, added to or switched off by
+    the admin's table; cached for a minute and dropped on change."""
 
     def load() -> dict[str, list[str]]:
-        table: dict[str, list[str]] = {}
-        for synonym in Synonym.objects.filter(is_active=True):
-            table[search.normalize(synonym.term)] = synonym.words()
+        table = {term: words.split() for term, words in DEFAULT_SYNONYMS.items()}
+        for synonym in Synonym.objects.all():
+            term = search.normalize(synonym.term)
+            if synonym.is_active:
+                table[term] = synonym.words()
+            else:
+                table.pop(term, None)
         return table
 
     return memo((SYNONYM_MEMO,), 60, load)

@@ -61,3 +61,13 @@ def health(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy policy (隐私政策): what personal data is kept, why, for how long, and who sees it."""
+    return render(request, "core/privacy.html")
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    """The terms of use (用户服务协议) a citizen agrees to once at sign-in."""
+    return render(request, "core/terms.html")

@@ -45,7 +45,7 @@ def test_a_citizen_finds_an_item_and_reads_its_guide(cast, page) -> None:
     page.get_by_role("searchbox").fill("身份证")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="居民身份证换领").click()
-    page.wait_for_url(re.compile(r"/items/[0-9a-f-]+/$"))
+    page.wait_for_url(re.compile(r"/items/[0-9a-f-]+/(\?from=search)?$"))
     assert page.locator("h1").inner_text() == "居民身份证换领"
     assert page.locator("table").first.inner_text().count("居民身份证") >= 1
     screenshot(page, "item-guide")
@@ -81,3 +81,32 @@ def test_the_keyboard_reaches_the_search_first_via_the_skip_link(cast, page) -> 
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.className")
     assert "skip-link" in focused
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 768)], ids=["phone", "desktop"])
+def test_the_home_pages_example_finds_a_service_on_phone_and_desktop(cast, page, size) -> None:
+    """Issue 20, point 1: 营业执照 (the home page's own example) and sfz find their services."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(page.base_url + "/")
+    page.get_by_role("searchbox").fill("营业执照")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/items/\?q="))
+    assert page.locator("#results .item-row").first.inner_text().startswith("企业设立登记")
+    page.locator("#items-q").fill("sfz")
+    page.wait_for_function("document.querySelector('#results').innerText.includes('居民身份证换领')")
+    page.locator("#items-q").fill("火星移民")
+    page.wait_for_selector("#no-results-title")
+    assert "12345" in page.locator(".no-results").inner_text()
+    screenshot(page, "search-nothing-found")
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("zh-hans", "居民身份证换领"), ("zh-hant", "居民身份證換領"), ("en", "居民身份证换领")],
+)
+def test_the_guide_shows_the_item_in_the_readers_script(cast, page, language, name) -> None:
+    """Issue 20, point 7: no page mixes 業務 with 企业开办."""
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.base_url}])
+    page.goto(f"{page.base_url}/items/{cast.item.item.public_id}/")
+    assert page.locator("h1").inner_text() == name
+    assert "0335" not in page.locator("main").inner_text()  # the hall's own phone or none, never another's
