@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, St
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -30,6 +31,17 @@ from minxin.voting.services.audit import audit_report
 from minxin.voting.services.ballots import receipt_display
 
 DEVICE_COOKIE = "mx_vdev"
+EVENT_LABELS = {
+    "created": _lazy("Created"),
+    "edited": _lazy("Edited"),
+    "published": _lazy("Published"),
+    "opened": _lazy("Voting opened"),
+    "closed": _lazy("Voting closed"),
+    "results_published": _lazy("Results published"),
+    "residents_imported": _lazy("Residents list imported"),
+    "quarantined": _lazy("Ballots quarantined"),
+    "released": _lazy("Ballots released"),
+}
 
 
 def _public(campaign_id: uuid.UUID) -> Campaign:
@@ -352,7 +364,10 @@ def staff_campaign(request: HttpRequest, campaign_id: uuid.UUID) -> HttpResponse
     context = {
         "campaign": campaign,
         "candidates": selectors.candidates_of(campaign),
-        "events": campaign.events.select_related("actor").order_by("-at")[:50],
+        "events": [
+            (event, EVENT_LABELS.get(event.kind, event.kind))
+            for event in campaign.events.select_related("actor").order_by("-at")[:50]
+        ],
         "eligible_listed": campaign.eligible_voters.count(),
         "error": error,
         "notice": notice,

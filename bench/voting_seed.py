@@ -1,0 +1,178 @@
+"""Seeding and checks for bench_voting.py, run as a separate process with Django set up.
+
+setup    an officer with an API token and an open campaign of 60 candidates → JSON
+verify   ballots and identifiers in the benchmark's campaign → JSON
+results  200,000 ballots × 60 candidates loaded with COPY, then each rule timed → JSON
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+import time
+from decimal import Decimal
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from minxin.accounts.models import Role, User  # noqa: E402
+from minxin.accounts.services import api_token_create  # noqa: E402
+from minxin.core import clock  # noqa: E402
+from minxin.orgs.models import Region  # noqa: E402
+from minxin.orgs.services import membership_grant, region_create  # noqa: E402
+from minxin.voting import rules, tally  # noqa: E402
+from minxin.voting.models import Ballot, BallotIdentifier, Campaign  # noqa: E402
+from minxin.voting.services import CampaignData, CandidateData, campaign_create, campaign_open  # noqa: E402
+
+CANDIDATES = 60
+
+
+def _campaign(title: str, officer: User, region: Region, rng: random.Random) -> Campaign:
+    now = clock.now()
+    costs = [Decimal(rng.choice([50, 80, 120, 200, 300, 500, 800, 1200]) * 10_000) for _ in range(CANDIDATES)]
+    data = CampaignData(
+        title=title,
+        region=region,
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=1),
+        candidates=[
+            CandidateData(name=f"项目{n + 1}", category=f"类别{n % 8 + 1}", cost=c)
+            for n, c in enumerate(costs)
+        ],
+        min_choices=1,
+        max_choices=5,
+        result_rule="equal_shares",
+        budget=sum(costs, Decimal(0)) * Decimal("0.4"),
+    )
+    return campaign_open(campaign=campaign_create(data=data, actor=officer), actor=officer)
+
+
+def setup() -> dict[str, object]:
+    province = region_create(code="130000", name="河北省", level="province")
+    region = region_create(code="131000", name="廊坊市", level="city", parent=province)
+    officer = User.objects.create_user(username="bench-officer", password="bench-officer-pass")
+    membership_grant(user=officer, role=Role.CAMPAIGN_OFFICER, region=region)
+    token = api_token_create(user=officer, name="bench").secret
+    campaign = _campaign("bench: ballots over HTTP", officer, region, random.Random(1))
+    return {"campaign": str(campaign.public_id), "token": token}
+
+
+def verify(campaign_id: str) -> dict[str, object]:
+    campaign = Campaign.objects.get(public_id=campaign_id)
+    ballots = Ballot.objects.filter(campaign=campaign).count()
+    identifiers = BallotIdentifier.objects.filter(campaign=campaign, kind="id_number")
+    return {
+        "ballots": ballots,
+        "id_numbers": identifiers.count(),
+        "distinct_id_numbers": identifiers.values("value_hash").distinct().count(),
+        "receipts_distinct": Ballot.objects.filter(campaign=campaign).values("receipt").distinct().count(),
+    }
+
+
+def results(count: int, step: float) -> dict[str, object]:
+    rng = random.Random(2)
+    officer = User.objects.get(username="bench-officer")
+    campaign = _campaign("bench: results", officer, Region.objects.get(code="131000"), rng)
+    popularity = [1 / (i + 1) ** 0.8 for i in range(CANDIDATES)]
+    rng.shuffle(popularity)
+    numbers = list(range(1, CANDIDATES + 1))
+    channels = ["wechat", "wechat", "wechat", "web", "paper", "email", "phone"]
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        columns = (
+            "campaign_id, public_id, receipt, choices, channel, cast_at, ip_hash, ip_prefix, device_hash, "
+            "idempotency_hash, quarantine_reason"
+        )
+        now = clock.now()
+        with raw.copy(f"COPY {Ballot._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for n in range(count):
+                picked: set[int] = set()
+                want = rng.randint(1, 5)
+                while len(picked) < want:
+                    picked.add(rng.choices(numbers, weights=popularity)[0])
+                choices = ",".join(map(str, sorted(picked)))
+                copy.write_row(
+                    (
+                        campaign.pk,
+                        f"00000000-0000-4000-8000-{n:012d}",
+                        f"B{n:09d}",
+                        choices,
+                        rng.choice(channels),
+                        now,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    )
+                )
+    loaded = time.perf_counter() - began
+    Campaign.objects.filter(pk=campaign.pk).update(state="closed")
+    campaign.refresh_from_db()
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    counted, held = tally.ballot_groups(campaign)
+    timings["group_ballots_sql"] = time.perf_counter() - began
+    candidates = list(campaign.candidates.order_by("number"))
+    index_of = {c.number: i for i, c in enumerate(candidates)}
+    began = time.perf_counter()
+    merged: dict[str, int] = {}
+    for choices, _channel, n in counted:
+        merged[choices] = merged.get(choices, 0) + n
+    profile = [([index_of[int(x)] for x in choices.split(",")], n) for choices, n in merged.items()]
+    timings["build_profile"] = time.perf_counter() - began
+    costs = [float(c.cost) for c in candidates]
+    began = time.perf_counter()
+    votes = rules.support_counts(profile, len(candidates))
+    order = rules.tie_order(votes=votes, costs=costs, numbers=[c.number for c in candidates])
+    timings["ranking"] = time.perf_counter() - began
+    budget = float(campaign.budget or 0)
+    began = time.perf_counter()
+    funded_greedy = rules.greedy(order=order, costs=costs, budget=budget, votes=votes)
+    timings["greedy"] = time.perf_counter() - began
+    tie_rank = [0] * len(candidates)
+    for position, c in enumerate(order):
+        tie_rank[c] = position
+    began = time.perf_counter()
+    mes = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
+    fixed = mes.run(budget / sum(n for _p, n in profile))
+    timings["equal_shares_fixed_budget"] = time.perf_counter() - began
+    began = time.perf_counter()
+    outcome = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank).with_add1(
+        budget=budget, step=step
+    )
+    timings["equal_shares_add1"] = time.perf_counter() - began
+    began = time.perf_counter()
+    full = tally.results_compute(campaign=campaign, candidates=candidates, counted=counted, quarantined=held)
+    timings["results_document_total"] = time.perf_counter() - began + timings["group_ballots_sql"]
+    return {
+        "ballots": count,
+        "distinct_ballots": len(profile),
+        "copy_seconds": round(loaded, 2),
+        "seconds": {k: round(v, 3) for k, v in timings.items()},
+        "funded": {
+            "greedy": len(funded_greedy),
+            "equal_shares_fixed": len(fixed),
+            "equal_shares_add1": len(outcome.funded),
+        },
+        "add1_rounds": outcome.completion_rounds,
+        "add1_step": step,
+        "participants": full["participants"],
+    }
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "setup":
+        answer = setup()
+    elif command == "verify":
+        answer = verify(sys.argv[2])
+    else:
+        answer = results(int(sys.argv[2]), float(sys.argv[3]))
+    print(json.dumps(answer, ensure_ascii=False))
