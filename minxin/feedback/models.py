@@ -158,6 +158,10 @@ class Rating(models.Model):
     def is_bad(self) -> bool:
         return self.score <= BAD_MAX
 
+    @property
+    def indicator_labels(self) -> list[str]:
+        return [str(Indicator(value).label) for value in self.indicators if value in Indicator.values]
+
 
 class CaseInvitation(models.Model):
     """The one SMS invitation to rate a completed case left unrated (Bozhou: after 3 days). The row is

@@ -99,31 +99,8 @@ def ticket_rate(
             code="ticket_not_finished",
             details={"field": "ticket"},
         )
-    window = ticket.window
-    hall = ticket.hall
-    phone_hash, phone_masked, phone_encrypted = ticket.phone_hash, ticket.phone_masked, ticket.phone_encrypted
-    if citizen is not None and not phone_hash:
-        phone_hash, phone_masked, phone_encrypted = (
-            citizen.phone_hash,
-            citizen.phone_masked,
-            citizen.phone_encrypted,
-        )
     return rating_create(
-        fields={
-            "ticket": ticket,
-            "hall": hall,
-            "unit_id": hall.unit_id,
-            "region_id": hall.unit.region_id,
-            "department_id": window.department_id if window else None,
-            "window": window,
-            "clerk_id": ticket.clerk_id,
-            "service_date": ticket.service_date,
-            "service_name": ticket.service.name,
-            "citizen": citizen,
-            "phone_hash": phone_hash,
-            "phone_masked": phone_masked,
-            "phone_encrypted": phone_encrypted,
-        },
+        fields=ticket_rating_fields(ticket, citizen),
         score=score,
         indicators=indicators,
         comment=comment,
@@ -142,33 +119,91 @@ def case_rate(
         raise InvalidInput(
             _("Only a completed case can be rated."), code="case_not_completed", details={"field": "case"}
         )
-    hall = case.hall
-    applicant = case.applicant
-    phone = (applicant.phone_hash, applicant.phone_masked, applicant.phone_encrypted)
-    if citizen is not None and not phone[0]:
-        phone = (citizen.phone_hash, citizen.phone_masked, citizen.phone_encrypted)
     return rating_create(
-        fields={
-            "case": case,
-            "hall": hall,
-            "unit_id": hall.unit_id,
-            "region_id": hall.unit.region_id,
-            "department_id": case.department_id,
-            "window_id": case.window_id,
-            "clerk_id": case.clerk_id,
-            "service_date": case.completed_at.astimezone(ZoneInfo(hall.time_zone)).date(),
-            "service_name": case.item_version.name,
-            "citizen": citizen,
-            "phone_hash": phone[0],
-            "phone_masked": phone[1],
-            "phone_encrypted": phone[2],
-        },
+        fields=case_rating_fields(case, citizen),
         score=score,
         indicators=indicators,
         comment=comment,
         channel=given.channel,
         at=at,
     )
+
+
+def ticket_rating_fields(ticket: Ticket, citizen: Citizen | None = None) -> dict[str, Any]:
+    """What a rating of `ticket` records about where the service happened and whom to answer."""
+    window, hall = ticket.window, ticket.hall
+    phone = (ticket.phone_hash, ticket.phone_masked, ticket.phone_encrypted)
+    if citizen is not None and not phone[0]:
+        phone = (citizen.phone_hash, citizen.phone_masked, citizen.phone_encrypted)
+    return {
+        "ticket": ticket,
+        "hall": hall,
+        "unit_id": hall.unit_id,
+        "region_id": hall.unit.region_id,
+        "department_id": window.department_id if window else None,
+        "window": window,
+        "clerk_id": ticket.clerk_id,
+        "service_date": ticket.service_date,
+        "service_name": ticket.service.name,
+        "citizen": citizen,
+        "phone_hash": phone[0],
+        "phone_masked": phone[1],
+        "phone_encrypted": phone[2],
+    }
+
+
+def case_rating_fields(case: Case, citizen: Citizen | None = None) -> dict[str, Any]:
+    """Like `ticket_rating_fields`; a case's date is the day it completed, in its hall's zone."""
+    hall, applicant = case.hall, case.applicant
+    assert case.completed_at is not None
+    phone = (applicant.phone_hash, applicant.phone_masked, applicant.phone_encrypted)
+    if citizen is not None and not phone[0]:
+        phone = (citizen.phone_hash, citizen.phone_masked, citizen.phone_encrypted)
+    return {
+        "case": case,
+        "hall": hall,
+        "unit_id": hall.unit_id,
+        "region_id": hall.unit.region_id,
+        "department_id": case.department_id,
+        "window_id": case.window_id,
+        "clerk_id": case.clerk_id,
+        "service_date": case.completed_at.astimezone(ZoneInfo(hall.time_zone)).date(),
+        "service_name": case.item_version.name,
+        "citizen": citizen,
+        "phone_hash": phone[0],
+        "phone_masked": phone[1],
+        "phone_encrypted": phone[2],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HistoricRating:
+    fields: dict[str, Any]
+    score: int
+    channel: str
+    rated_at: dt.datetime
+    comment: str = ""
+
+
+def ratings_import(rows: list[HistoricRating]) -> int:
+    """Load good and middling ratings of past services in bulk (a former rating system's records, the
+    demo's history). Bad ones must go through `ticket_rate`/`case_rate`, which open their loop; a
+    service already rated is skipped (the unique constraints), so an import can be repeated."""
+    if any(row.score <= BAD_MAX for row in rows):
+        raise InvalidInput(
+            _("Bad ratings open a rectification: rate them one by one."), details={"field": "score"}
+        )
+    made = Rating.objects.bulk_create(
+        [
+            Rating(
+                **row.fields, score=row.score, channel=row.channel, rated_at=row.rated_at, comment=row.comment
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return len(made)
 
 
 def rating_create(
