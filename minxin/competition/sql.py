@@ -71,34 +71,44 @@ def queue_wait_p90() -> str:
 
 
 def queue_crowding() -> str:
-    """Per unit: queue-days with numbers, and those on which the line of present citizens grew past the
-    hall's crowd rule (QueueRules.crowd_alert_waiting, 20 without rules, 0 = off) at any moment, the
-    moment a desk shows its crowd alert. The line is replayed as +1 when a called citizen joined it and −1
-    at the call (a leave first at equal instants); citizens who left uncalled are not counted."""
+    """Per unit: queue-days with called numbers, and those on which the line of present citizens grew
+    past the hall's crowd rule (QueueRules.crowd_alert_waiting, 20 without rules, 0 = off) at any
+    moment, the moment a desk shows its crowd alert. The line is replayed as +1 when a called citizen
+    joined it and −1 at the call (a leave first at equal instants); citizens who left uncalled are not
+    counted. Only queue-days with more called numbers than the limit can be crowded, so only those are
+    replayed (the replay sorts their tickets; the others are counted by a hash aggregate)."""
     return f"""
-    WITH moves AS (
-        SELECT h.unit_id AS unit_id, t.hall_id AS hall_id, t.queue_id AS queue_id,
-               t.service_date AS day, COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
+    WITH days AS (
+        SELECT h.unit_id AS unit_id, t.hall_id AS hall_id, t.queue_id AS queue_id, t.service_date AS day,
+               COUNT(*) AS called
         FROM queueing_ticket t
         {_UNITS_OF_ROUND} AND t.called_at IS NOT NULL
+        GROUP BY h.unit_id, t.hall_id, t.queue_id, t.service_date
+    ), limits AS (
+        SELECT d.unit_id, d.queue_id, d.day, d.called, COALESCE(qr.crowd_alert_waiting, 20) AS crowd_limit
+        FROM days d LEFT JOIN queueing_queuerules qr ON qr.hall_id = d.hall_id
+    ), busy AS (
+        SELECT queue_id, day FROM limits WHERE crowd_limit > 0 AND called > crowd_limit
+    ), moves AS (
+        SELECT t.queue_id AS queue_id, t.service_date AS day, COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
+        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
+        WHERE t.called_at IS NOT NULL
         UNION ALL
-        SELECT h.unit_id, t.hall_id, t.queue_id, t.service_date, t.called_at, -1
-        FROM queueing_ticket t
-        {_UNITS_OF_ROUND} AND t.called_at IS NOT NULL
+        SELECT t.queue_id, t.service_date, t.called_at, -1
+        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
+        WHERE t.called_at IS NOT NULL
     ), line AS (
-        SELECT unit_id, hall_id, queue_id, day,
+        SELECT queue_id, day,
                SUM(step) OVER (PARTITION BY queue_id, day ORDER BY at, step
                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS waiting
         FROM moves
     ), peaks AS (
-        SELECT unit_id, hall_id, queue_id, day, MAX(waiting) AS peak FROM line
-        GROUP BY unit_id, hall_id, queue_id, day
+        SELECT queue_id, day, MAX(waiting) AS peak FROM line GROUP BY queue_id, day
     )
-    SELECT p.unit_id, COUNT(*) AS queue_days,
-           SUM(CASE WHEN COALESCE(qr.crowd_alert_waiting, 20) > 0
-                     AND p.peak > COALESCE(qr.crowd_alert_waiting, 20) THEN 1 ELSE 0 END) AS crowded
-    FROM peaks p LEFT JOIN queueing_queuerules qr ON qr.hall_id = p.hall_id
-    GROUP BY p.unit_id
+    SELECT l.unit_id, COUNT(*) AS queue_days,
+           SUM(CASE WHEN p.peak > l.crowd_limit THEN 1 ELSE 0 END) AS crowded
+    FROM limits l LEFT JOIN peaks p ON p.queue_id = l.queue_id AND p.day = l.day
+    GROUP BY l.unit_id
     """  # noqa: S608 - constant fragments only; values are named parameters
 
 
@@ -119,6 +129,14 @@ RANK_ROUND = """
     WHERE competition_unitscore.id = ranked.id
 """  # Rank a round in one statement (both databases know UPDATE … FROM): total first, then the indicator
 # points without bonus, then fewer deductions; units equal on all three share a rank (1, 2, 2, 4).
+
+
+def tune_for_compute() -> None:
+    """PostgreSQL: give this transaction's sorts and hashes room (the percentile and the line replay sort
+    a month of tickets); the default 4 MB spills them to disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 def rank_round(*, round_id: int) -> None:
@@ -185,6 +203,27 @@ def ratings_attitude() -> str:
       AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
     GROUP BY f.unit_id
     """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+def ratings_stats() -> str:
+    """Per unit, over the ratings of the period (the feedback app's definitions, docs/feedback.md):
+    scored (no upheld appeal), satisfied (score ≥ %(satisfied_min)s), bad reviews with a rectification
+    loop, and those closed as rectified without being late."""
+    return """
+    SELECT f.unit_id,
+           SUM(CASE WHEN f.excluded_at IS NULL THEN 1 ELSE 0 END) AS scored,
+           SUM(CASE WHEN f.excluded_at IS NULL AND f.score >= %(satisfied_min)s THEN 1 ELSE 0 END) AS satisfied,
+           COUNT(x.id) AS rectifications,
+           SUM(CASE WHEN x.status = 'closed' AND x.resolution = 'rectified' AND NOT x.late THEN 1 ELSE 0 END)
+               AS rectified_on_time
+    FROM feedback_rating f
+    LEFT JOIN feedback_rectification x ON x.rating_id = f.id
+    JOIN orgs_unit u ON u.id = f.unit_id
+    JOIN orgs_region r ON r.id = u.region_id
+    WHERE f.service_date BETWEEN %(start)s AND %(end)s
+      AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
+    GROUP BY f.unit_id
+    """
 
 
 HONOURED_STARS = """

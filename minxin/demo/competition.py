@@ -70,7 +70,7 @@ def _findings(lose: int, rng: random.Random) -> list[FindingData]:
         while lose >= 2 and sum(f.deduction or 0 for f in rows if f.indicator == code) + 2 <= 11:
             rows.append(FindingData(code, D(2), rng.choice(notes[code])))
             lose -= 2
-            if rng.random() < 0.3:
+            if lose < 20 and rng.random() < 0.3:
                 break
     return rows
 
@@ -81,7 +81,7 @@ def _play(
     rng = random.Random(f"{round.category}-{round.period_start}")
     for unit in units:
         round_assign(officer=officer, round=round, unit=unit, assessor=assessor)
-        lose = max(0, _quality(unit) + rng.randint(-6, 8))
+        lose = 45 if unit.name == WEAK_UNIT else max(0, _quality(unit) + rng.randint(-6, 8))
         if finish or rng.random() < 0.35:  # the open round: inspections under way
             inspection_submit(
                 assessor=assessor,

@@ -128,6 +128,7 @@ def flags_award(*, round: Round) -> list[FlagAward]:
     scores = list(
         UnitScore.objects.filter(round=round, vetoed=False, rank__isnull=False)
         .select_related("unit__region")
+        .defer("breakdown", "veto_reasons")
         .order_by("rank", "unit__region__path", "unit__name")
     )
     now = clock.now()

@@ -174,10 +174,15 @@ def _round_evidence(round: Round, specs: list[IndicatorSpec]) -> dict[tuple[int,
     return found
 
 
+LAST_SOURCE_SECONDS: dict[str, float] = {}  # each source statement's duration in the last compute (bench)
+
+
 def _score_rows(round: Round, now: dt.datetime) -> Iterator[UnitScore]:
     rubric = round.rubric
     specs = _specs(rubric)
     scope = Scope(round.region.path, round.category, round.period_start, round.period_end)
+    scope.cache["seconds"] = LAST_SOURCE_SECONDS
+    LAST_SOURCE_SECONDS.clear()
     measures: dict[str, dict[int, Measure]] = {
         name: REGISTRY[name].compute(scope) for name in {s.formula for s in specs if s.method == "formula"}
     }
@@ -228,6 +233,7 @@ def round_compute(*, officer: User, round: Round) -> int:
     locked = Round.objects.select_for_update().select_related("region", "rubric").get(pk=round.pk)
     _require_status(locked, Round.Status.OPEN, Round.Status.COMPUTED)
     now = clock.now()
+    sql.tune_for_compute()
     UnitScore.objects.filter(round=locked).delete()
     count = 0
     batch: list[UnitScore] = []
