@@ -68,7 +68,7 @@ def post_period(post: Post, start: dt.date, end: dt.date, *, by_day: bool = Fals
     previous: dt.datetime | None = None
     for check_in in check_ins:
         row = row_for(check_in.made_at)
-        if (row.label, check_in.slot_start) not in seen:
+        if check_in.slot_end <= expected_to and (row.label, check_in.slot_start) not in seen:
             seen.add((row.label, check_in.slot_start))
             row.received += 1
         row.late += check_in.late

@@ -154,11 +154,9 @@ def apply(post: Post, view: View, out: Outcome, *, now: dt.datetime) -> list[Mes
 
 def _stage_notices(post: Post, stage: EscalationStage, flip: Flip | None, now: dt.datetime) -> list[Message]:
     with translation.override(settings.LANGUAGE_CODE):
-        text = _("%(post)s has not reported since %(since)s. Please check on it and acknowledge.") % {
+        text = _("%(post)s missed its report (noted at %(at)s). Please check on it and acknowledge.") % {
             "post": post.name,
-            "since": post.last_check_in_at.astimezone(ZoneInfo(post.time_zone)).strftime("%m-%d %H:%M")
-            if post.last_check_in_at
-            else "—",
+            "at": (flip.at if flip else now).astimezone(ZoneInfo(post.time_zone)).strftime("%m-%d %H:%M"),
         }
     targets: list[tuple[User | None, str, str]]
     if stage.recipients == EscalationStage.Recipients.POST:
