@@ -90,7 +90,8 @@ def queue_crowding() -> str:
     ), busy AS (
         SELECT queue_id, day FROM limits WHERE crowd_limit > 0 AND called > crowd_limit
     ), moves AS (
-        SELECT t.queue_id AS queue_id, t.service_date AS day, COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
+        SELECT t.queue_id AS queue_id, t.service_date AS day,
+               COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
         FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
         WHERE t.called_at IS NOT NULL
         UNION ALL
@@ -164,8 +165,10 @@ def cases_stats() -> str:
     return f"""
     SELECT h.unit_id,
            SUM(CASE WHEN {decided} THEN 1 ELSE 0 END) AS decided,
-           SUM(CASE WHEN {decided} AND {_local_date("c.decided_at")} <= c.promised_due THEN 1 ELSE 0 END) AS on_time,
-           SUM(CASE WHEN {decided} AND iv.promised_days > 0 THEN COALESCE(c.handling_days, 0) ELSE 0 END) AS used,
+           SUM(CASE WHEN {decided} AND {_local_date("c.decided_at")} <= c.promised_due
+                    THEN 1 ELSE 0 END) AS on_time,
+           SUM(CASE WHEN {decided} AND iv.promised_days > 0
+                    THEN COALESCE(c.handling_days, 0) ELSE 0 END) AS used,
            SUM(CASE WHEN {decided} AND iv.promised_days > 0 THEN iv.promised_days ELSE 0 END) AS promised,
            SUM(CASE WHEN {completed} THEN 1 ELSE 0 END) AS completed,
            SUM(CASE WHEN {completed} AND c.trips_made <= 1 THEN 1 ELSE 0 END) AS one_visit,
@@ -212,7 +215,8 @@ def ratings_stats() -> str:
     return """
     SELECT f.unit_id,
            SUM(CASE WHEN f.excluded_at IS NULL THEN 1 ELSE 0 END) AS scored,
-           SUM(CASE WHEN f.excluded_at IS NULL AND f.score >= %(satisfied_min)s THEN 1 ELSE 0 END) AS satisfied,
+           SUM(CASE WHEN f.excluded_at IS NULL AND f.score >= %(satisfied_min)s
+                    THEN 1 ELSE 0 END) AS satisfied,
            COUNT(x.id) AS rectifications,
            SUM(CASE WHEN x.status = 'closed' AND x.resolution = 'rectified' AND NOT x.late THEN 1 ELSE 0 END)
                AS rectified_on_time

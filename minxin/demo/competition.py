@@ -56,7 +56,7 @@ def _quality(unit: Unit) -> int:
     """A unit's lasting quality: points it tends to lose (0 … 18)."""
     if unit.name == WEAK_UNIT:
         return 30
-    return random.Random(unit.name).randint(0, 18)
+    return random.Random(unit.name).randint(0, 18)  # noqa: S311 - demo data, not secrets
 
 
 def _findings(lose: int, rng: random.Random) -> list[FindingData]:
@@ -65,11 +65,13 @@ def _findings(lose: int, rng: random.Random) -> list[FindingData]:
         "culture": ["未设志愿服务岗", "文明用语提示缺失"],
         "careful": ["一次性告知单不全", "补正材料未一次说清"],
     }
-    rows = []
+    rows: list[FindingData] = []
     for code in ("environment", "culture", "careful"):
-        while lose >= 2 and sum(f.deduction or 0 for f in rows if f.indicator == code) + 2 <= 11:
+        taken = 0
+        while lose >= 2 and taken + 2 <= 11:
             rows.append(FindingData(code, D(2), rng.choice(notes[code])))
             lose -= 2
+            taken += 2
             if lose < 20 and rng.random() < 0.3:
                 break
     return rows
@@ -78,7 +80,7 @@ def _findings(lose: int, rng: random.Random) -> list[FindingData]:
 def _play(
     round: Round, officer: User, assessor: User, units: list[Unit], *, month: int, finish: bool
 ) -> None:
-    rng = random.Random(f"{round.category}-{round.period_start}")
+    rng = random.Random(f"{round.category}-{round.period_start}")  # noqa: S311 - demo data
     for unit in units:
         round_assign(officer=officer, round=round, unit=unit, assessor=assessor)
         lose = 45 if unit.name == WEAK_UNIT else max(0, _quality(unit) + rng.randint(-6, 8))
@@ -211,6 +213,7 @@ def load(*, today: dt.date) -> str:
     suspended = Title.objects.filter(status="yellow_card").count()
     flags = FlagAward.objects.filter(colour="red").count()
     return (
-        f"competition: {rounds} rounds (6 frozen per category, this month's open), {flags} red flags awarded, "
+        f"competition: {rounds} rounds (6 frozen per category, this month's open), "
+        f"{flags} red flags awarded, "
         f"black flag of {removed} removed, {suspended} title(s) suspended"
     )

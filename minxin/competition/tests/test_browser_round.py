@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, screenshot  # noqa: F401 - the suite's browser helpers
+from conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +89,8 @@ def test_inspect_on_a_phone_compute_freeze_and_the_board(
     from minxin.competition.models import Inspection
 
     inspection = Inspection.objects.get(unit=contest.qhd_b)
-    assert inspection.latitude == Decimal("39.935400") and inspection.photos.count() == 1
+    assert inspection.latitude == Decimal("39.935400")
+    assert inspection.photos.count() == 1
     assert [(f.indicator.code, f.deduction) for f in inspection.findings.all()] == [("culture", Decimal(2))]
 
     sign_in(page, "olga", f"/staff/competition/rounds/{open_round.public_id}/")

@@ -110,7 +110,8 @@ def test_black_flags_go_to_the_worst_below_the_threshold(contest: Any, three_rou
     for round in three_rounds:
         assert _holders(round, "black") == [contest.sjz_c.name]
     award = three_rounds[0].flags.get(colour="black")
-    assert award.total == D("70.00") and "70.00" in award.reason
+    assert award.total == D("70.00")
+    assert "70.00" in award.reason
 
 
 def test_three_black_flags_suspend_the_title(contest: Any, three_rounds: list[Any]) -> None:
@@ -119,7 +120,8 @@ def test_three_black_flags_suspend_the_title(contest: Any, three_rounds: list[An
     steps = list(title.events.values_list("step", flat=True))
     assert steps == ["granted", "yellow_card"]
     event = title.events.get(step="yellow_card")
-    assert event.round == three_rounds[2] and "3" in event.decision
+    assert event.round == three_rounds[2]
+    assert "3" in event.decision
 
 
 def test_two_black_flags_do_not_suspend(contest: Any) -> None:
@@ -155,7 +157,8 @@ def test_a_black_flag_is_removed_after_a_verified_rectification(
     flag_rectification_report(user=staff, award=award, text="更换破损座椅，增设引导员")
     flag_remove(officer=contest.olga, award=award, note="2026-10-12 实地复查")
     award.refresh_from_db()
-    assert award.removed_at is not None and award.removed_by == contest.olga
+    assert award.removed_at is not None
+    assert award.removed_by == contest.olga
     with pytest.raises(Conflict):
         flag_remove(officer=contest.olga, award=award)
     # removed, yet history: the streak rule still counted it
@@ -219,11 +222,13 @@ def test_the_honour_board_and_unit_page_show_flags(
     client: Any, contest: Any, three_rounds: list[Any]
 ) -> None:
     board = client.get("/honour/").content.decode()
-    assert contest.qhd_b.name in board and contest.sjz_c.name in board
+    assert contest.qhd_b.name in board
+    assert contest.sjz_c.name in board
     page = client.get(f"/honour/units/{contest.qhd.pk}/").content.decode()
     assert page.count("flag flag-red") == 2
     award = three_rounds[0].flags.get(colour="red")
     certificate = client.get(f"/honour/flags/{award.public_id}/certificate/")
-    assert certificate.status_code == 200 and contest.qhd.name in certificate.content.decode()
+    assert certificate.status_code == 200
+    assert contest.qhd.name in certificate.content.decode()
     ranking = client.get(f"/honour/rounds/{three_rounds[2].public_id}/")
     assert ranking.status_code == 200

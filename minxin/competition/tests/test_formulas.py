@@ -49,7 +49,8 @@ def test_crowded_queue_days_follow_the_halls_crowd_rule(contest: Any) -> None:
     tickets(contest.cast.hall, dt.date(2026, 11, 3), [10, 20, 30, 40])  # 4 waiting at once: crowded
     tickets(contest.cast.hall, dt.date(2026, 11, 4), [10, 20, 30])  # 3: not more than the limit
     result = measure("queue_crowded_days")[contest.qhd.pk]
-    assert result.inputs == {"queue_days": 2, "crowded_queue_days": 1} and result.value == D("0.5000")
+    assert result.inputs == {"queue_days": 2, "crowded_queue_days": 1}
+    assert result.value == D("0.5000")
 
 
 def test_formulas_keep_to_the_rounds_region_and_period(contest: Any) -> None:

@@ -48,17 +48,20 @@ def open_round(contest: Any) -> Any:
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.content
     error = response.json()["error"]
-    assert error["code"] == code and error["message"]
+    assert error["code"] == code
+    assert error["message"]
     return dict(error)
 
 
 def test_rubrics_are_listed_with_their_tree(client: Any, contest: Any) -> None:
     [rubric] = client.get("/api/v1/rubrics").json()
-    assert rubric["code"] == "sanbi-administration" and D(rubric["base_points"]) == 100
+    assert rubric["code"] == "sanbi-administration"
+    assert D(rubric["base_points"]) == 100
     tree = client.get(f"/api/v1/rubrics/{rubric['id']}").json()
     assert [d["name"] for d in tree["dimensions"]] == ["比三办", "比三致", "比三优", "加分项"]
     prompt = tree["dimensions"][0]["indicators"][1]
-    assert prompt["formula"] == "queue_called_within_15" and prompt["formula_definition"]
+    assert prompt["formula"] == "queue_called_within_15"
+    assert prompt["formula_definition"]
     assert len(tree["veto_items"]) == 3
     assert_error(client.get("/api/v1/rubrics/00000000-0000-0000-0000-000000000000"), 404, "rubric_not_found")
 
@@ -176,7 +179,8 @@ def test_bad_findings_name_the_field(
         f"/api/v1/rounds/{open_round.public_id}/inspections",
         {"unit": contest.qhd.pk, "findings": [finding]},
     )
-    assert response.status_code == 422 and response.json()["error"]["details"]["field"] == field
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["field"] == field
 
 
 def test_scores_are_hidden_from_units_until_frozen(client: Any, contest: Any, open_round: Any) -> None:
@@ -194,7 +198,8 @@ def test_own_staff_cannot_edit_scores_through_the_pages(client: Any, contest: An
     client.post(f"{base}/review/", {"indicator": "refined", "points": "11"})
     client.post(f"{base}/veto/", {"item": "criminal-case", "note": "x"})
     assert client.post(f"{base}/inspect/", {"count-environment": "3"}).status_code == 403
-    assert not DocumentReview.objects.exists() and not VetoFinding.objects.exists()
+    assert not DocumentReview.objects.exists()
+    assert not VetoFinding.objects.exists()
     assert not Finding.objects.exists()
 
 
@@ -224,7 +229,8 @@ def test_compute_and_freeze_through_the_api(client: Any, contest: Any, open_roun
     client.force_login(contest.olga)
     assert_error(post(client, f"/api/v1/rounds/{open_round.public_id}/freeze"), 409, "round_status")
     response = post(client, f"/api/v1/rounds/{open_round.public_id}/compute")
-    assert response.status_code == 200 and response.json()["units"] == 5
+    assert response.status_code == 200
+    assert response.json()["units"] == 5
     assert post(client, f"/api/v1/rounds/{open_round.public_id}/freeze").json()["status"] == "frozen"
     assert_error(post(client, f"/api/v1/rounds/{open_round.public_id}/compute"), 409, "round_status")
     client.logout()

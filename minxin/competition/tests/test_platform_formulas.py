@@ -50,9 +50,11 @@ def cases(contest: Any) -> list[Any]:
 
 def test_cases_on_time_and_speed_up(contest: Any, cases: list[Any]) -> None:
     on_time = measure("cases_on_time")[contest.qhd.pk]
-    assert on_time.inputs == {"decided": 2, "on_time": 1} and on_time.value == D("0.5000")
+    assert on_time.inputs == {"decided": 2, "on_time": 1}
+    assert on_time.value == D("0.5000")
     speed = measure("cases_speed_up")[contest.qhd.pk]
-    assert speed.inputs == {"promised_days": 20, "days_used": 15} and speed.value == D("0.2500")
+    assert speed.inputs == {"promised_days": 20, "days_used": 15}
+    assert speed.value == D("0.2500")
 
 
 def test_cases_correction_zero_trip_and_one_visit(contest: Any, cases: list[Any]) -> None:
@@ -94,9 +96,11 @@ def test_satisfaction_and_attitude_ratings(contest: Any) -> None:
     rating(contest, 2, ["efficiency"])
     rating(contest, 1, ["attitude"], excluded_at=shanghai(6))  # an upheld appeal: out of the scores
     satisfaction = measure("ratings_satisfaction")[contest.qhd.pk]
-    assert satisfaction.inputs == {"scored": 6, "satisfied": 4} and satisfaction.value == D("0.6667")
+    assert satisfaction.inputs == {"scored": 6, "satisfied": 4}
+    assert satisfaction.value == D("0.6667")
     attitude = measure("ratings_attitude")[contest.qhd.pk]
-    assert attitude.inputs == {"scored": 6, "bad_for_attitude": 1} and attitude.value == D("0.8333")
+    assert attitude.inputs == {"scored": 6, "bad_for_attitude": 1}
+    assert attitude.value == D("0.8333")
 
 
 def test_service_stars_count_confirmed_model_workers(contest: Any) -> None:

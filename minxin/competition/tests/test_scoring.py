@@ -74,7 +74,9 @@ def test_a_formula_without_data_falls_back() -> None:
     line = indicator_score(
         spec(method="formula", formula="f", fallback="inspection"), Evidence(deductions=D(3))
     )
-    assert line["no_data"] and line["method"] == "inspection" and line["points"] == "7.00"
+    assert line["no_data"]
+    assert line["method"] == "inspection"
+    assert line["points"] == "7.00"
 
 
 def test_weight_multiplies_the_points_after_deductions() -> None:
@@ -243,7 +245,10 @@ def test_deductions_never_spill_past_an_indicator(contest: Any, computed: Any) -
 
 def test_veto_is_checked_before_scoring_and_ranking(contest: Any, computed: Any) -> None:
     sjz = _score(computed, contest.sjz)
-    assert sjz.vetoed and sjz.total is None and sjz.rank is None and sjz.breakdown == {}
+    assert sjz.vetoed
+    assert sjz.total is None
+    assert sjz.rank is None
+    assert sjz.breakdown == {}
     assert sjz.veto_reasons == ["刑事案件"]
 
 
@@ -265,9 +270,11 @@ def test_the_scores_api_gives_each_platform_indicators_inputs(
     assert (first["unit"], D(first["total"]), first["rank"]) == (contest.qhd.pk, D("83.33"), 1)
     assert D(first["dimensions"]["service"]) == D("14.50")
     wait = next(line for line in first["indicators"] if line["indicator"] == "wait")
-    assert wait["inputs"] == {"called": 10, "called_within_15": 8} and D(wait["points"]) == D("10.50")
+    assert wait["inputs"] == {"called": 10, "called_within_15": 8}
+    assert D(wait["points"]) == D("10.50")
     vetoed = next(u for u in body["units"] if u["vetoed"])
-    assert vetoed["total"] is None and vetoed["veto_reasons"] == ["刑事案件"]
+    assert vetoed["total"] is None
+    assert vetoed["veto_reasons"] == ["刑事案件"]
 
 
 def test_rubric_points_must_add_up(contest: Any) -> None:
