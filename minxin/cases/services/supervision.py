@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts.models import Role, User
 from minxin.cases.models import Case, CaseStatus, CaseStep, Light, LightFlip, StaffNotice
+from minxin.cases.sql import LightWrite, lights_write
 from minxin.core import clock
 from minxin.core.workdays import WorkingCalendar, WorkingCalendarMissing
 
@@ -110,7 +111,11 @@ def case_plan(case: Case, *, today: dt.date, calendar: WorkingCalendar, yellow_d
     )
 
 
-def recipients_for(case: Case) -> list[User]:
+def recipients_for(case: Case, cache: dict[tuple[int, int], list[User]] | None = None) -> list[User]:
+    """The department's officers and the hall's managers (cached per department and hall in a sweep)."""
+    key = (case.department_id, case.hall_id)
+    if cache is not None and key in cache:
+        return cache[key]
     officers = list(case.department.officers.filter(is_active=True))
     managers = list(
         User.objects.filter(
@@ -122,14 +127,18 @@ def recipients_for(case: Case) -> list[User]:
     seen: dict[int, User] = {}
     for user in officers + managers:
         seen.setdefault(user.pk, user)
-    return list(seen.values())
+    found = list(seen.values())
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def flip_notify(*, flips: list[LightFlip]) -> int:
-    """Write one in-app notice per recipient per flip (unique, so a retried job adds none) and hand each
-    to the notice backend for recipients with a phone on file."""
-    made = 0
+    """Write one in-app notice per recipient per flip (unique, so a retried job adds none) in one insert.
+    Staff accounts carry no clear phone number, so staff are told in the app (the staff home)."""
     now = clock.now()
+    cache: dict[tuple[int, int], list[User]] = {}
+    rows = []
     with translation.override(settings.LANGUAGE_CODE):
         for flip in flips:
             case = flip.case
@@ -140,13 +149,12 @@ def flip_notify(*, flips: list[LightFlip]) -> int:
                 "department": case.department.name,
                 "light": label,
             }
-            rows = [
+            rows += [
                 StaffNotice(recipient=user, case=case, flip=flip, text=text[:255], created_at=now)
-                for user in recipients_for(case)
+                for user in recipients_for(case, cache)
             ]
-            StaffNotice.objects.bulk_create(rows, ignore_conflicts=True)
-            made += len(rows)
-    return made
+    StaffNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
 
 
 def _due_ids(now: dt.datetime, batch: int) -> list[int]:
@@ -156,11 +164,25 @@ def _due_ids(now: dt.datetime, batch: int) -> list[int]:
     return list(due[:batch])
 
 
+@dataclass(slots=True)
+class _Sweep:
+    """What a sweep decided for one case, written later in one statement for all of them."""
+
+    case: Case
+    write: LightWrite
+    flips: list[LightFlip]
+    step_lights: list[tuple[CaseStep, str]]
+
+
 def cases_supervise(*, batch: int | None = None) -> int:
-    """Worker job: flip the lights of the cases whose next check has come. Returns the flips made."""
+    """Worker job: flip the lights of the cases whose next check has come. Returns the flips made.
+
+    Reads the due rows from the partial index (locked with SKIP LOCKED on PostgreSQL; SQLite's
+    IMMEDIATE transactions serialise writers), decides every case in Python with one preloaded
+    calendar, writes all new lights in one statement guarded by each case's old light and next check,
+    and records flips and notices only for the rows that statement changed."""
     now = clock.now()
     size = batch or int(settings.CASES_SWEEP_BATCH)
-    flips: list[LightFlip] = []
     with transaction.atomic():
         ids = _due_ids(now, size)
         if not ids:
@@ -173,43 +195,62 @@ def cases_supervise(*, batch: int | None = None) -> int:
             steps.setdefault(step.case_id, []).append(step)
         first = min((c.accepted_on or now.date()) for c in cases) - dt.timedelta(days=30)
         calendar = WorkingCalendar(first, now.date() + dt.timedelta(days=120))
-        for case in cases:
-            try:
-                flips.extend(_case_sweep(case, steps.get(case.pk, []), now=now, calendar=calendar))
-            except WorkingCalendarMissing as missing:
-                # Cannot say when it changes next: look again tomorrow, once the year may be loaded.
-                logger.warning("case %s: calendar for %s missing", case.number, missing.year)
-                Case.objects.filter(pk=case.pk, next_check_at=case.next_check_at).update(
-                    next_check_at=now + dt.timedelta(days=1)
-                )
-        LightFlip.objects.bulk_create(flips)
-        flip_notify(flips=flips)
+        decided = [_decide(case, steps.get(case.pk, []), now=now, calendar=calendar) for case in cases]
+        flips = _apply(decided, now=now)
     return len(flips)
 
 
-def _case_sweep(
-    case: Case, steps: list[CaseStep], *, now: dt.datetime, calendar: WorkingCalendar
-) -> list[LightFlip]:
+def _apply(decided: list[_Sweep], *, now: dt.datetime) -> list[LightFlip]:
+    written: set[int] = set()
+    for start in range(0, len(decided), 500):
+        written |= lights_write(rows=[d.write for d in decided[start : start + 500]], now=now)
+    flips: list[LightFlip] = []
+    step_changes: dict[tuple[str, str], list[int]] = {}
+    for item in decided:
+        if item.case.pk not in written:
+            continue
+        flips += item.flips
+        for step, light in item.step_lights:
+            step_changes.setdefault((step.light, light), []).append(step.pk)
+    for (old, new), step_ids in step_changes.items():
+        CaseStep.objects.filter(pk__in=step_ids, light=old).update(light=new)
+    LightFlip.objects.bulk_create(flips, batch_size=1000)
+    flip_notify(flips=flips)
+    return flips
+
+
+def _decide(case: Case, steps: list[CaseStep], *, now: dt.datetime, calendar: WorkingCalendar) -> _Sweep:
+    """The case's light, yellow date and next check as of `now`, with the flips that makes."""
     today = now.astimezone(ZoneInfo(case.hall.time_zone)).date()
+    unchanged = LightWrite(case.pk, case.light, case.next_check_at, case.light, case.yellow_on, None)
     if case.status not in CHECKED_STATUSES or case.promised_due is None:
-        Case.objects.filter(pk=case.pk, next_check_at=case.next_check_at).update(next_check_at=None)
-        return []
+        return _Sweep(case, unchanged, [], [])
     rules = getattr(case.item_version, "case_rules", None)
     yellow = rules.yellow_days if rules is not None and rules.yellow_days is not None else None
-    plan = case_plan(
-        case,
-        today=today,
-        calendar=calendar,
-        yellow_days=int(settings.CASES_YELLOW_WORKING_DAYS if yellow is None else yellow),
-    )
+    try:
+        plan = case_plan(
+            case,
+            today=today,
+            calendar=calendar,
+            yellow_days=int(settings.CASES_YELLOW_WORKING_DAYS if yellow is None else yellow),
+        )
+    except WorkingCalendarMissing as missing:
+        # Cannot say when it changes next: look again tomorrow, once the year may be loaded.
+        logger.warning("case %s: calendar for %s missing", case.number, missing.year)
+        retry = LightWrite(
+            case.pk, case.light, case.next_check_at, case.light, case.yellow_on, now + dt.timedelta(days=1)
+        )
+        return _Sweep(case, retry, [], [])
     next_dates = [d for d in [plan.next_check_on] if d is not None]
-    step_flips: list[LightFlip] = []
+    flips: list[LightFlip] = []
+    step_lights: list[tuple[CaseStep, str]] = []
     for step in steps[:1]:  # only the current step runs
         light, next_on = step_plan(step=step, today=today, calendar=calendar)
         if next_on is not None:
             next_dates.append(next_on)
-        if light != step.light and CaseStep.objects.filter(pk=step.pk, light=step.light).update(light=light):
-            step_flips.append(
+        if light != step.light:
+            step_lights.append((step, light))
+            flips.append(
                 LightFlip(
                     case=case,
                     step=step,
@@ -221,16 +262,6 @@ def _case_sweep(
                     reason="step_overtime",
                 )
             )
-    next_check = midnight(min(next_dates), case.hall.time_zone) if next_dates else None
-    claimed = Case.objects.filter(pk=case.pk, light=case.light, next_check_at=case.next_check_at).update(
-        light=plan.light,
-        yellow_on=plan.yellow_on,
-        next_check_at=next_check,
-        **({"light_changed_at": now} if plan.light != case.light else {}),
-    )
-    if not claimed:
-        return []
-    flips = step_flips
     if plan.light != case.light:
         flips.append(
             LightFlip(
@@ -243,7 +274,9 @@ def _case_sweep(
                 reason=plan.reason or "statutory_overrun",
             )
         )
-    return flips
+    next_check = midnight(min(next_dates), case.hall.time_zone) if next_dates else None
+    write = LightWrite(case.pk, case.light, case.next_check_at, plan.light, plan.yellow_on, next_check)
+    return _Sweep(case, write, flips, step_lights)
 
 
 def case_light_schedule(
@@ -256,10 +289,7 @@ def case_light_schedule(
         moment.date() - dt.timedelta(days=30), moment.date() + dt.timedelta(days=120)
     )
     steps = list(CaseStep.objects.filter(case=case, finished_at__isnull=True).order_by("position"))
-    Case.objects.filter(pk=case.pk).update(next_check_at=moment)
-    case.next_check_at = moment
-    flips = _case_sweep(case, steps, now=moment, calendar=cal)
-    LightFlip.objects.bulk_create(flips)
-    flip_notify(flips=flips)
+    case.refresh_from_db(fields=["light", "yellow_on", "next_check_at", "status"])
+    flips = _apply([_decide(case, steps, now=moment, calendar=cal)], now=moment)
     case.refresh_from_db(fields=["light", "yellow_on", "next_check_at", "light_changed_at"])
     return flips

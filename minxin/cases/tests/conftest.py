@@ -90,3 +90,12 @@ def take_in(
         window=cast.window1,
         **kwargs,
     ).case
+
+
+@pytest.fixture
+def at_open_hall() -> Any:
+    import time_machine
+
+    # Monday 2026-11-30, 10:00 in Shanghai: the cast's halls are open.
+    with time_machine.travel(dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC), tick=True) as traveller:
+        yield traveller
