@@ -389,3 +389,8 @@ SITE_ICP = env_str("SITE_ICP", "")
 SITE_CODE = env_str("SITE_CODE", "")
 SITE_PSB_FILING = env_str("SITE_PSB_FILING", "")
 SITE_HOTLINE = env_str("SITE_HOTLINE", "12345")
+
+# Partner systems granted a hall's integration role (e.g. a WeChat mini-program's server) take numbers
+# there within these limits: per token per minute, and per phone per day.
+INTEGRATION_NUMBERS_PER_MINUTE = env_int("INTEGRATION_NUMBERS_PER_MINUTE", 120, minimum=1)
+INTEGRATION_NUMBERS_PER_PHONE_PER_DAY = env_int("INTEGRATION_NUMBERS_PER_PHONE_PER_DAY", 3, minimum=1)

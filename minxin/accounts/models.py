@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     CAMPAIGN_OFFICER = "campaign_officer", _("Campaign officer")
     LOOKOUT_STAFF = "lookout_staff", _("Lookout staff")
     COMMAND_CENTRE = "command_centre", _("Command centre")
+    INTEGRATION = "integration", _("Integration (a hall's partner system)")
 
 
 class User(AbstractUser):

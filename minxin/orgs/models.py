@@ -157,7 +157,7 @@ class HallClosure(models.Model):
 
 # Which scope each role is held in. A role is always held somewhere; system admins hold it everywhere.
 REGION_ROLES = (Role.CITY_OFFICE, Role.ASSESSOR, Role.CAMPAIGN_OFFICER, Role.COMMAND_CENTRE)
-HALL_ROLES = (Role.HALL_MANAGER, Role.WINDOW_CLERK, Role.DEPARTMENT_OFFICER)
+HALL_ROLES = (Role.HALL_MANAGER, Role.WINDOW_CLERK, Role.DEPARTMENT_OFFICER, Role.INTEGRATION)
 UNIT_ROLES = (Role.LOOKOUT_STAFF,)
 
 

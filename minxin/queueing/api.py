@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
@@ -14,11 +15,13 @@ from pydantic import Field
 
 from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
 from minxin.accounts.models import Citizen, Role, User
+from minxin.accounts.personal import keyed_hash, normalize_phone
 from minxin.catalog.models import Window
 from minxin.catalog.selectors import window_of_hall
 from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from minxin.core.throttle import throttle_hit
 from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
@@ -191,6 +194,28 @@ def ticket_issue_api(
 IDEMPOTENCY_KEY_MAX = 64
 
 
+def _integration_may_issue(*, user: User, hall: Hall, phone: str | None) -> None:
+    """Besides the hall's own kiosks and staff, only a token granted the hall's integration role (a
+    partner system such as a WeChat mini-program's server) takes numbers there, within its rate
+    limits per token and per phone. Any other token (a lookout's, an assessor's) is refused: it could
+    otherwise tie up phones in every hall."""
+    if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.INTEGRATION]):
+        raise Forbidden(_("This token may not take numbers in this hall."), code="out_of_scope")
+    throttle_hit(
+        scope="issue-token",
+        subject=str(user.pk),
+        limit=settings.INTEGRATION_NUMBERS_PER_MINUTE,
+        period_seconds=60,
+    )
+    if phone:
+        throttle_hit(
+            scope="issue-phone",
+            subject=keyed_hash(normalize_phone(phone) or phone, purpose="throttle"),
+            limit=settings.INTEGRATION_NUMBERS_PER_PHONE_PER_DAY,
+            period_seconds=86_400,
+        )
+
+
 def ticket_issue_for(
     *, hall: str, payload: TicketIn, auth: object, idempotency_key: str, ip: str | None
 ) -> tuple[int, TicketOut]:
@@ -209,6 +234,8 @@ def ticket_issue_for(
         )
     if payload.channel == "api" and user is None:
         raise Forbidden(_("The api channel needs an API token."), code="out_of_scope")
+    if user is not None and not staff:
+        _integration_may_issue(user=user, hall=the_hall, phone=payload.phone)
     if payload.priority and not staff:
         raise Forbidden(_("Only staff may give priority."), code="priority_staff_only")
     if payload.channel in ("web", "app") and user is None and citizen is None:

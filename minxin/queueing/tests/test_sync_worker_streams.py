@@ -38,7 +38,7 @@ def two_sync_workers(cast) -> Iterator[int]:
 
 
 def open_stream(port: int) -> socket.socket:
-    stream = socket.create_connection(("127.0.0.1", port), timeout=10)
+    stream = socket.create_connection(("127.0.0.1", port), timeout=60)  # a worker may still be booting
     stream.sendall(b"GET /api/v1/halls/qhd/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     return stream
 
