@@ -41,6 +41,7 @@ from minxin.competition.services import flags as flag_services
 from minxin.competition.services import rounds as round_services
 from minxin.core import clock
 from minxin.core.errors import DomainError
+from minxin.feedback.selectors import honour_roll
 from minxin.orgs.models import Region, Unit
 from minxin.queueing.kiosk import ticket_qr_svg
 
@@ -72,7 +73,10 @@ def honour_board(request: HttpRequest) -> HttpResponse:
     if category not in CATEGORIES.values:
         category = ""
     holders = selectors.current_holders(region=city, category=category)
+    roll = honour_roll(region=city)
     context = {
+        "model_workers": roll["model_workers"][:30],
+        "hall_honours": roll["halls"][:30],
         "holders": holders,
         "titles": selectors.live_titles(region=city, category=category),
         "cities": _cities(),
