@@ -121,7 +121,8 @@ def verify_phone(request: HtmxHttpRequest, campaign_id: uuid.UUID) -> HttpRespon
             else:
                 request.session.cycle_key()
                 request.session["citizen_id"] = citizen.pk
-                target = reverse("voting:campaign", args=[campaign.public_id]) + "#ballot"
+                # A new query, not just a new fragment, so the browser really loads the page again.
+                target = reverse("voting:campaign", args=[campaign.public_id]) + "?verified=1#ballot"
                 return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
         else:
             error = _("The code has six digits.")
