@@ -149,7 +149,7 @@ TICKETS_SQL = """
 INSERT INTO queueing_ticket (public_id, hall_id, queue_id, service_id, service_date, seq, number, channel,
     status, priority, priority_reason, phone_hash, phone_masked, phone_encrypted, idempotency_key,
     issued_at, called_at, finished_at, recalls, wait_mean_minutes)
-SELECT gen_random_uuid(), s.hall_id, s.queue_id, s.id, d.day, n.seq, 'A' || lpad(n.seq::text, 4, '0'),
+SELECT gen_random_uuid(), s.hall_id, s.queue_id, s.id, d.day::date, n.seq, 'A' || lpad(n.seq::text, 4, '0'),
     CASE WHEN random() < 0.2 THEN 'web' ELSE 'kiosk' END,
     CASE WHEN random() < 0.04 THEN 'no_show' ELSE 'done' END, 0, '', '', '', '', '',
     t.issued, t.issued + t.wait, t.issued + t.wait + make_interval(secs => 120 + random() * 780), 0,
@@ -158,11 +158,13 @@ FROM queueing_service s
 CROSS JOIN generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d(day)
 CROSS JOIN generate_series(1, %(per_hall_day)s) AS n(seq)
 CROSS JOIN LATERAL (
-    SELECT (d.day + time '09:00' + make_interval(mins => (random() * 479)::int)) AT TIME ZONE 'Asia/Shanghai'
+    SELECT (d.day::date + time '09:00' + make_interval(mins => %(first_minute)s + (random() * %(span)s)::int,
+                                                  secs => (random() * 59)::int)) AT TIME ZONE 'Asia/Shanghai'
                AS issued,
            make_interval(secs => -ln(1 - random()) * 600 * (1 + (s.hall_id %% 5) / 2.0)) AS wait
 ) t
 WHERE extract(isodow FROM d.day) < 6 AND s.hall_id = ANY(%(halls)s)
+ON CONFLICT DO NOTHING
 """
 
 EVENTS_SQL = """
@@ -174,12 +176,28 @@ WHERE t.service_date BETWEEN %(start)s AND %(end)s AND t.hall_id = ANY(%(halls)s
 """
 
 
-def tickets_seed_sql(*, hall_ids: list[int], start: dt.date, end: dt.date, per_hall_day: int) -> int:
-    """A span of tickets (every working day, `per_hall_day` per hall) and three events each, in two
-    set-based statements (PostgreSQL)."""
+def tickets_seed_sql(
+    *,
+    hall_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    per_hall_day: int,
+    first_minute: int = 0,
+    span_minutes: int = 479,
+) -> int:
+    """A span of tickets (every working day, `per_hall_day` per hall, issued between 09:00 +
+    `first_minute` and `span_minutes` later) and three events each, in two set-based statements
+    (PostgreSQL)."""
     from django.db import connection
 
-    params = {"start": start, "end": end, "per_hall_day": per_hall_day, "halls": hall_ids}
+    params = {
+        "start": start,
+        "end": end,
+        "per_hall_day": per_hall_day,
+        "halls": hall_ids,
+        "first_minute": first_minute,
+        "span": span_minutes,
+    }
     with connection.cursor() as cursor:
         cursor.execute(TICKETS_SQL, params)
         made: int = cursor.rowcount

@@ -85,7 +85,8 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "view": view,
         "region": region,
-        "tables": {name: build(view) for name, build in tables.REGION_TABLES.items()},
+        # the halls table is drawn by the template itself (with its drill-down links); exports build it
+        "tables": {"regions": tables.children_table(view), "trend": tables.trend_table(view)},
         "previous_month": month_add(view.month, -1),
         "next_month": month_add(view.month, 1) if view.month < month_start(province_today()) else None,
         "charts": _region_charts(view),

@@ -196,3 +196,16 @@ def test_p90_and_mean_from_the_histogram(floor: Floor) -> None:
     figures = Figures.of(HallDayStats.objects.filter(hall=hall))
     assert figures.wait_mean == Decimal("6.0")
     assert figures.wait_p90 == Decimal("10.0")  # the 9th of 10 sits in the 9-10 minute bin's top
+
+
+@pytest.mark.django_db
+def test_a_number_issued_outside_its_date_counts_in_the_dates_last_hour(floor: Floor) -> None:
+    # kept across midnight: issued 00:20 on the 3rd but numbered on the 2nd
+    ticket = ticket_make(floor, floor.cast.hall, issued=local(MONDAY, 10, 0), wait=60)
+    from minxin.queueing.models import Ticket
+
+    Ticket.objects.filter(pk=ticket.pk).update(issued_at=local(MONDAY + dt.timedelta(days=1), 0, 20))
+    with time_machine.travel(AFTER_MONTH, tick=False):
+        aggregates_run()
+        assert HallHourStats.objects.get(hall=floor.cast.hall, service_date=MONDAY).hour == 23
+        assert aggregate_rows() == rebuild_reference()
