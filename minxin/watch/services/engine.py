@@ -116,7 +116,9 @@ def apply(post: Post, view: View, out: Outcome, *, now: dt.datetime) -> list[Mes
         if escalation is not None:
             Escalation.objects.filter(pk=escalation.pk, closed_at__isnull=True).update(closed_at=now)
         assert view.escalation_opened_at is not None
-        escalation = Escalation.objects.create(post=post, opened_at=view.escalation_opened_at)
+        escalation = Escalation.objects.create(
+            post=post, opened_at=view.escalation_opened_at, stages_done=view.stages_done
+        )
         Post.objects.filter(pk=post.pk).update(escalation=escalation)
         post.escalation = escalation
     if out.missed:
@@ -145,7 +147,8 @@ def apply(post: Post, view: View, out: Outcome, *, now: dt.datetime) -> list[Mes
     )
     messages: list[Message] = []
     if escalation is not None and out.stages:
-        Escalation.objects.filter(pk=escalation.pk).update(stages_done=view.stages_done)
+        if not out.opened_escalation:
+            Escalation.objects.filter(pk=escalation.pk).update(stages_done=view.stages_done)
         last_flip = flips[-1] if flips else None
         for stage in out.stages:
             messages += _stage_notices(post, stage, last_flip, now)
