@@ -41,11 +41,16 @@ GOAL_MS = 200.0
 
 def reexec_with_postgres(argv: list[str]) -> int:
     helper = ROOT / "scripts" / "with_postgres.py"
-    found = subprocess.run([sys.executable, str(helper), "--check"], capture_output=True, text=True, check=False)  # noqa: S603
+    found = subprocess.run(
+        [sys.executable, str(helper), "--check"], capture_output=True, text=True, check=False
+    )
     if found.returncode != 0:
-        print("bench_insights: skipped (no PostgreSQL server binaries; install Debian's postgresql or set PG_BIN)")
+        print("bench_insights: skipped (no PostgreSQL server binaries: Debian's postgresql, or set PG_BIN)")
         return 0
-    os.execv(sys.executable, [sys.executable, str(helper), "--", sys.executable, str(Path(__file__).resolve()), *argv])  # noqa: S606
+    os.execv(
+        sys.executable,
+        [sys.executable, str(helper), "--", sys.executable, str(Path(__file__).resolve()), *argv],
+    )
     return 1  # not reached
 
 
@@ -122,7 +127,10 @@ def main() -> int:
     from minxin.orgs.services import membership_grant
     from minxin.queueing.models import Ticket, TicketEvent
 
-    results: dict[str, Any] = {"options": vars(options), "machine": "shared 2-core machine (other helpers running)"}
+    results: dict[str, Any] = {
+        "options": vars(options),
+        "machine": "shared 2-core machine (other helpers running)",
+    }
     print("bench_insights: seeding", flush=True)
     call_command("migrate", verbosity=0)
     per_city = max(1, options.halls // 11)
@@ -156,7 +164,12 @@ def main() -> int:
     hour_day = today if today.weekday() < 5 else today - dt.timedelta(days=today.weekday() - 4)
     per_hall = max(1, options.hour_tickets // len(hall_ids))
     hour_made = tickets_seed_sql(
-        hall_ids=hall_ids, start=hour_day, end=hour_day, per_hall_day=per_hall, first_minute=60, span_minutes=59
+        hall_ids=hall_ids,
+        start=hour_day,
+        end=hour_day,
+        per_hall_day=per_hall,
+        first_minute=60,
+        span_minutes=59,
     )
     events = TicketEvent.objects.filter(id__gt=last_event).count()
     results["hour_tickets"], results["hour_events"] = hour_made, events
@@ -190,8 +203,13 @@ def main() -> int:
     for label, url in pages.items():
         figures = latency(client, url, options.requests)
         results["latency"][label] = figures
-        verdict = "" if label.startswith("calibration") else ("  ok" if figures["p95_ms"] <= GOAL_MS else "  OVER")
-        print(f"  {label:32s} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms  max {figures['max_ms']:7.1f} ms{verdict}")
+        verdict = (
+            "" if label.startswith("calibration") else ("  ok" if figures["p95_ms"] <= GOAL_MS else "  OVER")
+        )
+        print(
+            f"  {label:32s} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
+            f"  max {figures['max_ms']:7.1f} ms{verdict}"
+        )
     results["tickets_total"] = Ticket.objects.count()
     results["finished_at"] = clock.now().isoformat()
     print(json.dumps({k: v for k, v in results.items() if k != "latency"}, ensure_ascii=False, indent=1))

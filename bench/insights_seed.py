@@ -171,7 +171,9 @@ EVENTS_SQL = """
 INSERT INTO queueing_ticketevent (ticket_id, kind, at, channel, details)
 SELECT t.id, e.kind, e.at, '', '{}'::jsonb
 FROM queueing_ticket t
-CROSS JOIN LATERAL (VALUES ('issued', t.issued_at), ('called', t.called_at), ('finished', t.finished_at)) e(kind, at)
+CROSS JOIN LATERAL (
+    VALUES ('issued', t.issued_at), ('called', t.called_at), ('finished', t.finished_at)
+) e(kind, at)
 WHERE t.service_date BETWEEN %(start)s AND %(end)s AND t.hall_id = ANY(%(halls)s)
 """
 

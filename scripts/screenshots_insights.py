@@ -5,8 +5,11 @@ It builds its own throwaway SQLite database (Hebei's 11 cities, two halls each, 
 to a fixed Wednesday afternoon; bench/insights_seed.py), brings the aggregates current, serves the site
 with the clock held at that afternoon, and drives Debian's Chromium with Playwright.
 
-    .venv/bin/python scripts/screenshots_insights.py [--out docs/screenshots] [--pages-out /tmp/shots-insights]
+    .venv/bin/python scripts/screenshots_insights.py [--out docs/screenshots] [--pages-out DIR]
 """
+
+# Every subprocess call here runs this Python with a script and arguments built here.
+# ruff: noqa: S603
 
 from __future__ import annotations
 
