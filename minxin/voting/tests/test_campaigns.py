@@ -170,3 +170,14 @@ def test_publish_moves_a_closed_campaign_to_published_results(client, open_campa
         post(client, f"{path}/close", **headers)
         response = post(client, f"{path}/publish", **headers)
     assert response.json()["state"] == CampaignState.RESULTS
+
+
+def test_the_admin_lists_campaigns_but_no_ballots_and_freezes_an_open_campaign(client, open_campaign) -> None:
+    from minxin.accounts.models import User
+
+    root = User.objects.create_superuser(username="root", password="root-pass-123")
+    client.force_login(root)
+    assert client.get("/admin/voting/campaign/").status_code == 200
+    assert client.get("/admin/voting/ballot/").status_code == 404
+    change = client.get(f"/admin/voting/campaign/{open_campaign.campaign.pk}/change/").content.decode()
+    assert 'name="title"' not in change  # read-only once voting has opened
