@@ -7,6 +7,9 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minxin.settings")
+# A request may not hold the database for long: one held lock must not hang every request (settings).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
+os.environ.setdefault("DATABASE_LOCK_TIMEOUT_MS", "5000")
 django_application = get_asgi_application()
 
 from minxin.queueing.live import EVENTS_PATH, hall_events_asgi  # noqa: E402 - needs Django set up first

@@ -78,11 +78,29 @@ def env_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
+def _database_timeouts() -> tuple[int, int]:
+    """(statement, lock) timeouts in milliseconds; 0 is none. The web entry points (minxin/wsgi.py,
+    minxin/asgi.py) default both to 5 s, so one held lock cannot hang every request; management
+    commands (migrations, the worker's long jobs) and scripts are unbounded unless these are set."""
+    return (
+        env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0),
+        env_int("DATABASE_LOCK_TIMEOUT_MS", 0),
+    )
+
+
 def _postgres_options(options: dict[str, str]) -> dict[str, object]:
     server_binding = options.pop("server_side_binding", "1").strip().lower() in _TRUE
     threshold = options.pop("prepare_threshold", "5").strip()
     if not threshold.isdigit():
         raise ImproperlyConfigured("DATABASE_URL: prepare_threshold must be a whole number")
+    statement_ms, lock_ms = _database_timeouts()
+    limits = [
+        f"-c {name}={ms}"
+        for name, ms in (("statement_timeout", statement_ms), ("lock_timeout", lock_ms))
+        if ms
+    ]
+    if limits:
+        options["options"] = " ".join([options.get("options", ""), *limits]).strip()
     return {
         **options,
         "server_side_binding": server_binding,
@@ -106,7 +124,9 @@ def database_from_url(url: str) -> dict[str, object]:
             # instead of failing with "database is locked" when a read transaction upgrades.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": int(options.get("timeout", "20")),
+                # Seconds a writer waits for the lock: DATABASE_LOCK_TIMEOUT_MS when set (5 s for web
+                # requests), else ?timeout= (20 s by default).
+                "timeout": _database_timeouts()[1] / 1000 or int(options.get("timeout", "20")),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
             # A real file (not Django's shared in-memory default), so tests see WAL and real locking

@@ -43,7 +43,13 @@ from pydantic import ValidationError as PydanticValidationError
 from minxin.accounts.models import User
 from minxin.accounts.services import api_token_authenticate
 from minxin.core.errors import DomainError, Throttled
-from minxin.core.middleware import database_unavailable_body, is_connection_error
+from minxin.core.middleware import (
+    BUSY_RETRY_AFTER,
+    database_busy_body,
+    database_unavailable_body,
+    is_busy_error,
+    is_connection_error,
+)
 from minxin.core.views import server_error_body
 
 logger = logging.getLogger(__name__)
@@ -162,6 +168,9 @@ def _answer(
             extra = [("Retry-After", str(error.retry_after))] if isinstance(error, Throttled) else []
             return error.status, _json(error.as_dict()), ERROR_TYPE, extra
         except Exception as error:
+            if is_busy_error(error):
+                logger.warning("database busy: %s", type(error).__name__)
+                return 503, _json(database_busy_body()), ERROR_TYPE, [("Retry-After", BUSY_RETRY_AFTER)]
             if not is_connection_error(error):
                 logger.exception("hot path %s failed", route.pattern.pattern)
                 return 500, _json(server_error_body()), ERROR_TYPE, []

@@ -29,17 +29,19 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_connection_error(exception):
-            return None
-        logger.error("database unavailable: %s", type(exception).__name__)
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(
-                database_unavailable_body(), status=503, json_dumps_params={"ensure_ascii": False}
-            )
+        if is_busy_error(exception):
+            logger.warning("database busy: %s", type(exception).__name__)
+            body, retry_after = database_busy_body(), BUSY_RETRY_AFTER
+        elif is_connection_error(exception):
+            logger.error("database unavailable: %s", type(exception).__name__)
+            body, retry_after = database_unavailable_body(), "5"
         else:
-            message = _("The database is unavailable. Please try again shortly.")
-            response = render(request, "503.html", {"message": message}, status=503)
-        response["Retry-After"] = "5"
+            return None
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+        else:
+            response = render(request, "503.html", {"message": body["error"]["message"]}, status=503)
+        response["Retry-After"] = retry_after
         return response
 
 
@@ -53,6 +55,26 @@ _API_STATUS_CODES = {
 
 
 REQUEST_FAILED = ("error", gettext_lazy("The request failed."))  # what an API 500 says
+
+
+BUSY_RETRY_AFTER = "2"
+# SQLSTATEs of a statement cancelled by statement_timeout and of a lock not had within lock_timeout.
+BUSY_SQLSTATES = {"57014", "55P03"}
+
+
+def database_busy_body() -> dict[str, Any]:
+    """The API's answer (503) when the database did not answer in time (a held lock, a slow statement)."""
+    return error_body("database_busy", _("The service is busy. Please try again in a moment."))
+
+
+def is_busy_error(exception: BaseException) -> bool:
+    """A statement or lock timeout (PostgreSQL) or a write lock not had in time (SQLite)."""
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    if getattr(cause, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(exception).lower()
 
 
 def database_unavailable_body() -> dict[str, Any]:
