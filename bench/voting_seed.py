@@ -32,7 +32,7 @@ from minxin.voting.services import CampaignData, CandidateData, campaign_create,
 CANDIDATES = 60
 
 
-def _campaign(title: str, officer: User, region: Region, rng: random.Random) -> Campaign:
+def _campaign(title: str, officer: User, region: Region, rng: random.Random, step: float = 1.0) -> Campaign:
     now = clock.now()
     costs = [Decimal(rng.choice([50, 80, 120, 200, 300, 500, 800, 1200]) * 10_000) for _ in range(CANDIDATES)]
     data = CampaignData(
@@ -48,6 +48,7 @@ def _campaign(title: str, officer: User, region: Region, rng: random.Random) -> 
         max_choices=5,
         result_rule="equal_shares",
         budget=sum(costs, Decimal(0)) * Decimal("0.4"),
+        completion_step=Decimal(str(step)),
     )
     return campaign_open(campaign=campaign_create(data=data, actor=officer), actor=officer)
 
@@ -77,7 +78,7 @@ def verify(campaign_id: str) -> dict[str, object]:
 def results(count: int, step: float) -> dict[str, object]:
     rng = random.Random(2)
     officer = User.objects.get(username="bench-officer")
-    campaign = _campaign("bench: results", officer, Region.objects.get(code="131000"), rng)
+    campaign = _campaign("bench: results", officer, Region.objects.get(code="131000"), rng, step)
     popularity = [1 / (i + 1) ** 0.8 for i in range(CANDIDATES)]
     rng.shuffle(popularity)
     numbers = list(range(1, CANDIDATES + 1))
