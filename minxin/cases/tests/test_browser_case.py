@@ -97,7 +97,7 @@ def test_correction_return_decision_mail_and_the_citizen_sees_every_step(
     code = "".join(c for c in sms_outbox[-1].text if c.isdigit())[:6]
     page.fill("input[name=code]", code)
     with page.expect_navigation():
-        page.locator("#login-form button[type=submit]").click()
+        page.locator("#login-form button[type=submit]").first.click()
     page.wait_for_url("**/me/cases/")
     timeline = page.locator(".timeline").inner_text()
     for step in ("一次性告知", "补正后受理", "批准", "已邮寄"):
