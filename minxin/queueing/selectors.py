@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -118,4 +119,68 @@ def window_active_ticket(*, window_id: int) -> Ticket | None:
         Ticket.objects.filter(window_id=window_id, status__in=AT_WINDOW)
         .select_related("service", "queue")
         .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TicketWording:
+    """What a ticket says, decided once by its state (issue 20: a ticket never contradicts itself). The
+    ticket page, the hall's status page and the kiosk read this; none words a state on its own.
+
+    - ``headline``: "check_in" (remote, not checked in: its place counts from check-in), "next" (first in
+      line and checked in), "wait", "go_to_window", "being_served" or "ended";
+    - ``show_ahead``: whether "ahead of you" is shown (never beside "next", never at a window);
+    - ``wait``: "none" (nobody ahead), "soon" (people ahead, the model says under a minute), "band"
+      (minutes, low, high), "unknown" (no estimate), or "" (not shown);
+    - ``check_in``: whether the check-in instructions (QR code and kiosk) are shown.
+    """
+
+    headline: str
+    show_ahead: bool
+    ahead: int
+    wait: str
+    minutes: int = 0
+    low: int = 0
+    high: int = 0
+    check_in: bool = False
+
+
+def ticket_wording(*, status: str, ahead: int, estimate: Any = None) -> TicketWording:
+    """The one rule, by state. `estimate` is an estimates.Estimate (minutes, low, high) or None; for a
+    new number on the status page pass status "waiting" and ahead = people waiting now."""
+    if status == TicketStatus.CALLED:
+        return TicketWording(headline="go_to_window", show_ahead=False, ahead=0, wait="")
+    if status == TicketStatus.SERVING:
+        return TicketWording(headline="being_served", show_ahead=False, ahead=0, wait="")
+    if status not in IN_LINE:
+        return TicketWording(headline="ended", show_ahead=False, ahead=0, wait="")
+    ahead = max(ahead, 0)
+    if ahead == 0:
+        wait = "none"
+        minutes = low = high = 0
+    elif estimate is None:
+        wait, minutes, low, high = "unknown", 0, 0, 0
+    elif estimate.high <= 0:
+        wait, minutes, low, high = "soon", 0, 0, 0
+    else:
+        wait, minutes, low, high = "band", max(estimate.minutes, 1), max(estimate.low, 1), estimate.high
+    if status == TicketStatus.RESERVED:
+        return TicketWording(
+            headline="check_in",
+            show_ahead=True,
+            ahead=ahead,
+            wait=wait,
+            minutes=minutes,
+            low=low,
+            high=high,
+            check_in=True,
+        )
+    return TicketWording(
+        headline="next" if ahead == 0 else "wait",
+        show_ahead=ahead > 0,
+        ahead=ahead,
+        wait=wait,
+        minutes=minutes,
+        low=low,
+        high=high,
     )

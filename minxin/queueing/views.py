@@ -44,6 +44,7 @@ from minxin.queueing.selectors import (
     recent_calls,
     service_lines,
     ticket_ahead,
+    ticket_wording,
     window_active_ticket,
 )
 from minxin.queueing.services import (
@@ -94,6 +95,7 @@ def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
         "can_rejoin": ticket.status == TicketStatus.NO_SHOW and (ticket.rejoin_until or now()) > now(),
         "ahead": ahead,
         "estimate": estimate,
+        "wording": ticket_wording(status=ticket.status, ahead=ahead, estimate=estimate),
         "last_called": last_called,
     }
     template = (
@@ -230,7 +232,16 @@ def check_in_poster(request: HttpRequest, code: str) -> HttpResponse:
 def hall_status(request: HttpRequest, code: str) -> HttpResponse:
     """Public live status of a hall: waiting per service with estimate bands, the latest calls."""
     hall = _hall(code)
-    rows = [{"line": row.line, "estimate": row.estimate} for row in service_line_estimates(hall=hall)]
+    rows = [
+        {
+            "line": row.line,
+            "estimate": row.estimate,
+            "wording": ticket_wording(
+                status=TicketStatus.WAITING, ahead=row.line.waiting, estimate=row.estimate
+            ),
+        }
+        for row in service_line_estimates(hall=hall)
+    ]
     context = {
         "hall": hall,
         "rows": rows,
