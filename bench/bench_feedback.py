@@ -10,7 +10,7 @@ gunicorn):
 - rating_figures over HALLS halls × a month of ratings (by clerk, by hall, by city and day) and one hall's
   summary, best of three.
 
-    .venv/bin/python bench/bench_feedback.py [--seconds 8] [--halls 40] [--per-hall 3000]
+    .venv/bin/python bench/bench_feedback.py [--seconds 8] [--halls 20] [--per-hall 1500]
 
 The machine is shared with other work: read each figure beside its calibration.
 """
@@ -115,8 +115,8 @@ def load(port: int, clients: int, seconds: float, make: Any) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--halls", type=int, default=40)
-    parser.add_argument("--per-hall", type=int, default=3000)
+    parser.add_argument("--halls", type=int, default=20)
+    parser.add_argument("--per-hall", type=int, default=1500)
     options = parser.parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
@@ -125,7 +125,7 @@ def main(argv: list[str]) -> int:
         )
     env = env_for(database_url)
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    seeded = json.loads(run([PYTHON, str(SEED), "tickets", "60000"], env).splitlines()[-1])
+    seeded = json.loads(run([PYTHON, str(SEED), "tickets", "30000"], env).splitlines()[-1])
     tickets: list[str] = seeded["tickets"]
     port = free_port()
     server = subprocess.Popen(
