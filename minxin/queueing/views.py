@@ -232,7 +232,8 @@ def check_in_poster(request: HttpRequest, code: str) -> HttpResponse:
 def hall_status(request: HttpRequest, code: str) -> HttpResponse:
     """Public live status of a hall: waiting per service with estimate bands, the latest calls."""
     hall = _hall(code)
-    rows = [
+    lines = service_line_estimates(hall=hall)
+    rows: list[dict[str, Any]] = [
         {
             "line": row.line,
             "estimate": row.estimate,
@@ -240,9 +241,9 @@ def hall_status(request: HttpRequest, code: str) -> HttpResponse:
                 status=TicketStatus.WAITING, ahead=row.line.waiting, estimate=row.estimate
             ),
         }
-        for row in service_line_estimates(hall=hall)
+        for row in lines
     ]
-    context = {
+    context: dict[str, Any] = {
         "hall": hall,
         "rows": rows,
         "calls": recent_calls(hall=hall, limit=10),
@@ -251,7 +252,7 @@ def hall_status(request: HttpRequest, code: str) -> HttpResponse:
         "citizen": citizen_of_session(request.session),
     }
     if request.GET.get("card"):  # the home page's hall card: people waiting now, the opening state
-        context["waiting"] = sum(row["line"].waiting for row in rows)
+        context["waiting"] = sum(row.line.waiting for row in lines)
         return render(request, "queueing/hall_status.html#card", context)
     template = (
         "queueing/hall_status.html#status" if getattr(request, "htmx", False) else "queueing/hall_status.html"
