@@ -13,8 +13,11 @@ import random
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 django.setup()
 
