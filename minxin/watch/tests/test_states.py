@@ -177,3 +177,18 @@ def test_the_worker_job_flags_a_miss_seconds_after_grace(
     with django_capture_on_commit_callbacks(execute=True):
         job.run()
     assert fresh(watch.tower).state == PostState.MISSED
+
+
+def test_a_night_slot_missed_after_midnight_counts_on_the_new_local_day(watch, at_season_day, sweep) -> None:
+    from minxin.watch.selectors import missed_today
+
+    at(at_season_day, 13 * 60 + 50)  # 23:50 local, hourly night slots
+    check_in_record(post=watch.tower, report=NORMAL, channel="app")
+    assert fresh(watch.tower).next_due_at == SEASON_DAY + dt.timedelta(hours=15)  # 01:00 on the 16th
+    at(at_season_day, 15 * 60 + 6)  # 01:06: the 00:00–01:00 slot is past its grace
+    sweep()
+    (missed,) = MissedSlot.objects.filter(
+        post=watch.tower, slot_start__gte=SEASON_DAY + dt.timedelta(hours=13)
+    )
+    assert missed.local_date == dt.date(2026, 4, 16)
+    assert missed_today([fresh(watch.tower)]) == {watch.tower.pk: 1}
