@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -25,7 +27,51 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+# What any operation may answer besides its own responses, always in the one error shape.
+ERROR_RESPONSES = {
+    400: "The request cannot be read (a body that is not JSON, nested too deeply).",
+    401: "Authentication is required.",
+    403: "Not allowed for this caller or outside their scope.",
+    404: "Nothing at this address, or nothing this caller may see.",
+    409: "In conflict with the current state (already done, full, closed).",
+    413: "The request is too large.",
+    422: "A field is invalid; `details.field` names it.",
+    429: "Too many requests; `Retry-After` says when to try again.",
+    503: "The database is busy or unavailable; `Retry-After` says when to try again.",
+}
+
+
+class MinxinAPI(NinjaAPI):
+    """The API, whose OpenAPI document declares the error answers every operation may give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", ERROR_SCHEMA)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = MinxinAPI(
     renderer=ChineseJSONRenderer(),
     title="minxin API",
     version="1",
