@@ -139,6 +139,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("Web")
     APP = "app", _("App")
     API = "api", _("API")
+    BOOKING = "booking", _("Appointment")
 
 
 class TicketStatus(models.TextChoices):
@@ -162,6 +163,8 @@ class Priority(models.IntegerChoices):
     NORMAL = 0, _("Normal")
     RETURNING = 1, _("Returning after a transfer")
     GREEN_CHANNEL = 2, _("Green channel")
+    # A checked-in appointment from its booked time on: called before walk-ins (appointments app).
+    APPOINTMENT = 3, _("Appointment")
 
 
 class Ticket(models.Model):

@@ -551,6 +551,19 @@ def ticket_check_in(*, ticket: Ticket, actor: User | None = None) -> Ticket:
     return ticket
 
 
+def ticket_prioritize(*, ticket: Ticket, priority: int, reason: str) -> bool:
+    """Raise a waiting ticket's priority (an appointment's booked time has come): one conditional
+    update, so a ticket already called, or ranked as high, is left alone (False). Call-next needs no
+    change: it orders by priority first on both of its paths."""
+    changed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING, priority__lt=priority).update(
+        priority=priority, priority_reason=reason[:64]
+    )
+    if changed:
+        ticket.priority, ticket.priority_reason = priority, reason[:64]
+        _publish(ticket, "reordered")
+    return bool(changed)
+
+
 def _work_profile(window: Window) -> tuple[str, list[WorkProfileQueue]]:
     def load() -> tuple[str, list[WorkProfileQueue]]:
         profile = WorkProfile.objects.filter(window=window).prefetch_related("entries").first()

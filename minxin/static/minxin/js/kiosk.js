@@ -100,6 +100,51 @@
     });
   }
 
+  // The booking check-in: a scanner types the booking's QR (a URL ending in its code) into the code
+  // field and presses Enter; the keypad types codes (letters and digits) or the phone's last 4 digits.
+  var bookingKeypad = document.querySelector("[data-booking-keypad]");
+  var codeInput = document.getElementById("booking-code");
+  var lastFour = document.getElementById("booking-phone");
+  var bookingTarget = codeInput;
+  if (bookingKeypad && codeInput && lastFour) {
+    // One keypad on screen at a time: the one of the form being filled in.
+    [codeInput, lastFour].forEach(function (input) {
+      if (window.matchMedia("(pointer: coarse)").matches) input.setAttribute("inputmode", "none");
+      input.addEventListener("focus", function () {
+        bookingTarget = input;
+        bookingKeypad.hidden = false;
+        if (keypad) keypad.hidden = true;
+      });
+    });
+    [numberInput, phoneInput].forEach(function (input) {
+      if (input) input.addEventListener("focus", function () {
+        bookingKeypad.hidden = true;
+        if (keypad) keypad.hidden = false;
+      });
+    });
+    bookingKeypad.addEventListener("pointerdown", function (event) {
+      if (event.target.closest(".key")) event.preventDefault();
+    });
+    bookingKeypad.addEventListener("click", function (event) {
+      var key = event.target.closest(".key");
+      if (!key) return;
+      var value = key.getAttribute("data-key");
+      if (value === "back") {
+        bookingTarget.value = bookingTarget.value.slice(0, -1);
+      } else if (value === "clear") {
+        codeInput.value = "";
+        lastFour.value = "";
+        bookingTarget = codeInput;
+      } else if (/^[A-Z]$/.test(value)) {
+        bookingTarget = codeInput;
+        if (codeInput.value.length < 8) codeInput.value += value;
+      } else if (bookingTarget.maxLength <= 0 || bookingTarget.value.length < bookingTarget.maxLength) {
+        bookingTarget.value += value;
+      }
+      bookingTarget.focus({ preventScroll: true });
+    });
+  }
+
   // Left alone, go back to a fresh page: results clear, counts and estimates update.
   ["pointerdown", "keydown"].forEach(function (type) {
     document.addEventListener(type, function () { lastTouch = Date.now(); }, true);

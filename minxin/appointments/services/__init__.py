@@ -1,0 +1,46 @@
+"""Every write of the appointments app, split by seam: slots, bookings, check-in, reminders, visits,
+staffing. Import from here."""
+
+from .bookings import bar_if_due, bar_lift, booking_cancel, booking_create, booking_move, normalize_code
+from .checkin import CheckedIn, booking_check_in, bookings_mark_no_shows, bookings_promote, check_in_window
+from .reminders import bookings_remind
+from .slots import (
+    bookable_days,
+    bookable_service,
+    bookable_services,
+    slot_capacity,
+    slot_plan_for,
+    slot_plan_update,
+    slot_set_capacity,
+    slots_for_day,
+)
+from .staffing import staffing_adopt
+from .visits import visit_cancel, visit_complete, visit_request, visit_schedule
+
+__all__ = [
+    "CheckedIn",
+    "bar_if_due",
+    "bar_lift",
+    "bookable_days",
+    "bookable_service",
+    "bookable_services",
+    "booking_cancel",
+    "booking_check_in",
+    "booking_create",
+    "booking_move",
+    "bookings_mark_no_shows",
+    "bookings_promote",
+    "bookings_remind",
+    "check_in_window",
+    "normalize_code",
+    "slot_capacity",
+    "slot_plan_for",
+    "slot_plan_update",
+    "slot_set_capacity",
+    "slots_for_day",
+    "staffing_adopt",
+    "visit_cancel",
+    "visit_complete",
+    "visit_request",
+    "visit_schedule",
+]
