@@ -204,7 +204,10 @@ def case_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     context = {
         "case": case,
         "materials": selectors.case_materials(case),
-        "history": selectors.case_history(case),
+        "history": [
+            (entry, str(selectors.ACTION_LABELS.get(entry.action, entry.action)))
+            for entry in selectors.case_history(case)
+        ],
         "steps": list(case.steps.order_by("position")),
         "suspensions": list(case.suspensions.order_by("started_on")),
         "notices": list(case.notices.order_by("issued_at")),

@@ -124,7 +124,7 @@ def _history(hall: Hall, today: dt.date, rng: random.Random) -> list[HistoricCas
     rows: list[HistoricCase] = []
     day = start
     # the departments that run late in the demo (for the supervision page and the cards)
-    slow = {v.item.department_id for v in versions[::9]}
+    slow = set(sorted({v.item.department_id for v in versions})[2:5])
     while day < today:
         if calendar.is_working_day(day):
             for _ in range(rng.randint(6, 11)):
@@ -143,13 +143,13 @@ def _history(hall: Hall, today: dt.date, rng: random.Random) -> list[HistoricCas
                     not m.mandatory for m in version.materials.all()
                 ):
                     outcome = "accept"
-                late = rng.random() < (0.25 if version.item.department_id in slow else 0.05)
+                late = rng.random() < (0.3 if version.item.department_id in slow else 0.03)
                 if late:
                     handling = version.promised_days + rng.randint(
                         1, max(1, version.statutory_days - version.promised_days + 3)
                     )
                 else:
-                    handling = max(0, round(version.promised_days * rng.uniform(0.25, 1.0)))
+                    handling = max(0, round(version.promised_days * rng.uniform(0.2, 0.8)))
                 delivery = "window"
                 if version.mail_delivery and rng.random() < 0.45:
                     delivery = "mail" if rng.random() < 0.85 else "home"

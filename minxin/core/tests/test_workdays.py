@@ -105,4 +105,5 @@ def test_a_bad_csv_line_is_reported_with_its_number() -> None:
 
     with pytest.raises(InvalidInput) as raised:
         calendar_rows_parse("2027-01-01,holiday,元旦\n2027-13-01,holiday,x\n")
-    assert "line 2" in raised.value.message
+    assert "2027-13-01" in raised.value.message
+    assert raised.value.details == {"field": "file"}
