@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
-from minxin.accounts.sms import SmsDeliveryError, sms_send
+from minxin.accounts.sms import SmsDeliveryError
 from minxin.cases.models import Case, CaseStatus
 from minxin.core import clock
 from minxin.feedback.links import case_link_token
 from minxin.feedback.models import CaseInvitation, Rating
+from minxin.feedback.services.loop import notice_send
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -63,7 +64,7 @@ def cases_invite() -> int:
             "link": link + "?via=sms",
         }
         try:
-            sms_send(phone=personal.decrypt(case.applicant.phone_encrypted), text=text)
+            notice_send(phone=personal.decrypt(case.applicant.phone_encrypted), text=text)
         except (SmsDeliveryError, ValueError):
             logger.warning("rating invitation for case %s not delivered", case.number)
             continue

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
 from minxin.accounts.models import Role, User
-from minxin.accounts.sms import SmsDeliveryError, sms_send
+from minxin.accounts.sms import SmsDeliveryError
 from minxin.catalog.selectors import departments_for_officer
 from minxin.core import clock
 from minxin.core.audit import audit_record
@@ -235,9 +235,17 @@ def rectification_reply(*, rectification: Rectification, actor: User, reply: str
     return moved
 
 
+def notice_send(*, phone: str, text: str) -> None:
+    """Through the platform's notice backend (NOTICE_BACKEND: SMS, a WeChat message adapter, the
+    console in development), as the queue's and the cases' notices go."""
+    from minxin.queueing.notices import _backend
+
+    _backend(settings.NOTICE_BACKEND).send(phone=phone, text=text)
+
+
 def _send_quietly(encrypted: str, text: str) -> None:
     try:
-        sms_send(phone=personal.decrypt(encrypted), text=text)
+        notice_send(phone=personal.decrypt(encrypted), text=text)
     except (SmsDeliveryError, ValueError):
         logger.warning("reply to a bad review not delivered by SMS")
 

@@ -36,6 +36,12 @@ class Served:
         return ticket_issue(hall=self.cast.hall, service_code="huji", channel="kiosk").ticket
 
 
+@pytest.fixture(autouse=True)
+def _notices_by_sms(settings: Any) -> None:
+    """Replies and invitations go through the notice backend; here, to the SMS backend (an outbox)."""
+    settings.NOTICE_BACKEND = "minxin.queueing.notices.SmsNoticeBackend"
+
+
 @pytest.fixture
 def at_open_hall() -> Any:
     with time_machine.travel(OPEN, tick=True) as traveller:

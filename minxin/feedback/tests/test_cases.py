@@ -109,6 +109,7 @@ def test_two_workers_send_each_invitation_once(served, at_open_hall) -> None:
         "time_machine.travel('2026-12-04T02:00:00+00:00', tick=True).start()\n"
         "from django.conf import settings\n"
         "settings.SMS_BACKEND = 'minxin.accounts.sms.LocmemSmsBackend'\n"
+        "settings.NOTICE_BACKEND = 'minxin.queueing.notices.SmsNoticeBackend'\n"
         "from minxin.accounts.sms import LocmemSmsBackend\n"
         "from minxin.feedback.services import cases_invite\n"
         "sent = cases_invite()\n"
