@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts.models import Role, User
 from minxin.competition.models import Assignment, Inspection, Round
+from minxin.competition.selectors import units_of_staff
 from minxin.core.portal import Panel
 from minxin.orgs.models import StaffMembership
 
@@ -16,7 +17,10 @@ def competition_panel(request: HttpRequest) -> Panel | None:
     if not isinstance(user, User):
         return None
     roles = {Role.CAMPAIGN_OFFICER, Role.ASSESSOR, Role.SYSTEM_ADMIN}
-    if not StaffMembership.objects.filter(user=user, role__in=roles).exists():
+    if (
+        not StaffMembership.objects.filter(user=user, role__in=roles).exists()
+        and not units_of_staff(user=user).exists()
+    ):
         return None
     open_assignments = Assignment.objects.filter(assessor=user, round__status=Round.Status.OPEN)
     inspected = Inspection.objects.filter(assessor=user, round__status=Round.Status.OPEN).values("unit")

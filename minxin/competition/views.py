@@ -27,6 +27,7 @@ from minxin.competition.models import (
     Evidence,
     FlagAward,
     Inspection,
+    Method,
     Objection,
     QuestionnaireAnswer,
     Round,
@@ -228,9 +229,16 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         for m in user.memberships.filter(role="campaign_officer").select_related("region")
         if m.region
     ]
-    if not rounds and not assignments and not officer_regions and not user.is_superuser:
+    own_units = list(selectors.units_of_staff(user=user).select_related("region")[:10])
+    own_rounds = [
+        (unit, r)
+        for unit in own_units
+        for r in Round.objects.filter(
+            category=unit.flag_category, region__path__in=_ancestors(unit.region.path)
+        ).select_related("region")[:6]
+    ]
+    if not rounds and not assignments and not officer_regions and not own_rounds and not user.is_superuser:
         raise PermissionDenied
-    own_units = list(selectors.units_of_staff(user=user))
     return render(
         request,
         "competition/staff_home.html",
@@ -240,7 +248,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "officer_regions": officer_regions,
             "rubrics": Rubric.objects.order_by("code", "-version"),
             "categories": CATEGORIES.choices,
-            "own_units": own_units,
+            "own_rounds": own_rounds,
         },
     )
 
@@ -379,6 +387,7 @@ def unit_score(request: HttpRequest, round_id: uuid.UUID, unit_id: int) -> HttpR
     for line in lines:
         formula = REGISTRY.get(line["indicator"].formula)
         line["definition"] = str(formula.definition) if formula and line["method"] == "formula" else ""
+        line["method_label"] = Method(line["method"]).label
     inspections = list(
         Inspection.objects.filter(round=round, unit=unit)
         .select_related("assessor")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -237,6 +238,7 @@ def round_compute(*, officer: User, round: Round) -> int:
     UnitScore.objects.filter(round=locked).delete()
     count = 0
     batch: list[UnitScore] = []
+    started = time.perf_counter()
     for row in _score_rows(locked, now):
         batch.append(row)
         if len(batch) >= BATCH:
@@ -245,7 +247,11 @@ def round_compute(*, officer: User, round: Round) -> int:
             batch = []
     UnitScore.objects.bulk_create(batch)
     count += len(batch)
+    sources = sum(v for k, v in LAST_SOURCE_SECONDS.items() if not k.startswith("("))
+    LAST_SOURCE_SECONDS["(scoring and inserting)"] = float(f"{time.perf_counter() - started - sources:.2f}")
+    started = time.perf_counter()
     sql.rank_round(round_id=locked.pk)
+    LAST_SOURCE_SECONDS["(ranking)"] = float(f"{time.perf_counter() - started:.2f}")
     Round.objects.filter(pk=locked.pk).update(status=Round.Status.COMPUTED, computed_at=now)
     round.status, round.computed_at = Round.Status.COMPUTED, now
     audit_record(actor=officer, action="competition.round_compute", target=locked, details={"units": count})

@@ -247,3 +247,15 @@ def test_the_scores_list_is_bounded_in_queries(
     client.force_login(contest.olga)
     with django_assert_max_num_queries(12):
         assert client.get(f"/api/v1/rounds/{open_round.public_id}/scores").status_code == 200
+
+
+def test_a_units_staff_find_their_scores_and_not_others(client: Any, contest: Any, open_round: Any) -> None:
+    client.force_login(contest.cast.alice)
+    home = client.get("/staff/competition/")
+    assert home.status_code == 200
+    own = f"/staff/competition/rounds/{open_round.public_id}/units/{contest.qhd.pk}/"
+    assert own in home.content.decode()
+    assert client.get(own).status_code == 200
+    client.force_login(contest.cast.charlie)  # the tax bureau's clerk
+    assert client.get(own).status_code == 403
+    assert client.get(f"/staff/competition/rounds/{open_round.public_id}/").status_code == 403
