@@ -8,7 +8,10 @@ import datetime as dt
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import django
 
