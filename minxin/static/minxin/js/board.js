@@ -122,7 +122,20 @@
       || find(function (v) { return /^(zh|cmn)/.test(lang(v)); });
     return voice;
   }
-  if (synth && "onvoiceschanged" in synth) synth.addEventListener("voiceschanged", function () { voice = null; pickVoice(); });
+  if (synth && "onvoiceschanged" in synth) synth.addEventListener("voiceschanged", function () { voice = null; pickVoice(); warnVoice(); });
+
+  // A screen without a Chinese voice would read the numbers in another language or not at all: say so on
+  // the board (once the voices had time to load), rather than stay silent.
+  var voiceChecked = false;
+  function warnVoice() {
+    var warning = $("[data-voice-warning]");
+    if (!warning) return;
+    var missing = !synth || typeof SpeechSynthesisUtterance === "undefined" || !pickVoice();
+    warning.hidden = !(soundOn && missing);
+    voiceChecked = true;
+  }
+  setTimeout(warnVoice, 3000);
+  window.minxinBoard.voiceChecked = function () { return voiceChecked; };
 
   var chime = $("[data-chime]");
   var pending = [];
@@ -186,6 +199,7 @@
         if (primed && primed.then) primed.then(unmute, unmute); else unmute();
       }
       pickVoice();
+      setTimeout(warnVoice, 1500);
     });
   }
 
