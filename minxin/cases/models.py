@@ -68,9 +68,9 @@ class CaseStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     IN_REVIEW = "in_review", _("In review")
     SUSPENDED = "suspended", _("Suspended")
-    DECIDED = "decided", _("Decided")
+    DECIDED = "decided", _("Decision made")
     DELIVERING = "delivering", _("Result on its way")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", _("Result delivered")
 
 
 OPEN_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED)

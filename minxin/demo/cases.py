@@ -227,7 +227,7 @@ def load(*, today: dt.date) -> str:
         return "cases already loaded"
     items = current_versions(on=today).filter(item__department__hall=hall).count()
     HallCaseSettings.objects.get_or_create(
-        hall=hall, defaults={"required_items": max(1, round(items / 0.951))}
+        hall=hall, defaults={"required_items": max(1, round(items / 0.951)), "number_prefix": "QHD"}
     )
     rng = random.Random(13)  # noqa: S311 - invented history, not security
     count = cases_import_history(hall=hall, rows=_history(hall, today, rng), today=today)
