@@ -101,13 +101,19 @@ def _service_minutes(hall: Hall, since: dt.date) -> dict[int, float]:
 
 
 def _default_windows(hall: Hall, services: list[Service]) -> dict[int, int]:
-    """Windows that call each service's queue (work profiles), at least one."""
-    per_queue: dict[int, int] = defaultdict(int)
-    for queue_id in WorkProfileQueue.objects.filter(profile__window__hall=hall).values_list(
-        "queue_id", flat=True
-    ):
-        per_queue[queue_id] += 1
-    return {service.pk: max(per_queue.get(service.queue_id, 1), 1) for service in services}
+    """Windows serving each service's queue by the work profiles (of the open windows, when some are
+    open), a window calling k queues counting 1/k for each (windows are shared); at least one."""
+    queues_of: dict[int, list[int]] = defaultdict(list)
+    entries = WorkProfileQueue.objects.filter(profile__window__hall=hall)
+    if entries.filter(profile__window__state__status="open").exists():
+        entries = entries.filter(profile__window__state__status="open")  # the windows staffed now
+    for window_id, queue_id in entries.values_list("profile__window_id", "queue_id"):
+        queues_of[window_id].append(queue_id)
+    per_queue: dict[int, float] = defaultdict(float)
+    for queues in queues_of.values():
+        for queue_id in queues:
+            per_queue[queue_id] += 1 / len(queues)
+    return {service.pk: max(round(per_queue.get(service.queue_id, 1)), 1) for service in services}
 
 
 def hall_forecast(*, hall: Hall, days: int = 7) -> HallForecast:

@@ -37,6 +37,7 @@ from minxin.appointments.services.slots import _slot_rows
 from minxin.core import clock
 from minxin.core.errors import DomainError
 from minxin.core.models import CalendarDay
+from minxin.demo.queues import QHD_QUEUES, TAX_QUEUES
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_is_open
 from minxin.queueing.models import Service, WorkProfileQueue
@@ -44,8 +45,6 @@ from minxin.queueing.models import Service, WorkProfileQueue
 HALLS = ("qhd-zwfw", "sjz-tax")
 HISTORY_WORKING_DAYS = 10
 BARRED_PHONE = "13900000444"  # missed four bookings at the tax hall: barred
-MEAN_MINUTES = {"police": 6, "business": 12, "property": 15, "social": 8, "fund": 7, "tax": 9, "utilities": 5}
-MEAN_MINUTES |= {"other": 10, "invoice": 4, "filing": 7, "register": 11, "social-fee": 6}
 _rng = random.Random()  # noqa: S311 - simulated citizens, not security
 
 
@@ -68,16 +67,22 @@ def load(*, today: dt.date) -> str:
 
 
 def _plans(hall: Hall) -> None:
-    """A slot plan per service: the windows calling its queue, its mean service time."""
-    callers: dict[int, int] = {}
-    for queue_id in WorkProfileQueue.objects.filter(profile__window__hall=hall).values_list(
-        "queue_id", flat=True
-    ):
-        callers[queue_id] = callers.get(queue_id, 0) + 1
+    """A slot plan per service: its share of the hall's staffed (open) windows by its share of the work
+    (arrivals × service time, from demo/queues.py), and its mean service time. Windows are shared among
+    the queues they call, so a service never counts every window that may call it."""
+    specs = {spec.code: spec for spec in (QHD_QUEUES if hall.code == "qhd-zwfw" else TAX_QUEUES)}
+    windows = (
+        WorkProfileQueue.objects.filter(profile__window__hall=hall, profile__window__state__status="open")
+        .values("profile__window_id")
+        .distinct()
+    )
+    total_windows = windows.count()
+    work = {code: spec.share * spec.mean_minutes for code, spec in specs.items()}
+    total_work = sum(work.values()) or 1.0
     for service in Service.objects.filter(hall=hall, is_active=True):
         plan = slot_plan_for(service)
-        plan.windows = max(callers.get(service.queue_id, 1), 1)
-        plan.service_minutes = MEAN_MINUTES.get(service.code, 10)
+        plan.windows = max(round(total_windows * work.get(service.code, 0.0) / total_work), 1)
+        plan.service_minutes = round(specs[service.code].mean_minutes) if service.code in specs else 10
         plan.save(update_fields=["windows", "service_minutes"])
 
 
