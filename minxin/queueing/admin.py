@@ -82,9 +82,20 @@ class TicketEventInline(admin.TabularInline[TicketEvent, Ticket]):
 class TicketAdmin(admin.ModelAdmin[Ticket]):
     """Tickets change only through the queue's services (calling, finishing…); here they are read."""
 
-    list_display = ["number", "service", "status", "channel", "priority", "issued_at", "called_at", "window"]
-    list_filter = ["hall", "status", "channel", "service_date"]
-    search_fields = ["number"]
+    list_display = [
+        "number",
+        "hall",
+        "service",
+        "status",
+        "channel",
+        "priority",
+        "issued_at",
+        "called_at",
+        "window",
+    ]
+    list_filter = ["hall", "status", "channel", "priority", "service_date", "queue", "service"]
+    list_select_related = ["hall", "service", "window"]
+    search_fields = ["number", "hall__name", "hall__code"]
     date_hierarchy = "issued_at"
     inlines = [TicketEventInline]
 

@@ -110,3 +110,21 @@ def test_the_guide_shows_the_item_in_the_readers_script(cast, page, language, na
     page.goto(f"{page.base_url}/items/{cast.item.item.public_id}/")
     assert page.locator("h1").inner_text() == name
     assert "0335" not in page.locator("main").inner_text()  # the hall's own phone or none, never another's
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 768)], ids=["phone", "desktop"])
+def test_a_manager_finds_hall_now_and_the_queue_report_first(cast, page, size) -> None:
+    """Issue 20, point 10: not 4,800 px below the window cards."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    sign_in(page, "alice", "alice-pass-123")
+    page.wait_for_url(re.compile(r"/staff/$"))
+    page.goto(f"{page.base_url}/staff/halls/qhd/")
+    hall_now = page.get_by_role("link", name=re.compile("^(大厅实况|Hall now)$"))
+    report = page.get_by_role("link", name=re.compile("^(排队报表|Queue report)$"))
+    windows = page.locator("#my-windows").bounding_box()
+    for link in (hall_now, report):
+        box = link.bounding_box()
+        assert box is not None
+        assert windows is not None
+        assert box["y"] < windows["y"]
+        assert box["y"] + box["height"] <= size[1]  # in the first screen
