@@ -160,7 +160,9 @@ def main() -> int:
         "month": HallMonthStats.objects.count(),
     }
 
-    # One hour of the province's traffic, then one run of the worker's job.
+    # One hour of the province's traffic, then one run of the worker's job. The hour may lie ahead of the
+    # real clock (the bench runs at any time of day): count every event as settled.
+    settings.INSIGHTS_SETTLE_SECONDS = -7 * 86400
     hour_day = today if today.weekday() < 5 else today - dt.timedelta(days=today.weekday() - 4)
     per_hall = max(1, options.hour_tickets // len(hall_ids))
     hour_made = tickets_seed_sql(

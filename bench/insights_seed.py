@@ -25,19 +25,19 @@ class Province:
 
 
 def province_seed(*, halls_per_city: int, windows_per_hall: int = 6, open_share: float = 0.7) -> Province:
-    from minxin.catalog.services import window_create
+    """Regions and units through their services; halls, queues, services, windows and window states in
+    bulk (a benchmark's thousands of halls would take minutes one by one)."""
+    from minxin.catalog.models import Window
     from minxin.insights.geo import CITIES
-    from minxin.orgs.models import Region
-    from minxin.orgs.services import hall_create, region_create, unit_create
+    from minxin.orgs.models import Hall, Region
+    from minxin.orgs.services import region_create, unit_create
     from minxin.queueing.models import Queue, Service, WindowState
 
     province = Region.objects.filter(code="130000").first() or region_create(
         code="130000", name="河北省", level="province"
     )
     rng = random.Random(19)
-    cities, halls = [], []
-    states = []
-    now = dt.datetime.now(dt.UTC)
+    cities, new_halls = [], []
     for code, name, _lon, _lat in CITIES:
         city = Region.objects.filter(code=code).first() or region_create(
             code=code, name=name, level="city", parent=province
@@ -48,18 +48,40 @@ def province_seed(*, halls_per_city: int, windows_per_hall: int = 6, open_share:
         )
         for index in range(halls_per_city):
             label = "政务服务中心" if index == 0 else f"第{index + 1}政务服务大厅"
-            hall = hall_create(code=f"h{code}-{index}", name=f"{name.removesuffix('市')}{label}", unit=unit)
-            queue = Queue.objects.create(hall=hall, code="a", prefix="A", name="综合", position=1)
-            Service.objects.create(hall=hall, code="a", name="综合业务", queue=queue)
-            for number in range(1, windows_per_hall + 1):
-                window = window_create(
-                    hall=hall, number=str(number), name=f"{number}号窗口", kind="comprehensive"
-                )
-                status = WindowState.Status.OPEN if rng.random() < open_share else WindowState.Status.CLOSED
-                states.append(WindowState(window=window, status=status, since=now))
-            halls.append(hall)
-    WindowState.objects.bulk_create(states)
-    return Province(province=province, cities=cities, halls=halls)
+            new_halls.append(
+                Hall(code=f"h{code}-{index}", name=f"{name.removesuffix('市')}{label}", unit=unit)
+            )
+    halls = Hall.objects.bulk_create(new_halls, batch_size=1000)
+    queues = Queue.objects.bulk_create(
+        [Queue(hall=hall, code="a", prefix="A", name="综合", position=1) for hall in halls], batch_size=1000
+    )
+    Service.objects.bulk_create(
+        [Service(hall=queue.hall, code="a", name="综合业务", queue=queue) for queue in queues],
+        batch_size=1000,
+    )
+    windows = Window.objects.bulk_create(
+        [
+            Window(hall=hall, number=str(number), name=f"{number}号窗口", kind="comprehensive")
+            for hall in halls
+            for number in range(1, windows_per_hall + 1)
+        ],
+        batch_size=2000,
+    )
+    now = dt.datetime.now(dt.UTC)
+    WindowState.objects.bulk_create(
+        [
+            WindowState(
+                window=window,
+                status=WindowState.Status.OPEN if rng.random() < open_share else WindowState.Status.CLOSED,
+                since=now,
+            )
+            for window in windows
+        ],
+        batch_size=2000,
+    )
+    return Province(
+        province=province, cities=cities, halls=list(Hall.objects.filter(unit__region__parent=province))
+    )
 
 
 def tickets_seed_orm(

@@ -38,6 +38,9 @@ FIGURE_FIELDS = (
 )
 
 
+ROW_FIELDS = (*FIGURE_FIELDS, "wait_max_seconds", "windows", "wait_hist")
+
+
 def wait_bin(seconds: float) -> int:
     return max(0, bisect.bisect_right(WAIT_BIN_EDGES, seconds) - 1)
 
@@ -113,6 +116,15 @@ class Figures:
         self.windows += row.windows
         hist_merge(self.wait_hist, row.wait_hist or [])
         return self
+
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> Figures:
+        """From a `values_list(*ROW_FIELDS)` tuple: no model instance per row (province pages read
+        thousands)."""
+        figures = cls(*values[: len(FIGURE_FIELDS)])
+        figures.wait_max_seconds, figures.windows, hist = values[len(FIGURE_FIELDS) :]
+        figures.wait_hist = list(hist or [])
+        return figures
 
     @classmethod
     def of(cls, rows: Iterable[Any]) -> Figures:

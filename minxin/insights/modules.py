@@ -98,12 +98,14 @@ def cases_compute(*, region: Region, month: dt.date, halls: list[Hall], departme
     return {"halls": per_hall, "departments": rows}
 
 
-def cases_figures(*, region: Region, month: dt.date, halls: list[Hall]) -> dict[str, Any]:
+def cases_figures(*, region: Region, month: dt.date) -> dict[str, Any]:
     departments = region.level != Region.Level.PROVINCE
     return snapshot(
         "cases",
         f"{region.code}:{month:%Y-%m}",
-        lambda: cases_compute(region=region, month=month, halls=halls, departments=departments),
+        lambda: cases_compute(
+            region=region, month=month, halls=halls_of_region(region), departments=departments
+        ),
     )
 
 
@@ -140,11 +142,11 @@ def feedback_compute(*, region: Region, month: dt.date, halls: list[Hall]) -> di
     }
 
 
-def feedback_figures(*, region: Region, month: dt.date, halls: list[Hall]) -> dict[str, Any]:
+def feedback_figures(*, region: Region, month: dt.date) -> dict[str, Any]:
     return snapshot(
         "feedback",
         f"{region.code}:{month:%Y-%m}",
-        lambda: feedback_compute(region=region, month=month, halls=halls),
+        lambda: feedback_compute(region=region, month=month, halls=halls_of_region(region)),
     )
 
 
@@ -179,16 +181,15 @@ LIGHT_OF_POST = {"up": "green", "late": "yellow", "missed": "red", "escalated": 
 def wall_panels(*, region: Region, today: dt.date) -> dict[str, Any]:
     """The wall's module panels, as {title, header, rows, lights}: only those with data."""
     month = month_start(today)
-    halls = halls_of_region(region)
     panels: dict[str, Any] = {}
-    feedback = feedback_figures(region=region, month=month, halls=halls)
+    feedback = feedback_figures(region=region, month=month)
     if feedback.get("trend"):
         panels["satisfaction"] = {
             "title": _("Satisfaction by month (%)"),
             "header": [_("Month"), _("Satisfied (%)"), _("Ratings")],
             "rows": [[row[0], row[1] or "—", row[2]] for row in feedback["trend"][-6:]],
         }
-    cases = cases_figures(region=region, month=month, halls=halls)
+    cases = cases_figures(region=region, month=month)
     if cases.get("halls"):
         yellow = sum(row["yellow"] for row in cases["halls"].values())
         red = sum(row["red"] for row in cases["halls"].values())

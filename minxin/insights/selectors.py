@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, Sum
 
 from minxin.accounts.models import Role, User
 from minxin.core import clock
-from minxin.insights.figures import Figures, percent
+from minxin.insights.figures import ROW_FIELDS, Figures, percent
 from minxin.insights.models import HallDayStats, HallMonthStats, Report
 from minxin.orgs.models import Hall, Region, StaffMembership
 from minxin.queueing.models import QueueDay, WindowState
@@ -62,15 +62,30 @@ def halls_of_region(region: Region) -> list[Hall]:
     )
 
 
-def city_of(hall: Hall) -> Region:
-    """The city-level region above the hall (the hall's own region when none is a city)."""
-    region: Region = hall.unit.region
-    return region
+@dataclass(frozen=True, slots=True)
+class HallRef:
+    """What a dashboard shows of a hall: read as a tuple, not a model (a province has thousands)."""
+
+    pk: int
+    code: str
+    name: str
+    region_name: str
+    region_path: str
+    time_zone: str
+
+
+def hall_refs_of_region(region: Region) -> list[HallRef]:
+    rows = (
+        Hall.objects.filter(is_active=True, unit__region__path__startswith=region.path)
+        .order_by("unit__region__path", "name")
+        .values_list("pk", "code", "name", "unit__region__name", "unit__region__path", "time_zone")
+    )
+    return [HallRef(*row) for row in rows]
 
 
 @dataclass(slots=True)
 class HallLine:
-    hall: Hall
+    hall: HallRef
     city_code: str
     month: Figures
     today: Figures
@@ -161,17 +176,20 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     queries whatever the number of halls."""
     today = province_today()
     month = month_start(month or today)
-    halls = halls_of_region(region)
+    halls = hall_refs_of_region(region)
     hall_ids = [hall.pk for hall in halls]
     months = [month_add(month, index - (TREND_MONTHS - 1)) for index in range(TREND_MONTHS)]
-    by_month: dict[tuple[int, dt.date], HallMonthStats] = {
-        (row.hall_id, row.month): row
+    by_month: dict[tuple[int, dt.date], Figures] = {
+        (row[0], row[1]): Figures.from_values(row[2:])
         for row in HallMonthStats.objects.filter(
             hall_id__in=hall_ids, month__in=[month, month_add(month, -1)]
-        )
+        ).values_list("hall_id", "month", *ROW_FIELDS)
     }
     today_rows = {
-        row.hall_id: row for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=today)
+        row[0]: Figures.from_values(row[1:])
+        for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=today).values_list(
+            "hall_id", *ROW_FIELDS
+        )
     }
     open_windows = dict(
         WindowState.objects.filter(window__hall_id__in=hall_ids, status=WindowState.Status.OPEN)
@@ -186,16 +204,15 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     children = list(region.children.order_by("code"))
     child_paths = {child.path: child.code for child in children}
     lines = []
+    before_month = month_add(month, -1)
     for hall in halls:
-        this = by_month.get((hall.pk, month))
-        before = by_month.get((hall.pk, month_add(month, -1)))
         lines.append(
             HallLine(
                 hall=hall,
-                city_code=_city_code_of(hall.unit.region.path, child_paths),
-                month=Figures.of([this] if this else []),
-                today=Figures.of([today_rows[hall.pk]] if hall.pk in today_rows else []),
-                previous=Figures.of([before] if before else []),
+                city_code=_city_code_of(hall.region_path, child_paths),
+                month=by_month.get((hall.pk, month)) or Figures(),
+                today=today_rows.get(hall.pk) or Figures(),
+                previous=by_month.get((hall.pk, before_month)) or Figures(),
                 windows_open=open_windows.get(hall.pk, 0),
                 waiting_now=max(0, waiting.get(hall.pk) or 0),
             )

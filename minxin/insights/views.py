@@ -81,7 +81,6 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
     """Every hall of a city (or the cities of the province) side by side, with trends and drill-down."""
     region = _region_for(request, code)
     view = region_view(region=region, month=_month(request))
-    halls = [line.hall for line in view.lines]
     context = {
         "view": view,
         "region": region,
@@ -90,10 +89,8 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
         "previous_month": month_add(view.month, -1),
         "next_month": month_add(view.month, 1) if view.month < month_start(province_today()) else None,
         "charts": _region_charts(view),
-        "cases": cases_table(view, modules.cases_figures(region=region, month=view.month, halls=halls)),
-        "feedback": feedback_table(
-            view, modules.feedback_figures(region=region, month=view.month, halls=halls)
-        ),
+        "cases": cases_table(view, modules.cases_figures(region=region, month=view.month)),
+        "feedback": feedback_table(view, modules.feedback_figures(region=region, month=view.month)),
         "export_base": reverse("insights:region-export", args=[region.code, "T", "F"]).removesuffix("T.F"),
         "month_query": f"?month={view.month:%Y-%m}",
     }

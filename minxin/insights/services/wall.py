@@ -10,9 +10,9 @@ from django.db.models import Count, F, Sum
 
 from minxin.core import clock
 from minxin.insights import modules
-from minxin.insights.figures import Figures
+from minxin.insights.figures import ROW_FIELDS, Figures
 from minxin.insights.models import HallDayStats, HallHourStats, WallSnapshot
-from minxin.insights.selectors import halls_of_region, province_today
+from minxin.insights.selectors import hall_refs_of_region, province_today
 from minxin.orgs.models import Region
 from minxin.queueing.models import QueueDay, WindowState
 
@@ -29,26 +29,22 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
     """Everything the wall shows, as JSON-ready data (about ten queries whatever the province's size)."""
     today = province_today()
     now = clock.now()
-    halls = halls_of_region(region)
+    halls = hall_refs_of_region(region)
     hall_ids = [hall.pk for hall in halls]
-    day_rows = HallDayStats.objects.filter(
-        hall_id__in=hall_ids,
-        service_date__gte=today - dt.timedelta(days=TREND_DAYS - 1),
-        service_date__lte=today,
-    )
-    today_by_hall: dict[int, Figures] = {}
-    trend: dict[dt.date, Figures] = {today - dt.timedelta(days=n): Figures() for n in range(TREND_DAYS)}
-    for row in day_rows:
-        trend[row.service_date].add(row)
-        if row.service_date == today:
-            today_by_hall[row.hall_id] = Figures().add(row)
+    today_by_hall = {
+        row[0]: Figures.from_values(row[1:])
+        for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=today).values_list(
+            "hall_id", *ROW_FIELDS
+        )
+    }
+    trend = day_trend(hall_ids=hall_ids, start=today - dt.timedelta(days=TREND_DAYS - 1), end=today)
     local_hour = clock.local_now(region_zone(halls)).hour
     hour_rows = HallHourStats.objects.filter(
         hall_id__in=hall_ids, service_date=today, hour__in=[local_hour, max(0, local_hour - 1)]
     )
     recent: dict[int, Figures] = {}
-    for hour_row in hour_rows:
-        recent.setdefault(hour_row.hall_id, Figures()).add(hour_row)
+    for row in hour_rows.values_list("hall_id", *ROW_FIELDS):
+        recent.setdefault(row[0], Figures()).add(Figures.from_values(row[1:]))
     waiting = dict(
         QueueDay.objects.filter(queue__hall_id__in=hall_ids, service_date=today)
         .values_list("queue__hall_id")
@@ -61,7 +57,7 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
     )
     cities = list(region.children.order_by("code"))
     city_of_hall = {
-        hall.pk: next((city.code for city in cities if hall.unit.region.path.startswith(city.path)), "")
+        hall.pk: next((city.code for city in cities if hall.region_path.startswith(city.path)), "")
         for hall in halls
     }
     city_rows = []
