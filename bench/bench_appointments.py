@@ -181,11 +181,13 @@ def request(port: int, path: str, body: dict[str, object] | None, token: str) ->
         req.add_header("Content-Type", "application/json")
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(req, timeout=30) as response:
+        with urllib.request.urlopen(req, timeout=60) as response:
             status = response.status
             response.read()
     except urllib.error.HTTPError as error:
         status = error.code
+    except OSError:
+        status = 0  # a timeout or a refused connection: counted, not fatal
     return status, (time.perf_counter() - started) * 1000
 
 
