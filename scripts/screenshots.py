@@ -1,9 +1,11 @@
 """Screenshots of the public and staff pages for the README (docs/screenshots/), in Chromium at phone
 390×844, desktop 1366×768, and for the board and the check-in poster 1920×1080 and portrait 1080×1920.
 
-Run against a server with the demo loaded (make demo):
+Run against a server with the demo loaded (make demo), signing in as the demo's hall manager for the
+staff pages and the poster:
 
     .venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8000] [--out docs/screenshots]
+        [--user manager] [--password minxin-demo-2017]
 """
 
 from __future__ import annotations
@@ -26,8 +28,15 @@ PUBLIC = [
     ("privacy", "/privacy/"),
     ("sign-in", "/me/login/"),
 ]
-SCREEN_PAGES = [("board", "/halls/qhd-zwfw/board/"), ("kiosk", "/halls/qhd-zwfw/kiosk/")]
+SCREEN_PAGES = [
+    ("board", "/halls/qhd-zwfw/board/?sound=1"),
+    ("kiosk", "/halls/qhd-zwfw/kiosk/"),
+    ("check-in-poster", "/staff/halls/qhd-zwfw/check-in-poster/"),
+]
+STAFF_PAGES = [("staff-hall-manager", "/staff/halls/qhd-zwfw/")]
 LANGUAGES = {"zh-hans": "", "zh-hant": "-zh-hant", "en": "-en"}
+# Pages shown in all three languages (names in the reader's script); the rest in Simplified Chinese.
+IN_EVERY_LANGUAGE = {"home", "search-yingyezhizhao", "hall"}
 
 
 def main() -> int:
@@ -36,6 +45,8 @@ def main() -> int:
     )
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--user", default="manager", help="a hall manager of the demo (for the poster)")
+    parser.add_argument("--password", default="minxin-demo-2017")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -47,6 +58,8 @@ def main() -> int:
             context.add_cookies([{"name": "django_language", "value": language, "url": args.base}])
             page = context.new_page()
             for name, path in PUBLIC:
+                if suffix and name not in IN_EVERY_LANGUAGE:
+                    continue
                 for label, (width, height) in SIZES.items():
                     page.set_viewport_size({"width": width, "height": height})
                     page.goto(args.base + path, wait_until="networkidle")
@@ -54,6 +67,16 @@ def main() -> int:
             context.close()
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
+        page.goto(args.base + "/staff/login/")
+        page.fill("input[name=username]", args.user)
+        page.fill("input[name=password]", args.password)
+        page.locator("form.form button[type=submit], main form button[type=submit]").first.click()
+        page.wait_for_load_state("networkidle")
+        for name, path in STAFF_PAGES:
+            for label, (width, height) in SIZES.items():
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(args.base + path, wait_until="networkidle")
+                page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=True)
         for name, path in SCREEN_PAGES:
             for label, (width, height) in SCREENS.items():
                 page.set_viewport_size({"width": width, "height": height})
