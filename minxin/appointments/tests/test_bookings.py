@@ -189,3 +189,9 @@ def test_booking_list_pages_use_few_queries(desk, client, cast, django_assert_ma
     with django_assert_max_num_queries(30):
         response = client.get("/staff/halls/qhd/appointments/")
     assert response.status_code == 200
+
+
+def test_a_booking_takes_few_statements_once_the_day_is_made(desk, django_assert_max_num_queries) -> None:
+    book(desk, local(1, 9), "13900000100")  # makes the day's slots and the plan
+    with django_assert_max_num_queries(12):
+        book(desk, local(1, 9, 30), "13900000101")
