@@ -29,13 +29,14 @@ skip_or_fail = $(call banner,$(1)); if [ "$${CI:-}" = true ]; then echo "CI=true
 PYTEST_STAGE := bash scripts/run_pytest.sh
 LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command 'make lock' -q
 
-.PHONY: help venv lock lock-check fresh-clone-test messages demo lint openapi openapi-check test test-sqlite test-postgres test-browser \
+.PHONY: help venv lock lock-check fresh-clone-test messages demo lint openapi openapi-check test test-sqlite test-postgres test-api-fuzz test-browser \
 	bench clean
 
 help:
 	@echo "make demo           serve the demo city on http://127.0.0.1:8000 (SQLite: $(DEMO_DB))"
 	@echo "make test           lint, OpenAPI check, tests on SQLite, PostgreSQL and in Chromium"
 	@echo "make lint           ruff check, ruff format --check, mypy"
+	@echo "make test-api-fuzz  schemathesis over the OpenAPI document against a server on PostgreSQL"
 	@echo "make openapi        regenerate docs/openapi.json"
 	@echo "make bench          run bench/bench_*.py"
 	@echo "make messages       compile translations (needs gettext's msgfmt)"
@@ -113,7 +114,7 @@ openapi-check: venv
 
 # --- tests -------------------------------------------------------------------------------------
 
-test: venv lock-check messages lint openapi-check test-sqlite test-postgres test-browser
+test: venv lock-check messages lint openapi-check test-sqlite test-postgres test-api-fuzz test-browser
 	@echo
 	@echo "==> make test: all stages passed"
 
@@ -125,6 +126,15 @@ test-postgres: venv messages
 		$(PYTEST_STAGE) postgres $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -m "not browser" -q; \
 	else \
 		$(call skip_or_fail,"PostgreSQL binaries not found: PostgreSQL tests SKIPPED (install Debian's postgresql or set PG_BIN)"); \
+	fi
+
+# schemathesis over the whole OpenAPI document against gunicorn on a throwaway PostgreSQL cluster.
+test-api-fuzz: venv messages
+	@if $(PY) scripts/with_postgres.py --check >/dev/null 2>&1; then \
+		echo; echo "==> [api-fuzz] scripts/api_fuzz.py"; \
+		$(PY) scripts/with_postgres.py -- $(PY) scripts/api_fuzz.py; \
+	else \
+		$(call skip_or_fail,"PostgreSQL binaries not found: API fuzzing SKIPPED (install Debian's postgresql or set PG_BIN)"); \
 	fi
 
 test-browser: venv messages

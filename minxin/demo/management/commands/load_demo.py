@@ -19,12 +19,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Open the demo halls all day, every day (so the simulated queue moves at any hour).",
         )
+        parser.add_argument(
+            "--base",
+            action="store_true",
+            help="Only the regions, units, halls, catalog, queues and logins (none of the other systems).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         today = clock.local_today("Asia/Shanghai")
         logins = load_city(today=today)
-        for part in PARTS:
+        for part in () if options["base"] else PARTS:
             summary = part.load(today=today)
             if summary:
                 self.stdout.write(f"  {summary}")
