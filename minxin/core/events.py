@@ -1,7 +1,8 @@
 """Live signals, published only after the transaction that caused them commits.
 
-`publish_on_commit` is the only way application code emits a signal: if the transaction rolls back,
-nothing is sent, so a board never shows a call that did not happen. Delivery crosses processes: the
+Application code emits a signal with `publish_on_commit` (sent after the transaction commits: if it
+rolls back nothing is sent, so a board never shows a call that did not happen), or, on the queue's hot
+paths, with `publish_within` (the signal's row is inserted by the same statement, so it commits with it). Delivery crosses processes: the
 web workers publish, the process that holds the event streams (SSE) listens. With REDIS_URL it goes
 through Redis pub/sub; without, through a small table (`LiveMessage`): each row's id is the event's id
 in the stream, so a client that reconnects is sent what it missed (Last-Event-ID). On PostgreSQL the
