@@ -241,6 +241,9 @@ def booking_action(request: HttpRequest, booking_id: uuid.UUID, action: str) -> 
             start = dt.datetime.fromisoformat(request.POST.get("slot_start", ""))
             booking_move(booking=booking, slot_start=start, actor=actor)
             messages.success(request, _("The booking is moved."))
+        elif action == "check-in" and staff:
+            done = booking_check_in(booking=booking, actor=actor, via="desk")
+            messages.success(request, done.message)
         else:
             raise Http404(_("No such action."))
     except ValueError:

@@ -113,3 +113,16 @@ def test_a_home_visit_is_requested_scheduled_and_completed_with_zero_trips(
     assert visit.status == "done"
     assert visit.trips == 0
     assert [event.status for event in visit.events.all()] == ["requested", "scheduled", "done"]
+
+
+def test_a_clerk_checks_a_booking_in_at_the_desk(desk, client, cast, morning) -> None:
+    booking = booking_create(
+        hall=desk.hall, service_code="huji", slot_start=local(30, 10), phone="13900003333", channel="desk"
+    )
+    morning.move_to(local(30, 10, 2))
+    client.force_login(cast.bob)
+    assert "check-in" in client.get(f"/appointments/{booking.public_id}/").content.decode()
+    client.post(f"/appointments/{booking.public_id}/check-in/")
+    booking.refresh_from_db()
+    assert booking.status == "checked_in"
+    assert booking.ticket is not None
