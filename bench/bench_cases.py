@@ -153,7 +153,7 @@ def fill_open_cases(ctx: dict[str, Any], count: int) -> float:
         check = dt.datetime(2026, 11, 20, tzinfo=zone) + dt.timedelta(minutes=n % 40_000)
         batch.append(
             Case(
-                number=f"BENCH-2026-{n + 1:07d}",
+                number=f"FILL-2026-{n + 1:07d}",
                 hall=ctx["hall"],
                 department=ctx["version"].item.department,
                 item_version=ctx["version"],
@@ -386,7 +386,7 @@ def main(argv: list[str]) -> int:
         process.wait(timeout=30)
     from minxin.cases.models import Case
 
-    numbers = Case.objects.filter(hall=ctx["hall"], number__startswith="BENCH-2026-").count()
+    numbers = Case.objects.filter(hall=ctx["hall"], number__startswith="FILL-2026-").count()
     total = Case.objects.filter(hall=ctx["hall"]).count()
     distinct = Case.objects.filter(hall=ctx["hall"]).values("number").distinct().count()
     results["intake_cases_created"] = total - numbers
