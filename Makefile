@@ -29,7 +29,7 @@ skip_or_fail = $(call banner,$(1)); if [ "$${CI:-}" = true ]; then echo "CI=true
 PYTEST_STAGE := bash scripts/run_pytest.sh
 LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command 'make lock' -q
 
-.PHONY: help venv lock lock-check fresh-clone-test messages demo lint openapi openapi-check test test-sqlite test-postgres test-api-fuzz test-browser \
+.PHONY: help venv lock lock-check fresh-clone-test screenshots messages demo lint openapi openapi-check test test-sqlite test-postgres test-api-fuzz test-browser \
 	bench clean
 
 help:
@@ -39,6 +39,7 @@ help:
 	@echo "make test-api-fuzz  schemathesis over the OpenAPI document against a server on PostgreSQL"
 	@echo "make openapi        regenerate docs/openapi.json"
 	@echo "make bench          run bench/bench_*.py"
+	@echo "make screenshots    the wall screen and (with make demo running) the pages, into docs/screenshots/"
 	@echo "make messages       compile translations (needs gettext's msgfmt)"
 	@echo "make lock           refresh requirements/*.txt from pyproject.toml (then run make test)"
 	@echo "make fresh-clone-test  clone HEAD into a temporary folder and run make test there, no pip cache"
@@ -148,6 +149,16 @@ test-browser: venv messages
 
 fresh-clone-test:
 	bash scripts/fresh_clone_test.sh
+
+# The wall screen at 1920×1080 and 3840×2160 (its own throwaway database), then the public and staff
+# pages from a running demo (make demo in another terminal), into docs/screenshots/.
+screenshots: venv messages
+	$(PY) scripts/screenshots_insights.py --out docs/screenshots
+	@if $(PY) -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)" 2>/dev/null; then \
+		$(PY) scripts/screenshots.py --base http://127.0.0.1:8000 --out docs/screenshots; \
+	else \
+		echo "==> no demo at http://127.0.0.1:8000: start 'make demo' in another terminal for the page screenshots"; \
+	fi
 
 bench: venv
 	@shopt -s nullglob; files=(bench/bench_*.py); \
