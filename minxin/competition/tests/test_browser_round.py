@@ -97,7 +97,7 @@ def test_inspect_on_a_phone_compute_freeze_and_the_board(
     page.get_by_role("button", name=re.compile("计算|Compute")).click()
     page.wait_for_selector(".message-success")
     assert "98.00" in page.content()
-    page.get_by_role("button", name=re.compile("冻结|Freeze")).click()
+    page.get_by_role("button", name=re.compile("定稿|Freeze")).click()
     page.wait_for_selector(".message-success")
     screenshot(page, "competition-round")
 
