@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,10 +47,11 @@ def wait_bin(seconds: float) -> int:
 
 
 def hist_merge(target: list[int], other: Sequence[int]) -> list[int]:
+    if not other:
+        return target
     if len(target) < len(other):
         target.extend([0] * (len(other) - len(target)))
-    for index, count in enumerate(other):
-        target[index] += count
+    target[: len(other)] = map(operator.add, target, other)  # pairs up to the shorter: `other`
     return target
 
 

@@ -5,6 +5,7 @@ number of halls or days (asserted in the tests)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,16 +180,23 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     halls = hall_refs_of_region(region)
     hall_ids = [hall.pk for hall in halls]
     months = [month_add(month, index - (TREND_MONTHS - 1)) for index in range(TREND_MONTHS)]
+    # Only this month's rows carry their histogram (p90); last month and today need sums alone, and a
+    # province reads thousands of rows.
     by_month: dict[tuple[int, dt.date], Figures] = {
-        (row[0], row[1]): Figures.from_values(row[2:])
-        for row in HallMonthStats.objects.filter(
-            hall_id__in=hall_ids, month__in=[month, month_add(month, -1)]
-        ).values_list("hall_id", "month", *ROW_FIELDS)
-    }
-    today_rows = {
-        row[0]: Figures.from_values(row[1:])
-        for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=today).values_list(
+        (row[0], month): Figures.from_values(row[1:])
+        for row in HallMonthStats.objects.filter(hall_id__in=hall_ids, month=month).values_list(
             "hall_id", *ROW_FIELDS
+        )
+    }
+    before_month = month_add(month, -1)
+    for row in HallMonthStats.objects.filter(hall_id__in=hall_ids, month=before_month).values_list(
+        "hall_id", *ROW_FIELDS[:-1]
+    ):
+        by_month[(row[0], before_month)] = Figures.from_values((*row[1:], None))
+    today_rows = {
+        row[0]: Figures.from_values((*row[1:], None))
+        for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=today).values_list(
+            "hall_id", *ROW_FIELDS[:-1]
         )
     }
     open_windows = dict(
@@ -204,7 +212,6 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     children = list(region.children.order_by("code"))
     child_paths = {child.path: child.code for child in children}
     lines = []
-    before_month = month_add(month, -1)
     for hall in halls:
         lines.append(
             HallLine(
@@ -218,14 +225,22 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
             )
         )
     trend = month_trend(hall_ids=hall_ids, months=months)
-    total_month = _sum_all(line.month for line in lines)
-    trend[-1] = total_month  # the current month with its merged histogram (p90)
-    child_rows = []
-    for child in children:
-        mine = [line for line in lines if line.city_code == child.code]
-        child_rows.append(
-            (child, _sum_all(line.month for line in mine), _sum_all(line.today for line in mine))
+    by_child: dict[str, list[HallLine]] = defaultdict(list)
+    for line in lines:
+        by_child[line.city_code].append(line)
+    child_rows = [
+        (
+            child,
+            _sum_all(line.month for line in by_child[child.code]),
+            _sum_all(line.today for line in by_child[child.code]),
         )
+        for child in children
+    ]
+    # the region's month: its children's sums (a handful of histogram merges, not one per hall)
+    total_month = _sum_all(
+        [month_sum for _child, month_sum, _today in child_rows] + [line.month for line in by_child[""]]
+    )
+    trend[-1] = total_month  # the current month with its merged histogram (p90)
     return RegionView(
         region=region,
         month=month,
