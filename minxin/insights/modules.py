@@ -235,3 +235,16 @@ def _region_refresh(region: Region, month: dt.date, halls: list[Hall]) -> None:
     snapshot("feedback", scope, lambda: feedback_compute(region=region, month=month, halls=halls), fresh=True)
     if region.parent_id is None:
         snapshot("watch", region.code, lambda: watch_compute(region=region), fresh=True)
+
+
+# --- voting: published results ---------------------------------------------------------------------------
+
+
+def public_vote_results(*, region: Region, limit: int = 10) -> list[Any]:
+    """Campaigns of the region (or under it) whose results are published, newest first (one query)."""
+    from minxin.voting.models import CampaignState
+    from minxin.voting.selectors import campaigns_public
+
+    return list(
+        campaigns_public().filter(state=CampaignState.RESULTS, region__path__startswith=region.path)[:limit]
+    )

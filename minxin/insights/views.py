@@ -20,6 +20,7 @@ from minxin.accounts.models import Role, User
 from minxin.core.audit import audit_record
 from minxin.insights import modules, tables
 from minxin.insights.models import Report
+from minxin.insights.modules import public_vote_results
 from minxin.insights.selectors import (
     month_add,
     month_start,
@@ -244,6 +245,7 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
         "view": view,
         "children": list(region.children.order_by("code")),
         "parent": region.parent,
+        "vote_results": public_vote_results(region=region),
     }
     return render(request, "insights/public.html", context)
 

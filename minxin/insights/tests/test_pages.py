@@ -150,7 +150,7 @@ def test_wall_opens_with_its_display_key_and_not_without(figures: Floor, setting
 
 @pytest.mark.django_db
 def test_public_page_shows_last_month_per_hall(figures: Floor, django_assert_max_num_queries: Any) -> None:
-    with time_machine.travel(local(dt.date(2026, 12, 3), 10), tick=False), django_assert_max_num_queries(11):
+    with time_machine.travel(local(dt.date(2026, 12, 3), 10), tick=False), django_assert_max_num_queries(12):
         response = Client().get("/figures/130300/")
     html = response.content.decode()
     assert response.status_code == 200
