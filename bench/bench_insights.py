@@ -183,6 +183,11 @@ def main() -> int:
     timed("wall_snapshot_refresh_s", results, lambda: wall_refresh_all())
     province_region = Region.objects.get(code="130000")
     timed("wall_payload_compute_s", results, lambda: wall_payload(region=province_region))
+    # A region view built cold (the first request of each aggregates cycle in a process pays it)
+    from minxin.insights.selectors import region_view
+
+    timed("province_view_cold_s", results, lambda: region_view(region=province_region))
+    timed("city_view_cold_s", results, lambda: region_view(region=Region.objects.get(code="130300")))
 
     user = User.objects.create_user(username="bench", password=secrets.token_urlsafe(12))
     membership_grant(user=user, role=Role.CITY_OFFICE, region=province_region)

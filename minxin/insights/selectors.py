@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, Sum
 
 from minxin.accounts.models import Role, User
 from minxin.core import clock
+from minxin.core.memo import memo
 from minxin.insights.figures import ROW_FIELDS, Figures, percent
 from minxin.insights.models import HallDayStats, HallMonthStats, Report
 from minxin.orgs.models import Hall, Region, StaffMembership
@@ -271,3 +272,15 @@ def rate(part: int, whole: int) -> Any:
 
 def regions_with_halls() -> list[Region]:
     return list(Region.objects.filter(Q(level=Region.Level.CITY)).order_by("code"))
+
+
+def region_view_cached(*, region: Region, month: dt.date | None = None) -> RegionView:
+    """`region_view`, kept per process for one aggregates cycle: its figures cannot change faster than
+    the worker refreshes them, and a province's view (thousands of halls) costs a few hundred
+    milliseconds to build, which the first request of each cycle pays alone."""
+    key_month = month_start(month or province_today())
+    return memo(
+        ("insights-region", region.pk, key_month),
+        settings.INSIGHTS_AGGREGATE_EVERY_SECONDS,
+        lambda: region_view(region=region, month=key_month),
+    )

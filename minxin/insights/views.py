@@ -26,7 +26,7 @@ from minxin.insights.selectors import (
     month_start,
     province_today,
     region_may_view,
-    region_view,
+    region_view_cached,
     regions_for_staff,
     reports_of_hall,
 )
@@ -81,7 +81,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 def region_page(request: HttpRequest, code: str) -> HttpResponse:
     """Every hall of a city (or the cities of the province) side by side, with trends and drill-down."""
     region = _region_for(request, code)
-    view = region_view(region=region, month=_month(request))
+    view = region_view_cached(region=region, month=_month(request))
     context = {
         "view": view,
         "region": region,
@@ -159,7 +159,7 @@ def region_export(request: HttpRequest, code: str, table: str, fmt: str) -> Http
     build = tables.REGION_TABLES.get(table)
     if build is None or fmt not in EXPORT_TYPES:
         raise Http404(_("Unknown table or format."))
-    view = region_view(region=region, month=_month(request))
+    view = region_view_cached(region=region, month=_month(request))
     data = build(view)
     content = tables.table_csv(data) if fmt == "csv" else tables.table_xlsx(data)
     response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
@@ -239,7 +239,7 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
     if region is None:
         raise Http404(_("No such region."))
     month = month_add(month_start(province_today()), -1)
-    view = region_view(region=region, month=month)
+    view = region_view_cached(region=region, month=month)
     context = {
         "region": region,
         "view": view,
