@@ -101,3 +101,9 @@ def tickets(hall: Any, day: dt.date, waits: list[int | None], *, no_show: int = 
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    """Inspection photos and evidence files land in the test's own folder, not beside the code."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
