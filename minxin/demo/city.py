@@ -24,6 +24,7 @@ from minxin.catalog.services import (
 )
 from minxin.core.workdays import calendar_seed
 from minxin.demo import data
+from minxin.demo.cases import calendar_2027_demo
 from minxin.demo.queues import load_queues
 from minxin.orgs.models import Hall, HallClosure, Region, StaffMembership, Unit
 from minxin.orgs.services import (
@@ -64,6 +65,7 @@ def load_city(*, today: dt.date) -> list[DemoLogin]:
         tax = _tax_hall(units["国家税务总局石家庄市税务局"])
         saihanba = _unit(regions["130800"], "河北省塞罕坝机械林场", "utility", "service")
         calendar_seed(first_year=today.year - 1, last_year=today.year)
+        calendar_2027_demo()  # before the halls' holiday closures are made from the calendar
         for hall in (qhd, tax):
             _holiday_closures(hall, today)
         logins = _logins(regions=regions, qhd=qhd, tax=tax, saihanba=saihanba)
