@@ -2,8 +2,9 @@
 
 Application code emits a signal with `publish_on_commit` (sent after the transaction commits: if it
 rolls back nothing is sent, so a board never shows a call that did not happen), or, on the queue's hot
-paths, with `publish_within` (the signal's row is inserted by the same statement, so it commits with it). Delivery crosses processes: the
-web workers publish, the process that holds the event streams (SSE) listens. With REDIS_URL it goes
+paths, with `publish_within` (the signal's row is inserted by the same statement, so it commits with
+it). Delivery crosses processes: the web workers publish, the process that holds the event streams
+(SSE) listens. With REDIS_URL it goes
 through Redis pub/sub; without, through a small table (`LiveMessage`): each row's id is the event's id
 in the stream, so a client that reconnects is sent what it missed (Last-Event-ID). On PostgreSQL the
 insert also sends a NOTIFY in the same statement, which wakes the listeners at once; on SQLite they poll.
