@@ -29,12 +29,8 @@ def search_index(*, version_ids: Iterable[int] | None = None) -> int:
             conditions=version.conditions,
         )
         ItemVersion.objects.filter(pk=version.pk).update(search_text=doc.text())
-        sql.set_search_vector(
-            version_id=version.pk,
-            name=" ".join(doc.name),
-            department=" ".join(doc.department),
-            body=" ".join(doc.body),
-        )
+        name, department_text, body = search.vector_fields(doc)
+        sql.set_search_vector(version_id=version.pk, name=name, department=department_text, body=body)
         count += 1
     return count
 

@@ -337,3 +337,24 @@ def score(query: Query, doc: Document, *, popularity: int = 0, name: str = "") -
         in_name=matched > 0 and weakest >= WEIGHTS["name"] * PREFIX_FACTOR,
         weakest=weakest if matched else 0.0,
     )
+
+
+def _suffixes(tokens: Sequence[str]) -> list[str]:
+    """Every ending (two characters or more) of the Chinese tokens: a prefix search over these finds a
+    word inside a name (转移登记 in 机动车转移登记), which is what the Python scorer's part-of-word match
+    does on SQLite."""
+    out: list[str] = []
+    for token in tokens:
+        if _LATIN.match(token) or len(token) < 3:
+            continue
+        out.extend(token[i:] for i in range(1, len(token) - 1))
+    return out
+
+
+def vector_fields(doc: Document) -> tuple[str, str, str]:
+    """The text of the weighted tsvector (PostgreSQL): each field's tokens plus their endings."""
+    return (
+        " ".join(_unique([*doc.name, *_suffixes(doc.name)])),
+        " ".join(_unique([*doc.department, *_suffixes(doc.department)])),
+        " ".join(doc.body),
+    )
