@@ -85,8 +85,12 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions() -> None:
     assert result.stdout.split() == ["wal", "IMMEDIATE"], result.stderr
 
 
-def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to() -> None:
+def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to(monkeypatch) -> None:
     from minxin.settings import database_from_url
+
+    # Importing minxin.wsgi (the hot path's tests do) sets the web processes' timeouts in this process.
+    monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT_MS", raising=False)
+    monkeypatch.delenv("DATABASE_LOCK_TIMEOUT_MS", raising=False)
 
     url = "postgres://app:secret@db.internal:5432/minxin?conn_max_age=600&sslmode=require"
     default = database_from_url(url)
@@ -98,3 +102,14 @@ def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to() -> N
     assert database_from_url(f"{url}&prepare_threshold=0")["OPTIONS"]["prepare_threshold"] == 0
     with pytest.raises(ImproperlyConfigured, match="prepare_threshold"):
         database_from_url(f"{url}&prepare_threshold=soon")
+
+
+def test_timeouts_become_postgresql_connection_options(monkeypatch) -> None:
+    from minxin.settings import database_from_url
+
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
+    monkeypatch.setenv("DATABASE_LOCK_TIMEOUT_MS", "3000")
+    options = database_from_url("postgres://app@db/minxin")["OPTIONS"]
+    assert options["options"] == "-c statement_timeout=5000 -c lock_timeout=3000"
+    sqlite = database_from_url("sqlite:///x.sqlite3")["OPTIONS"]
+    assert sqlite["timeout"] == 3
