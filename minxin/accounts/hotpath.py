@@ -43,6 +43,7 @@ from pydantic import ValidationError as PydanticValidationError
 from minxin.accounts.models import User
 from minxin.accounts.services import api_token_authenticate
 from minxin.core.errors import DomainError, Throttled
+from minxin.core.headers import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from minxin.core.middleware import (
     BUSY_RETRY_AFTER,
     database_busy_body,
@@ -262,6 +263,8 @@ def _common_headers(language: str, environ: dict[str, Any], headers: dict[str, s
             value += "; preload"
         out.append(("Strict-Transport-Security", value))
     out.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
+    out.append(("Content-Security-Policy", CONTENT_SECURITY_POLICY))  # core.headers
+    out.append(("Permissions-Policy", PERMISSIONS_POLICY))
     return out
 
 

@@ -30,10 +30,15 @@ from minxin.orgs.selectors import staff_may_act_in_hall
 router = Router(tags=["catalog"])
 
 
+# Local wall-clock times without an offset ("09:00:00"): RFC 3339's partial-time, not JSON Schema's
+# "time", which requires one (the hall's zone is given beside them).
+_PARTIAL_TIME = {"format": "partial-time", "pattern": r"^\d{2}:\d{2}:\d{2}$"}
+
+
 class OpeningPeriodOut(Schema):
     weekday: int
-    opens: dt.time
-    closes: dt.time
+    opens: dt.time = Field(json_schema_extra=_PARTIAL_TIME)
+    closes: dt.time = Field(json_schema_extra=_PARTIAL_TIME)
 
 
 class DepartmentOut(Schema):

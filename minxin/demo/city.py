@@ -147,7 +147,7 @@ def _content(spec: data.ItemSpec, department: Department) -> dict[str, Any]:
         "appointment": spec.appointment,
         "mail_delivery": spec.mail_delivery,
         "special_steps": spec.special_steps,
-        "consult_phone": "0335-12345",
+        "consult_phone": department.hall.phone,  # the hall's own (Shijiazhuang's tax hall: 12366)
         "complaint_phone": "12345",
     }
 

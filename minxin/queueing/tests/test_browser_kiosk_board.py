@@ -102,7 +102,8 @@ def test_a_citizen_takes_a_number_at_the_kiosk_and_it_prints(cast, line, at_open
     page.wait_for_url(re.compile(r"/halls/qhd/kiosk/ticket/[0-9a-f-]+/$"))
     assert page.locator("#ticket-number").inner_text() == "A004"
     page.wait_for_function("window.__printed === true", timeout=2000)
-    assert page.locator(".tk-qr svg").count() == 1
+    assert page.locator(".tk-qr:not(.tk-rate-qr) svg").count() == 1  # follow the number
+    assert page.locator(".tk-rate-qr svg").count() == 1  # rate the service (好差评)
     ticket = Ticket.objects.filter(service=line.huji).latest("issued_at")
     assert ticket.channel == Channel.KIOSK
     assert ticket.number == "A004"
