@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.accounts.models import Role
@@ -32,7 +33,7 @@ router = Router(tags=["catalog"])
 
 # Local wall-clock times without an offset ("09:00:00"): RFC 3339's partial-time, not JSON Schema's
 # "time", which requires one (the hall's zone is given beside them).
-_PARTIAL_TIME = {"format": "partial-time", "pattern": r"^\d{2}:\d{2}:\d{2}$"}
+_PARTIAL_TIME: JsonDict = {"format": "partial-time", "pattern": r"^\d{2}:\d{2}:\d{2}$"}
 
 
 class OpeningPeriodOut(Schema):
