@@ -196,7 +196,7 @@ def _open_hours(hall: Hall, day: dt.date) -> list[int]:
     hours: set[int] = set()
     for opens, closes in hall_periods(hall, day):
         hour = opens.hour
-        while dt.time(hour) < closes:
+        while hour < 24 and dt.time(hour) < closes:  # a day open until 23:59:59 ends at hour 23
             hours.add(hour)
             hour += 1
     return sorted(hours)

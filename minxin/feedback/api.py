@@ -309,6 +309,9 @@ class RectificationOut(Schema):
         )
 
 
+MAX_OFFSET = 1_000_000
+
+
 @router.get(
     "/rectifications",
     response=list[RectificationOut],
@@ -321,7 +324,8 @@ def rectification_list_api(
     the_hall = hall_or_404(hall) if hall else None
     rows = rectifications_for(user=request_user(request), hall=the_hall, status=status)
     limit = max(1, min(limit, 200))
-    return [RectificationOut.of(row) for row in rows[max(offset, 0) : max(offset, 0) + limit]]
+    offset = max(0, min(offset, MAX_OFFSET))  # past any list, and within the database's integers
+    return [RectificationOut.of(row) for row in rows[offset : offset + limit]]
 
 
 def _rectification(user: User, public_id: uuid.UUID) -> Rectification:

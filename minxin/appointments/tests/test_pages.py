@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minxin.appointments.models import Booking, HomeVisit, StaffingPlan
@@ -126,3 +128,13 @@ def test_a_clerk_checks_a_booking_in_at_the_desk(desk, client, cast, morning) ->
     booking.refresh_from_db()
     assert booking.status == "checked_in"
     assert booking.ticket is not None
+
+
+def test_the_forecast_of_a_hall_open_until_midnight_is_answered(desk, client, cast) -> None:
+    """A day open until 23:59:59 (the demo's halls) used to ask for hour 24: a 500 (found by fuzzing)."""
+    from minxin.orgs.services import hall_set_opening_hours
+
+    all_day = [(day, dt.time(0), dt.time(23, 59, 59)) for day in range(7)]
+    hall_set_opening_hours(hall=cast.hall, periods=all_day)
+    assert client.get("/api/v1/halls/qhd/forecast?days=2").status_code == 200
+    assert client.get("/halls/qhd/forecast/").status_code == 200

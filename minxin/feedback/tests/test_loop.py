@@ -232,3 +232,11 @@ def test_two_officers_verifying_at_once_move_it_once(served) -> None:
     with pytest.raises(Conflict):
         rectification_verify(rectification=stale, actor=served.cast.alice, clerk_account="c", finding="d")
     assert rectification.steps.filter(kind="verified").count() == 1
+
+
+def test_an_offset_past_every_list_is_an_empty_page(client, served) -> None:
+    """An offset beyond the database's integers used to be a 500 (found by fuzzing)."""
+    bad_review(served)
+    client.force_login(served.cast.alice)
+    response = client.get("/api/v1/rectifications", {"offset": 10**19})
+    assert (response.status_code, response.json()) == (200, [])
