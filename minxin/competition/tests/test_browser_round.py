@@ -58,6 +58,7 @@ def test_inspect_on_a_phone_compute_freeze_and_the_board(
     chromium: Any, live_server: Any, contest: Any, open_round: Any, page: Any
 ) -> None:
     phone = chromium.new_context(
+        bypass_csp=True,
         viewport={"width": 390, "height": 844},
         locale="zh-CN",
         geolocation={"latitude": 39.9354, "longitude": 119.6005},

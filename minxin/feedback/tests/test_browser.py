@@ -27,7 +27,7 @@ def sign_in(tab: Any, username: str) -> None:
 
 
 def staff_tab(chromium: Any, base_url: str) -> Any:
-    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", bypass_csp=True)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     tab.base_url = base_url

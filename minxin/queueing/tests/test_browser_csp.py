@@ -14,6 +14,18 @@ from minxin.queueing.tests.test_browser_kiosk_board import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture
+def page(chromium: Any, live_server: Any) -> Any:
+    """A tab that keeps the pages' policy on (the suite's own `page` bypasses it for Playwright)."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    yield tab
+    context.close()
+
+
 PUBLIC = [
     "/",
     "/items/?q=身份证",

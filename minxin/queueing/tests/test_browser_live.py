@@ -27,12 +27,12 @@ def test_a_remote_ticket_page_updates_live_when_the_line_moves(cast, line, page)
     mine = ticket_issue(hall=line.hall, service_code="huji", channel="web", phone="13812345678").ticket
     page.goto(f"{page.base_url}/tickets/{mine.public_id}/")
     facts = page.locator(".key-facts")
-    assert facts.locator("dd").first.inner_text() == "1"
+    assert facts.locator("dd").first.inner_text() == "1 人"
     screenshot(page, "ticket-waiting")
     page.wait_for_timeout(600)  # the stream subscribes before the call
     first = ticket_call_next(window=cast.window1, clerk=cast.bob)
     page.wait_for_function(
-        "(document.querySelector('.key-facts dd') || {textContent: ''}).textContent.trim() === '0'",
+        "(document.querySelector('.key-facts dd') || {textContent: ''}).textContent.trim() === '0 人'",
         timeout=5000,
     )
     assert "A001" in page.locator(".key-facts").inner_text()
