@@ -289,7 +289,7 @@ class ForecastQuery(Schema):
     "/halls/{hall}/forecast",
     response=ForecastOut,
     summary="Per service and hour for the next days: expected arrivals, predicted wait with its band, "
-    "suggested windows (Erlang C)",
+    "suggested windows (a time-stepped queue carrying the backlog)",
 )
 def forecast_api(request: HttpRequest, hall: str, query: Query[ForecastQuery]) -> ForecastOut:
     the_hall = hall_or_404(hall)
@@ -299,7 +299,7 @@ def forecast_api(request: HttpRequest, hall: str, query: Query[ForecastQuery]) -
         hall=the_hall.code,
         days=forecast.days,
         target_wait_minutes=forecast.target_minutes,
-        staffing_method="erlang_c",
+        staffing_method="time_stepped_queue",
         effects={
             code: {k: round(v, 3) for k, v in effects.items()} for code, effects in forecast.effects.items()
         },

@@ -11,13 +11,8 @@ alternates, a few rounds: each base is the mean of its weekday-hour's counts div
 effects; each effect is the ratio of the counts on its days to what the bases predict there, shrunk
 towards 1 by a prior worth `PRIOR_ARRIVALS` arrivals so that a few odd days do not make an effect.
 
-Waits. With c windows, arrival rate λ and mean service time 1/μ in an hour, the mean wait in line is
-Erlang C's  Wq = C(c, λ/μ) / (cμ − λ). An hour that arrives at more than the windows can serve (λ ≥ cμ)
-leaves a backlog that the next hour inherits (a fluid model), and its wait is the backlog's drain time.
-The band is the wait at the low and high ends of the arrivals' Poisson spread (±1.28 σ, 80 %).
-
-Staffing. The windows an hour needs are the fewest c for which the predicted mean wait stays under
-the target (Erlang C).
+Waits and staffing: `waits.py` (a time-stepped queue through the day that carries each hour's backlog
+into the next), re-exported here.
 """
 
 from __future__ import annotations
@@ -28,10 +23,24 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .waits import HourWait, hourly_waits, windows_for_day, windows_needed
+
+__all__ = [
+    "EFFECTS",
+    "ArrivalModel",
+    "DayKind",
+    "HourWait",
+    "day_kind",
+    "fit_arrivals",
+    "hourly_waits",
+    "wape",
+    "windows_for_day",
+    "windows_needed",
+]
+
 EFFECTS = ("after_holiday", "before_holiday", "filing_peak")
 PRIOR_ARRIVALS = 30.0
 FIT_ROUNDS = 6
-BAND_Z = 1.2816  # 80 % of a normal spread
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,88 +122,6 @@ def fit_arrivals(
                 effect[name] = (observed + PRIOR_ARRIVALS) / (predicted + PRIOR_ARRIVALS)
         effect = dict(effect)
     return ArrivalModel(base=base, effect=effect)
-
-
-def erlang_c(servers: int, load: float) -> float:
-    """Probability that an arrival waits (Erlang C), for `servers` windows and offered load λ/μ."""
-    if servers <= 0 or load >= servers:
-        return 1.0
-    if load <= 0:
-        return 0.0
-    term, total = 1.0, 1.0
-    for k in range(1, servers):
-        term *= load / k
-        total += term
-    last = term * load / servers * servers / (servers - load)
-    return last / (total + last)
-
-
-def mean_wait_minutes(*, arrivals_per_hour: float, service_minutes: float, windows: int) -> float:
-    """Erlang C's mean wait in line, in minutes; infinite when the windows cannot keep up."""
-    if arrivals_per_hour <= 0:
-        return 0.0
-    if windows <= 0:
-        return math.inf
-    mu = 60.0 / service_minutes  # per window per hour
-    load = arrivals_per_hour / mu
-    if load >= windows:
-        return math.inf
-    return erlang_c(windows, load) / (windows * mu - arrivals_per_hour) * 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class HourWait:
-    minutes: float
-    low: float
-    high: float
-
-
-def hourly_waits(
-    *, arrivals: list[float], service_minutes: float, windows: list[int], band_z: float = BAND_Z
-) -> list[HourWait]:
-    """Predicted waits through one day's consecutive open hours (the backlog of a hour the windows could
-    not keep up with carries to the next)."""
-
-    def run(rates: list[float]) -> list[float]:
-        backlog = 0.0
-        waits = []
-        for rate, servers in zip(rates, windows, strict=True):
-            capacity = servers * 60.0 / service_minutes
-            steady = mean_wait_minutes(
-                arrivals_per_hour=min(rate, capacity * 0.95), service_minutes=service_minutes, windows=servers
-            )
-            if servers <= 0:
-                waits.append(60.0 + backlog)
-                backlog += rate
-                continue
-            excess = max(rate - capacity, 0.0)
-            # the backlog left from earlier, plus half this hour's excess on average, drains at capacity
-            drain = (backlog + excess / 2) / capacity * 60.0
-            waits.append(steady + drain)
-            backlog = max(backlog + rate - capacity, 0.0)
-        return waits
-
-    middle = run(arrivals)
-    low = run([max(rate - band_z * math.sqrt(rate), 0.0) for rate in arrivals])
-    high = run([rate + band_z * math.sqrt(rate) for rate in arrivals])
-    return [HourWait(m, min(lo, m), max(hi, m)) for m, lo, hi in zip(middle, low, high, strict=True)]
-
-
-def windows_needed(
-    *, arrivals_per_hour: float, service_minutes: float, target_minutes: float, limit: int = 30
-) -> int:
-    """The fewest windows that keep Erlang C's mean wait under `target_minutes` (0 with no arrivals)."""
-    if arrivals_per_hour <= 0:
-        return 0
-    for servers in range(1, limit + 1):
-        if (
-            mean_wait_minutes(
-                arrivals_per_hour=arrivals_per_hour, service_minutes=service_minutes, windows=servers
-            )
-            <= target_minutes
-        ):
-            return servers
-    return limit
 
 
 def wape(actual: Iterable[float], predicted: Iterable[float]) -> float:

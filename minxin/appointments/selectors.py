@@ -17,7 +17,7 @@ from minxin.core.workdays import exceptions_between, is_working_day
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service, Ticket, TicketStatus, WorkProfileQueue
 
-from .forecast import ArrivalModel, DayKind, HourWait, day_kind, fit_arrivals, hourly_waits, windows_needed
+from .forecast import ArrivalModel, DayKind, HourWait, day_kind, fit_arrivals, hourly_waits, windows_for_day
 from .models import ACTIVE_BOOKING, Booking, BookingBar, HomeVisit, SlotPlan, StaffingPlan, VisitStatus
 from .services.slots import hall_periods
 
@@ -172,7 +172,14 @@ def _hall_forecast(hall: Hall, today: dt.date, days: int) -> HallForecast:
             fallback = plan.windows if plan else default_windows.get(service.pk, 1)
             windows = [adopted.get((service.pk, kind.weekday, hour), fallback) for hour in hours]
             waits = hourly_waits(arrivals=arrivals, service_minutes=service_minutes, windows=windows)
-            for hour, rate, servers, wait in zip(hours, arrivals, windows, waits, strict=True):
+            suggested = windows_for_day(
+                arrivals=arrivals,
+                service_minutes=service_minutes,
+                target_minutes=settings.APPOINTMENTS_TARGET_WAIT_MINUTES,
+            )
+            for hour, rate, servers, wait, need in zip(
+                hours, arrivals, windows, waits, suggested, strict=True
+            ):
                 result.rows.append(
                     HourForecast(
                         day=day,
@@ -181,11 +188,7 @@ def _hall_forecast(hall: Hall, today: dt.date, days: int) -> HallForecast:
                         arrivals=rate,
                         windows=servers,
                         wait=wait,
-                        suggested_windows=windows_needed(
-                            arrivals_per_hour=rate,
-                            service_minutes=service_minutes,
-                            target_minutes=settings.APPOINTMENTS_TARGET_WAIT_MINUTES,
-                        ),
+                        suggested_windows=need,
                     )
                 )
     result.hours = sorted(hours_seen)

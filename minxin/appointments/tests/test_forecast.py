@@ -1,4 +1,4 @@
-"""The forecast: the arrivals model with working-day effects, Erlang C, staffing, the API."""
+"""The forecast: the arrivals model with working-day effects, the time-stepped wait, staffing, the API."""
 
 from __future__ import annotations
 
@@ -9,31 +9,57 @@ import pytest
 
 from minxin.appointments.forecast import (
     day_kind,
-    erlang_c,
     fit_arrivals,
     hourly_waits,
-    mean_wait_minutes,
     wape,
+    windows_for_day,
     windows_needed,
 )
+from minxin.appointments.waits import day_waits
 
 
 def plain_weekdays(day: dt.date) -> bool:
     return day.weekday() < 5
 
 
-def test_erlang_c_matches_the_textbook() -> None:
-    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
-    assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: the chance to wait is the load
-    assert mean_wait_minutes(arrivals_per_hour=3, service_minutes=10, windows=1) == pytest.approx(10.0)
+def erlang_c_wait(servers: int, per_hour: float, service_minutes: float) -> float:
+    """The textbook steady-state mean wait (minutes), for reference."""
+    load = per_hour * service_minutes / 60
+    term, total = 1.0, 1.0
+    for k in range(1, servers):
+        term *= load / k
+        total += term
+    last = term * load / servers * servers / (servers - load)
+    chance = last / (total + last)
+    return chance / (servers * 60 / service_minutes - per_hour) * 60
+
+
+@pytest.mark.parametrize(("servers", "per_hour"), [(1, 3.0), (2, 9.0), (4, 20.0)])
+def test_a_steady_day_settles_at_the_erlang_c_wait(servers: int, per_hour: float) -> None:
+    waits = day_waits([per_hour] * 10, [servers] * 10, 10)
+    assert waits[-1] == pytest.approx(erlang_c_wait(servers, per_hour, 10), rel=0.05)
+    assert waits[0] < waits[-1]  # the hall opens empty
+
+
+def test_the_hour_after_a_peak_waits_longer_than_its_own_steady_state() -> None:
+    waits = day_waits([26, 12], [4, 4], 10)
+    assert waits[1] > erlang_c_wait(4, 12, 10) + 3  # the morning's backlog is still there
 
 
 def test_more_windows_never_wait_longer_and_the_suggestion_meets_the_target() -> None:
-    waits = [mean_wait_minutes(arrivals_per_hour=20, service_minutes=10, windows=c) for c in range(4, 9)]
+    waits = [hourly_waits(arrivals=[20], service_minutes=10, windows=[c])[0].minutes for c in range(4, 9)]
     assert waits == sorted(waits, reverse=True)
     needed = windows_needed(arrivals_per_hour=20, service_minutes=10, target_minutes=5)
-    assert mean_wait_minutes(arrivals_per_hour=20, service_minutes=10, windows=needed) <= 5
-    assert mean_wait_minutes(arrivals_per_hour=20, service_minutes=10, windows=needed - 1) > 5
+    assert hourly_waits(arrivals=[20], service_minutes=10, windows=[needed])[0].minutes <= 5
+    assert hourly_waits(arrivals=[20], service_minutes=10, windows=[needed - 1])[0].minutes > 5
+
+
+def test_the_day_plan_keeps_every_hour_under_the_target() -> None:
+    arrivals = [30.0, 40.0, 10.0, 0.0, 20.0]
+    plan = windows_for_day(arrivals=arrivals, service_minutes=10, target_minutes=10)
+    assert all(wait <= 10 for wait in day_waits(arrivals, plan, 10))
+    assert plan[1] > plan[0]  # the peak hour gets more
+    assert plan[3] < plan[2]  # an hour nobody comes to fewer
 
 
 def test_an_overloaded_hour_carries_its_backlog_into_the_next() -> None:
@@ -100,7 +126,7 @@ def test_the_forecast_api_gives_arrivals_waits_and_windows_per_service_and_hour(
     with time_machine.travel(MORNING, tick=False):
         body = client.get("/api/v1/halls/qhd/forecast", {"days": 7}).json()
         advice = client.get("/api/v1/halls/qhd/advice", {"service": "huji"}).json()
-    assert body["staffing_method"] == "erlang_c"
+    assert body["staffing_method"] == "time_stepped_queue"
     assert len(body["days"]) == 7
     at_ten = [row for row in body["hours"] if row["date"] == "2026-11-30" and row["hour"] == 10]
     assert at_ten[0]["expected_arrivals"] > 0
