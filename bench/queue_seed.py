@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +92,15 @@ def seed(levels: list[int]) -> dict[str, Any]:
         )
     from django.db import connection
 
-    version = int(getattr(connection, "pg_version", 0))
+    if connection.vendor == "postgresql":
+        version = int(getattr(connection, "pg_version", 0))
+        database = f"PostgreSQL {version // 10000}.{version % 10000}"
+    else:
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
     return {
-        "postgresql": f"{version // 10000}.{version % 10000}",
+        "database": database,
         "hall": HALL,
         "windows": list(WINDOWS),
         "issue_services": {str(n): issue_service(n) for n in levels},
@@ -196,6 +203,8 @@ def prefill(service_code: str, count: int, *, replace: bool = False) -> dict[str
         status="waiting",
         issued_at=at,
     )
+    if connection.vendor != "postgresql":
+        return _prefill_orm(service, ticket, count, today, at)
     number = "%s || CASE WHEN s < 1000 THEN lpad(s::text, 3, '0') ELSE s::text END"
     t_columns, t_values, t_params = _columns(
         ticket,
@@ -231,6 +240,37 @@ def prefill(service_code: str, count: int, *, replace: bool = False) -> dict[str
             cursor.execute(f"ANALYZE {Ticket._meta.db_table}")
     waiting = Ticket.objects.filter(queue=service.queue, status="waiting").count()
     return {"service": service_code, "added": count, "waiting": waiting}
+
+
+def _prefill_orm(service: Any, ticket: Any, count: int, today: dt.date, at: dt.datetime) -> dict[str, Any]:
+    """The same line on SQLite (the `make demo` layout), with bulk inserts in one transaction."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from minxin.queueing.models import QueueDay, Ticket, TicketEvent
+
+    with transaction.atomic():
+        day, _created = QueueDay.objects.get_or_create(queue=service.queue, service_date=today)
+        first = day.issued + 1
+        QueueDay.objects.filter(pk=day.pk).update(issued=F("issued") + count)
+        rows = []
+        for seq in range(first, first + count):
+            row = Ticket(**{f.attname: getattr(ticket, f.attname) for f in Ticket._meta.concrete_fields})
+            row.pk, row.public_id, row.seq = None, uuid.uuid4(), seq
+            row.number = f"{service.queue.prefix}{seq:03d}"
+            row.issued_at = at + dt.timedelta(microseconds=seq)
+            rows.append(row)
+        Ticket.objects.bulk_create(rows, batch_size=500)
+        saved = Ticket.objects.filter(queue=service.queue, service_date=today, seq__gte=first)
+        TicketEvent.objects.bulk_create(
+            [
+                TicketEvent(ticket_id=pk, kind="issued", at=issued, channel="kiosk")
+                for pk, issued in saved.values_list("pk", "issued_at")
+            ],
+            batch_size=500,
+        )
+    waiting = Ticket.objects.filter(queue=service.queue, status="waiting").count()
+    return {"service": service.code, "added": count, "waiting": waiting}
 
 
 def _scalar(sql: str, params: list[Any]) -> int:
@@ -295,6 +335,8 @@ def connections() -> dict[str, Any]:
     """Open server connections to this database, by state (this one included)."""
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return {"vendor": connection.vendor}  # SQLite: no server, no connection slots
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT state, count(*) FROM pg_stat_activity WHERE datname = current_database() GROUP BY state"
