@@ -5,8 +5,8 @@ Each panel appears only when its module has data. The modules' own selectors com
 rows every few minutes, so a dashboard request reads one row per module instead of running them.
 A request that finds no row (or a stale one, the worker being down) computes it once and stores it.
 
-The competition (flags, rankings) sits on the same floor as this app, so it is not imported here: the
-pages link to its honour board by URL name.
+The competition's flags and rankings come through `minxin.insights.honours` (its selectors), kept the
+same way ("competition" rows per region).
 """
 
 from __future__ import annotations
@@ -37,10 +37,15 @@ def _percent(value: Decimal | None) -> str | None:
 
 
 def snapshot(
-    module: str, scope: str, compute: Callable[[], dict[str, Any]], *, fresh: bool = False
+    module: str,
+    scope: str,
+    compute: Callable[[], dict[str, Any]],
+    *,
+    fresh: bool = False,
+    max_age: dt.timedelta = MAX_AGE,
 ) -> dict[str, Any]:
     row = None if fresh else ModuleFigures.objects.filter(module=module, scope=scope).first()
-    if row is not None and clock.now() - row.computed_at < MAX_AGE:
+    if row is not None and clock.now() - row.computed_at < max_age:
         payload: dict[str, Any] = row.payload
         return payload
     payload = compute()
@@ -150,6 +155,15 @@ def feedback_figures(*, region: Region, month: dt.date) -> dict[str, Any]:
     )
 
 
+# --- competition: flag holders and the latest ranking ------------------------------------------------
+
+
+def competition_figures(*, region: Region, fresh: bool = False) -> dict[str, Any]:
+    from minxin.insights.honours import honours_compute
+
+    return snapshot("competition", region.code, lambda: honours_compute(region=region), fresh=fresh)
+
+
 # --- lookouts: the posts' state ------------------------------------------------------------------------
 
 
@@ -233,8 +247,13 @@ def _region_refresh(region: Region, month: dt.date, halls: list[Hall]) -> None:
         fresh=True,
     )
     snapshot("feedback", scope, lambda: feedback_compute(region=region, month=month, halls=halls), fresh=True)
+    competition_figures(region=region, fresh=True)
     if region.parent_id is None:
         snapshot("watch", region.code, lambda: watch_compute(region=region), fresh=True)
+    else:
+        from minxin.insights.outlook import forecast_figures
+
+        forecast_figures(region=region, halls=halls)  # hourly: the forecast moves slowly
 
 
 # --- voting: published results ---------------------------------------------------------------------------

@@ -186,3 +186,73 @@ def feedback_table(view: RegionView, figures: dict[str, Any]) -> dict[str, Any] 
         ],
     }
     return {"halls": halls, "months": months, "chart": chart}
+
+
+def honours_tables(figures: dict[str, Any]) -> dict[str, Any]:
+    """The competition's tables: red-flag holders, each city's flags by category (shape and label) and
+    the latest frozen round's ranking; empty when the competition has no frozen round here."""
+    from minxin.insights.honours import categories
+
+    if not figures:
+        return {}
+    names = {row["code"]: row["label"] for row in categories()}  # in the reader's language
+    labels = {row["code"]: f"{row['shape']} {row['label']}" for row in categories()}
+    holders = [{**row, "category_label": names[row["category"]]} for row in figures["holders"]]
+    flags = Table(
+        "flags",
+        _("Red flags held now"),
+        [_("Category"), _("Unit"), _("City"), _("Rank"), _("Total"), _("Round")],
+        [
+            [labels[row["category"]], row["unit"], row["city"], row["rank"], row["total"], row["round_label"]]
+            for row in holders
+        ],
+    )
+    cities = sorted({(row["city_code"], row["city"]) for row in figures["holders"]})
+    by_city = Table(
+        "flags-by-city",
+        _("Red flags by city"),
+        [_("City"), *labels.values()],
+        [
+            [name, *[figures["by_city"].get(code, {}).get(category, 0) for category in labels]]
+            for code, name in cities
+        ],
+    )
+    ranking = figures.get("ranking") or {}
+    rank_table = Table(
+        "ranking",
+        ranking.get("label", _("Ranking")),
+        [_("Rank"), _("Unit"), _("City"), _("Total")],
+        [[row["rank"], row["unit"], row["city"], row["total"]] for row in ranking.get("rows", [])],
+    )
+    return {
+        "figures": figures,
+        "holders": holders,
+        "labels": labels,
+        "flags": flags,
+        "by_city": by_city,
+        "ranking": rank_table,
+        "round": ranking.get("round", ""),
+        "ranking_label": ranking.get("label", ""),
+    }
+
+
+def outlook_table(figures: dict[str, Any]) -> Table:
+    """Each hall's 7 days: expected arrivals and predicted mean wait, then the city's."""
+    header = [_("Hall")]
+    for day in figures.get("days", []):
+        header += [
+            _("%(day)s arrivals") % {"day": day[5:]},
+            _("%(day)s wait (min)") % {"day": day[5:]},
+        ]
+    rows: list[list[Any]] = []
+    for hall in figures.get("halls", []):
+        row: list[Any] = [hall["name"]]
+        for cell in hall["days"]:
+            row += [cell["arrivals"], cell["wait"]]
+        rows.append(row)
+    if figures.get("city"):
+        total: list[Any] = [_("All halls")]
+        for cell in figures["city"]:
+            total += [cell["arrivals"], cell["wait"]]
+        rows.append(total)
+    return Table("outlook", _("The next 7 days"), header, rows)

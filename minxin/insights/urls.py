@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.region_export,
         name="region-export",
     ),
+    path("staff/insights/regions/<str:code>/reports/", views.region_reports_page, name="region-reports"),
     path("staff/insights/halls/<slug:code>/reports/", views.hall_reports_page, name="hall-reports"),
     path("staff/insights/reports/<uuid:report_id>/", views.report_download, name="report-download"),
     path("wall/<str:code>/", views.wall_page, name="wall"),

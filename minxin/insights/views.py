@@ -1,5 +1,5 @@
-"""Pages: the region (city or province) dashboard, the wall screen and its JSON, the public page, the
-monthly reports of a hall, and CSV/XLSX exports of every dashboard table."""
+"""Pages: the region (city or province) dashboard, the wall screen and its JSON, the public page, and
+CSV/XLSX exports of every dashboard table (the reports' pages are in `report_views`)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from minxin.accounts.models import Role, User
-from minxin.core.audit import audit_record
-from minxin.insights import modules, tables
-from minxin.insights.models import Report
-from minxin.insights.modules import public_vote_results
+from minxin.accounts.models import User
+from minxin.insights import modules, outlook, tables
+from minxin.insights.modules import competition_figures, public_vote_results
+from minxin.insights.report_views import hall_reports_page, region_reports_page, report_download
 from minxin.insights.selectors import (
     month_add,
     month_start,
@@ -28,15 +27,12 @@ from minxin.insights.selectors import (
     region_may_view,
     region_view_cached,
     regions_for_staff,
-    reports_of_hall,
 )
-from minxin.insights.services.reports import report_generate
 from minxin.insights.services.wall import wall_snapshot
-from minxin.insights.tables import cases_table, feedback_table
-from minxin.orgs.models import Hall, Region
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.insights.tables import cases_table, feedback_table, honours_tables
+from minxin.orgs.models import Region
 
-REPORT_ROLES = (Role.HALL_MANAGER, Role.CITY_OFFICE)
+__all__ = ["hall_reports_page", "region_reports_page", "report_download"]  # re-exported for urls
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -92,10 +88,27 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
         "charts": _region_charts(view),
         "cases": cases_table(view, modules.cases_figures(region=region, month=view.month)),
         "feedback": feedback_table(view, modules.feedback_figures(region=region, month=view.month)),
+        "honours": honours_tables(competition_figures(region=region)),
+        **_outlook_context(region, view),
         "export_base": reverse("insights:region-export", args=[region.code, "T", "F"]).removesuffix("T.F"),
         "month_query": f"?month={view.month:%Y-%m}",
     }
     return render(request, "insights/region.html", context)
+
+
+def _outlook_context(region: Region, view: Any) -> dict[str, Any]:
+    """The week ahead and today's waits against the forecast (a city's view, when its halls have one)."""
+    if view.month != month_start(view.today):
+        return {}
+    figures = outlook.forecast_figures(region=region)
+    if not figures:
+        return {}
+    return {
+        "outlook": figures,
+        "outlook_chart": outlook.outlook_chart(figures),
+        "outlook_summary": outlook.outlook_summary(figures),
+        "against": outlook.against_forecast(view, figures),
+    }
 
 
 def _region_charts(view: Any) -> dict[str, Any]:
@@ -156,16 +169,29 @@ def _region_charts(view: Any) -> dict[str, Any]:
 @require_GET
 def region_export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
     region = _region_for(request, code)
-    build = tables.REGION_TABLES.get(table)
-    if build is None or fmt not in EXPORT_TYPES:
+    if fmt not in EXPORT_TYPES:
         raise Http404(_("Unknown table or format."))
     view = region_view_cached(region=region, month=_month(request))
-    data = build(view)
+    data = _export_table(region, view, table)
+    if data is None:
+        raise Http404(_("Unknown table or format."))
     content = tables.table_csv(data) if fmt == "csv" else tables.table_xlsx(data)
     response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
     filename = f"{region.code}-{table}-{view.month:%Y-%m}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _export_table(region: Region, view: Any, table: str) -> tables.Table | None:
+    build = tables.REGION_TABLES.get(table)
+    if build is not None:
+        return build(view)
+    if table == "outlook":
+        figures = outlook.forecast_figures(region=region)
+        return tables.outlook_table(figures) if figures else None
+    honours = honours_tables(competition_figures(region=region))
+    data = honours.get({"flags": "flags", "flags-by-city": "by_city", "ranking": "ranking"}.get(table, ""))
+    return data if isinstance(data, tables.Table) else None
 
 
 def _wall_allowed(request: HttpRequest, region: Region) -> bool:
@@ -246,60 +272,6 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
         "children": list(region.children.order_by("code")),
         "parent": region.parent,
         "vote_results": public_vote_results(region=region),
+        "honours": honours_tables(competition_figures(region=region)),
     }
     return render(request, "insights/public.html", context)
-
-
-def _report_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    user = _viewer(request)
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=REPORT_ROLES):
-        raise PermissionDenied(_("Only the hall's managers and the city office may see its reports."))
-    return hall, user
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def hall_reports_page(request: HttpRequest, code: str) -> HttpResponse:
-    """A hall's monthly reports with their generation time; a manager generates one on demand."""
-    hall, user = _report_hall(request, code)
-    last_month = month_add(month_start(province_today()), -1)
-    if request.method == "POST":
-        month = _month(request) or last_month
-        if month > month_start(province_today()):
-            month = last_month
-        report_generate(hall=hall, month=month, by=user.username)
-        audit_record(
-            actor=user,
-            action="insights.report_generated",
-            target=hall,
-            details={"month": f"{month:%Y-%m}"},
-            request=request,
-        )
-        return redirect("insights:hall-reports", code=hall.code)
-    context = {
-        "hall": hall,
-        "reports": reports_of_hall(hall=hall),
-        "last_month": last_month,
-        "months": [month_add(last_month, -n) for n in range(12)],
-    }
-    return render(request, "insights/hall_reports.html", context)
-
-
-@login_required
-@require_GET
-def report_download(request: HttpRequest, report_id: str) -> FileResponse:
-    report = get_object_or_404(Report.objects.select_related("hall__unit__region"), public_id=report_id)
-    if report.hall is None:
-        raise Http404(_("No such report."))
-    _report_hall(request, report.hall.code)
-    content_type = "application/pdf" if report.fmt == Report.Format.PDF else EXPORT_TYPES["xlsx"]
-    import io
-
-    response = FileResponse(io.BytesIO(bytes(report.content)), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report.hall.code}-{report.month:%Y-%m}-{report.kind}.{report.fmt}"'
-    )
-    return response

@@ -200,8 +200,9 @@ def first_working_day(month: dt.date) -> dt.date:
 
 def reports_monthly_job() -> int:
     """From the first working day of a month on, generate last month's missing hall reports (a hall
-    with figures and no report yet). Idempotent: the unique constraint keeps one report per hall,
-    month, format and language; a second worker that races loses the insert and moves on."""
+    with figures and no report yet) and competition reports (`competition_reports_job`). Idempotent:
+    the unique constraint keeps one report per hall (or region), month, format and language; a second
+    worker that races loses the insert and moves on."""
     today = province_today()
     if today < first_working_day(today):
         return 0
@@ -223,4 +224,6 @@ def reports_monthly_job() -> int:
         except IntegrityError:
             continue
         made += 1
-    return made
+    from minxin.insights.services.competition_reports import competition_reports_job
+
+    return made + competition_reports_job(today=today)

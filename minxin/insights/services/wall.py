@@ -115,6 +115,7 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
             for day, figures in sorted(trend.items())
         ],
         "modules": modules.wall_panels(region=region, today=today),
+        "competition": modules.competition_figures(region=region),
     }
 
 

@@ -50,6 +50,41 @@
     return charts[id];
   }
 
+  // A city's red flags as shapes and counts ("■1 ●2"): told apart by shape, not colour alone.
+  function flagText(code) {
+    var comp = data.competition || {};
+    var counts = (comp.by_city || {})[code];
+    if (!counts) return "";
+    return (comp.categories || []).filter(function (c) { return counts[c.code]; })
+      .map(function (c) { return c.shape + counts[c.code]; }).join(" ");
+  }
+
+  function drawHonours() {
+    var comp = data.competition || {};
+    var has = !!(comp.holders || comp.ranking);
+    document.body.classList.toggle("no-honours", !has);
+    if (!has) return;
+    var flags = field("flags");
+    if (flags) {
+      var fresh = document.createElement("tbody");
+      (comp.holders || []).forEach(function (row) {
+        var tr = document.createElement("tr");
+        var th = cell("th", " " + row.unit, "row");
+        var shape = document.createElement("span");
+        shape.className = "flag-" + row.category;
+        shape.textContent = row.shape;
+        th.insertBefore(shape, th.firstChild);
+        tr.appendChild(th);
+        tr.appendChild(cell("td", row.city));
+        fresh.appendChild(tr);
+      });
+      flags.replaceChild(fresh, flags.tBodies[0]);
+    }
+    var ranking = comp.ranking || {};
+    text("ranking-label", ranking.label || "");
+    fillTable("ranking", ranking.rows || [], ["rank", "unit", "total"]);
+  }
+
   function drawMap() {
     var map = chart("wall-map-chart");
     if (!map || !mapReady) return;
@@ -76,7 +111,9 @@
           textBorderColor: "#0b1426", textBorderWidth: 3 * size,
           formatter: function (params) {
             var city = byCode[params.name];
-            return city ? city.name.replace(/市$/, "") + "\n" + city.served : params.name;
+            if (!city) return params.name;
+            var flags = flagText(city.code);
+            return city.name.replace(/市$/, "") + "\n" + city.served + (flags ? "\n" + flags : "");
           }
         },
         data: data.cities.map(function (city) { return { name: city.code, value: city.served }; })
@@ -150,12 +187,17 @@
     });
     text("date", data.date);
     fillTable("longest", data.longest_waits, ["hall", "wait_mean", "waiting_now"]);
-    fillTable("cities", data.cities, ["name", "served", "wait_mean", "waiting_now", "windows_open"]);
+    fillTable("cities", data.cities.map(function (city) {
+      var row = Object.assign({}, city);
+      row.flags = flagText(city.code) || null;
+      return row;
+    }), ["name", "served", "wait_mean", "waiting_now", "windows_open", "flags"]);
     text("summary", format(words.summary, {
       served: totals.served, issued: totals.issued, waiting: totals.waiting_now,
       wait: totals.wait_mean, p90: totals.wait_p90
     }));
     drawModules();
+    drawHonours();
     drawMap();
     drawTrend();
   }
