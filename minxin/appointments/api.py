@@ -23,8 +23,9 @@ from minxin.orgs.selectors import staff_may_act_in_hall
 from minxin.queueing.api import TicketOut, optional_auth
 from minxin.queueing.services import hall_check_in_code_valid
 
+from .advice import advice_message
 from .models import Booking, BookingBar, BookingChannel
-from .selectors import PeakAdvice, best_times, hall_forecast, peak_advice
+from .selectors import best_times, hall_forecast, peak_advice
 from .services import (
     bar_lift,
     bookable_service,
@@ -331,24 +332,6 @@ class AdviceOut(Schema):
     better_hour: int | None
     better_wait_minutes: float | None
     message: str
-
-
-def advice_message(advice: PeakAdvice) -> str:
-    if not advice.peak:
-        return ""
-    if advice.better is None:
-        return _("It is a busy hour now (about %(wait)d min wait expected).") % {
-            "wait": round(advice.wait_now)
-        }
-    return _(
-        "It is a busy hour now (about %(wait)d min wait expected). Around %(hour)02d:00 on %(date)s the wait "
-        "is expected to be about %(better)d min: consider coming then, or book a slot."
-    ) % {
-        "wait": round(advice.wait_now),
-        "hour": advice.better.hour,
-        "date": advice.better.day.strftime("%m-%d"),
-        "better": round(advice.better.wait),
-    }
 
 
 class AdviceQuery(Schema):

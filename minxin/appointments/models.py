@@ -330,6 +330,14 @@ class HomeVisit(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=255, blank=True)
     trips = models.PositiveSmallIntegerField(_("trips by the citizen"), default=0)
+    case = models.OneToOneField(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="home_visit",
+        verbose_name=_("case"),
+    )
 
     class Meta:
         verbose_name = _("home visit")

@@ -300,7 +300,7 @@ def visits_of_hall(*, hall: Hall) -> QuerySet[HomeVisit]:
     return (
         HomeVisit.objects.filter(hall=hall)
         .exclude(status=VisitStatus.CANCELLED)
-        .select_related("staff", "item")
+        .select_related("staff", "item", "case")
         .order_by("status", "scheduled_for", "-requested_at")
     )
 

@@ -23,8 +23,8 @@ from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
 from minxin.queueing.models import Service
 
-from .models import Booking, BookingBar, BookingChannel, HomeVisit, SlotPlan, StaffingPlan
-from .selectors import active_booking_counts, bars_of_hall, bookings_of_day, hall_forecast, visits_of_hall
+from .models import Booking, BookingBar, BookingChannel, SlotPlan, StaffingPlan
+from .selectors import active_booking_counts, bars_of_hall, bookings_of_day, hall_forecast
 from .services import (
     bar_lift,
     bookable_days,
@@ -34,10 +34,6 @@ from .services import (
     slot_plan_update,
     slots_for_day,
     staffing_adopt,
-    visit_cancel,
-    visit_complete,
-    visit_request,
-    visit_schedule,
 )
 from .views import _hall, _parse_day, heatmap
 
@@ -258,72 +254,6 @@ def _staffing_post(
         capacity_override=_int(capacity_raw, 0, low=0, high=500) if capacity_raw else None,
     )
     messages.success(request, _("The slot plan is saved."))
-
-
-@login_required
-def visits_page(request: HttpRequest, code: str) -> HttpResponse:
-    hall, user = _staff_hall(request, code, BOOKING_ROLES)
-    if request.method == "POST":
-        try:
-            visit_request(
-                hall=hall,
-                matter=request.POST.get("matter", ""),
-                requester=request.POST.get("requester", ""),
-                name=request.POST.get("name", ""),
-                phone=request.POST.get("phone", ""),
-                address=request.POST.get("address", ""),
-                notes=request.POST.get("notes", ""),
-                actor=user,
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The visit request is recorded."))
-        return redirect("appointments:visits", code=hall.code)
-    zone = ZoneInfo(hall.time_zone)
-    visits = [
-        {"visit": visit, "local": visit.scheduled_for.astimezone(zone) if visit.scheduled_for else None}
-        for visit in visits_of_hall(hall=hall)[:200]
-    ]
-    staff = User.objects.filter(memberships__hall=hall, is_active=True).distinct().order_by("username")
-    context = {
-        "hall": hall,
-        "visits": visits,
-        "staff": list(staff),
-        "requesters": HomeVisit.Requester.choices,
-        "may_schedule": staff_may_act_in_hall(user=user, hall=hall, roles=DESK_ROLES),
-    }
-    return render(request, "appointments/visits.html", context)
-
-
-@require_POST
-@login_required
-def visit_action(request: HttpRequest, code: str, visit_id: str, action: str) -> HttpResponse:
-    hall, user = _staff_hall(request, code, DESK_ROLES)
-    visit = HomeVisit.objects.filter(public_id=visit_id, hall=hall).first()
-    if visit is None:
-        raise Http404(_("No such visit."))
-    try:
-        if action == "schedule":
-            staff = User.objects.filter(pk=_int(request.POST.get("staff", ""), 0, low=0, high=2**31)).first()
-            if staff is None or not staff_may_act_in_hall(user=staff, hall=hall, roles=DESK_ROLES):
-                messages.error(request, _("Choose a staff member of this hall."))
-                return redirect("appointments:visits", code=hall.code)
-            when = dt.datetime.fromisoformat(request.POST.get("when", "")).replace(
-                tzinfo=ZoneInfo(hall.time_zone)
-            )
-            visit_schedule(visit=visit, staff=staff, when=when, actor=user)
-        elif action == "complete":
-            visit_complete(visit=visit, actor=user, outcome=request.POST.get("outcome", ""))
-        elif action == "cancel":
-            visit_cancel(visit=visit, actor=user, reason=request.POST.get("reason", ""))
-        else:
-            raise Http404(_("No such action."))
-    except ValueError:
-        messages.error(request, _("Choose a date and time."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("appointments:visits", code=hall.code)
 
 
 __all__ = ["Booking"]

@@ -15,10 +15,11 @@ from .slots import (
     slots_for_day,
 )
 from .staffing import staffing_adopt
-from .visits import visit_cancel, visit_complete, visit_request, visit_schedule
+from .visits import VisitIntake, visit_cancel, visit_complete, visit_request, visit_schedule, visit_version
 
 __all__ = [
     "CheckedIn",
+    "VisitIntake",
     "bar_if_due",
     "bar_lift",
     "bookable_days",
@@ -43,4 +44,5 @@ __all__ = [
     "visit_complete",
     "visit_request",
     "visit_schedule",
+    "visit_version",
 ]
