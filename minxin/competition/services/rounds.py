@@ -3,49 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections import defaultdict
-from collections.abc import Iterator
-from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
-from minxin.competition import sql
-from minxin.competition.formulas import REGISTRY, Measure, Scope
-from minxin.competition.models import (
-    Assignment,
-    DocumentReview,
-    Finding,
-    Objection,
-    QuestionnaireAnswer,
-    Round,
-    Rubric,
-    UnitScore,
-    VetoFinding,
-)
-from minxin.competition.scoring import Evidence, IndicatorSpec, unit_score
-from minxin.competition.selectors import (
-    assessor_may_work_in,
-    is_unit_staff,
-    officer_may_run,
-    units_of_round,
-)
+from minxin.competition.models import Assignment, Objection, Round, Rubric
+from minxin.competition.selectors import assessor_may_work_in, is_unit_staff, units_of_round
+from minxin.competition.services.common import _require_status, require_officer
+from minxin.competition.services.compute import LAST_PHASE_SECONDS, LAST_SOURCE_SECONDS, round_compute
 from minxin.competition.services.rubrics import rubric_freeze
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, Forbidden, InvalidInput
 from minxin.orgs.models import Region, Unit
 
-BATCH = 2000
-
-
-def require_officer(*, user: User, region: Region) -> None:
-    if not officer_may_run(user=user, region=region):
-        raise Forbidden(_("Only a campaign officer of this region may do this."), code="not_campaign_officer")
+__all__ = [
+    "LAST_PHASE_SECONDS",
+    "LAST_SOURCE_SECONDS",
+    "objection_answer",
+    "objection_raise",
+    "require_officer",
+    "round_assign",
+    "round_compute",
+    "round_freeze",
+    "round_open",
+]
 
 
 @transaction.atomic
@@ -92,13 +75,6 @@ def round_open(
     return round
 
 
-def _require_status(round: Round, *allowed: str) -> None:
-    if round.status not in allowed:
-        raise Conflict(
-            _("The round is %(status)s.") % {"status": round.get_status_display()}, code="round_status"
-        )
-
-
 @transaction.atomic
 def round_assign(*, officer: User, round: Round, unit: Unit, assessor: User) -> Assignment:
     """Assign an assessor to a unit of the round; never to a unit they work for."""
@@ -122,140 +98,6 @@ def round_assign(*, officer: User, round: Round, unit: Unit, assessor: User) -> 
         round=round, unit=unit, assessor=assessor, defaults={"assigned_at": clock.now()}
     )
     return assignment
-
-
-def _specs(rubric: Rubric) -> list[IndicatorSpec]:
-    return [
-        IndicatorSpec(
-            code=i.code,
-            dimension=i.dimension.code,
-            points=i.points,
-            weight=i.weight,
-            is_bonus=i.is_bonus,
-            method=i.method,
-            formula=i.formula,
-            bands=i.bands,
-            fallback=i.fallback,
-            deduction=i.deduction,
-        )
-        for i in rubric.indicators.select_related("dimension").order_by("dimension__position", "position")
-    ]
-
-
-def _vetoes(round: Round) -> dict[int, list[str]]:
-    vetoes: dict[int, list[str]] = defaultdict(list)
-    for unit_id, name in VetoFinding.objects.filter(round=round).values_list("unit_id", "item__name"):
-        vetoes[unit_id].append(name)
-    return vetoes
-
-
-def _round_evidence(round: Round, specs: list[IndicatorSpec]) -> dict[tuple[int, str], dict[str, Any]]:
-    """Findings, reviews and questionnaire answers of the round, grouped by (unit, indicator code):
-    a few grouped queries for the whole round."""
-    found: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
-    findings = (
-        Finding.objects.filter(inspection__round=round)
-        .values("inspection__unit_id", "indicator__code")
-        .annotate(total=Sum("deduction"), count=Count("id"))
-    )
-    for row in findings:
-        key = (row["inspection__unit_id"], row["indicator__code"])
-        found[key]["deductions"] = row["total"]
-        found[key]["findings"] = row["count"]
-    reviews = DocumentReview.objects.filter(round=round).values_list("unit_id", "indicator__code", "points")
-    for unit_id, code, points in reviews:
-        found[(unit_id, code)]["review"] = points
-    questionnaire = {s.code for s in specs if "questionnaire" in (s.method, s.fallback)}
-    for unit_id, answers in QuestionnaireAnswer.objects.filter(round=round).values_list("unit_id", "answers"):
-        for code, level in answers.items():
-            if code in questionnaire:
-                slot = found[(unit_id, code)]
-                slot["answers"] = slot.get("answers", 0) + 1
-                slot["answer_sum"] = slot.get("answer_sum", 0) + int(level)
-    return found
-
-
-LAST_SOURCE_SECONDS: dict[str, float] = {}  # each source statement's duration in the last compute (bench)
-
-
-def _score_rows(round: Round, now: dt.datetime) -> Iterator[UnitScore]:
-    rubric = round.rubric
-    specs = _specs(rubric)
-    scope = Scope(round.region.path, round.category, round.period_start, round.period_end)
-    scope.cache["seconds"] = LAST_SOURCE_SECONDS
-    LAST_SOURCE_SECONDS.clear()
-    measures: dict[str, dict[int, Measure]] = {
-        name: REGISTRY[name].compute(scope) for name in {s.formula for s in specs if s.method == "formula"}
-    }
-    vetoes = _vetoes(round)
-    found = _round_evidence(round, specs)
-    for unit_id in units_of_round(round=round).values_list("pk", flat=True).iterator(chunk_size=BATCH):
-        if unit_id in vetoes:
-            yield UnitScore(
-                round=round,
-                unit_id=unit_id,
-                vetoed=True,
-                veto_reasons=vetoes[unit_id],
-                total=None,
-                breakdown={},
-                computed_at=now,
-            )
-            continue
-        evidence = {}
-        for spec in specs:
-            slot = found.get((unit_id, spec.code), {})
-            evidence[spec.code] = Evidence(
-                measure=measures[spec.formula].get(unit_id) if spec.method == "formula" else None,
-                deductions=slot.get("deductions", Decimal(0)),
-                findings=slot.get("findings", 0),
-                answers=slot.get("answers", 0),
-                answer_sum=slot.get("answer_sum", 0),
-                review=slot.get("review"),
-            )
-        result = unit_score(specs, evidence, bonus_cap=rubric.bonus_cap)
-        yield UnitScore(
-            round=round,
-            unit_id=unit_id,
-            standard_points=result.standard,
-            bonus_points=result.bonus,
-            deductions=result.deductions,
-            total=result.total,
-            breakdown=result.breakdown,
-            computed_at=now,
-        )
-
-
-@transaction.atomic
-def round_compute(*, officer: User, round: Round) -> int:
-    """Compute every unit's score from the round's facts, then rank. Locks the round row so a freeze
-    cannot pass a compute; may run again until frozen (evidence arrives, objections are upheld).
-    Returns the number of units scored."""
-    require_officer(user=officer, region=round.region)
-    locked = Round.objects.select_for_update().select_related("region", "rubric").get(pk=round.pk)
-    _require_status(locked, Round.Status.OPEN, Round.Status.COMPUTED)
-    now = clock.now()
-    sql.tune_for_compute()
-    UnitScore.objects.filter(round=locked).delete()
-    count = 0
-    batch: list[UnitScore] = []
-    started = time.perf_counter()
-    for row in _score_rows(locked, now):
-        batch.append(row)
-        if len(batch) >= BATCH:
-            UnitScore.objects.bulk_create(batch)
-            count += len(batch)
-            batch = []
-    UnitScore.objects.bulk_create(batch)
-    count += len(batch)
-    sources = sum(v for k, v in LAST_SOURCE_SECONDS.items() if not k.startswith("("))
-    LAST_SOURCE_SECONDS["(scoring and inserting)"] = float(f"{time.perf_counter() - started - sources:.2f}")
-    started = time.perf_counter()
-    sql.rank_round(round_id=locked.pk)
-    LAST_SOURCE_SECONDS["(ranking)"] = float(f"{time.perf_counter() - started:.2f}")
-    Round.objects.filter(pk=locked.pk).update(status=Round.Status.COMPUTED, computed_at=now)
-    round.status, round.computed_at = Round.Status.COMPUTED, now
-    audit_record(actor=officer, action="competition.round_compute", target=locked, details={"units": count})
-    return count
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Hand-written SQL of the competition: the platform formulas, each one statement over every unit of a
+"""The platform formulas' facts: each one statement over every unit of a
 round at once (grouped by unit), never a query per unit. Named parameters; the few spellings that differ
 between PostgreSQL and SQLite (elapsed seconds, the 90th percentile) are chosen by `dialect`.
 
@@ -67,6 +67,23 @@ def queue_wait_p90() -> str:
         FROM waits
     )
     SELECT unit_id, wait AS p90, n FROM ranked WHERE position = (9 * n + 9) / 10
+    """  # noqa: S608 - constant fragments only; values are named parameters
+
+
+def queue_all() -> str:
+    """PostgreSQL, for the staged measures: queue_stats and queue_wait_p90 in one pass over the tickets
+    (percentile_disc skips the waits of numbers never called, which are NULL)."""
+    wait = _wait_seconds()
+    return f"""
+    SELECT h.unit_id,
+           COUNT(*) AS issued,
+           COUNT(t.called_at) AS called,
+           COUNT(*) FILTER (WHERE {wait} <= 900) AS within_15,
+           COUNT(*) FILTER (WHERE t.status = 'no_show') AS no_show,
+           percentile_disc(0.9) WITHIN GROUP (ORDER BY {wait}) AS p90
+    FROM queueing_ticket t
+    {_UNITS_OF_ROUND}
+    GROUP BY h.unit_id
     """  # noqa: S608 - constant fragments only; values are named parameters
 
 

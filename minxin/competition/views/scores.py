@@ -1,0 +1,170 @@
+"""A unit's score in a round with the evidence of each number, and the actions on it (objections,
+reviews, vetoes)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minxin.competition import selectors
+from minxin.competition.formulas import REGISTRY
+from minxin.competition.models import (
+    DocumentReview,
+    Evidence,
+    Inspection,
+    Method,
+    Objection,
+    QuestionnaireAnswer,
+    UnitScore,
+    VetoFinding,
+)
+from minxin.competition.services import evidence as evidence_services
+from minxin.competition.services import rounds as round_services
+from minxin.competition.views.common import (
+    _may_see_unit_score,
+    _round,
+    _staff,
+)
+from minxin.core.errors import DomainError
+from minxin.orgs.models import Unit
+from minxin.queueing.kiosk import ticket_qr_svg
+
+
+@login_required
+def unit_score(request: HttpRequest, round_id: uuid.UUID, unit_id: int) -> HttpResponse:
+    """Every number of a unit's score traced to its evidence: formula inputs, findings with photos,
+    reviews, answers, veto findings; the forms for the unit's staff (objection, evidence), the assessor
+    (document review) and the officer (veto, withdraw a finding, answer objections)."""
+    user = _staff(request)
+    round = _round(round_id)
+    unit = get_object_or_404(Unit.objects.select_related("region"), pk=unit_id)
+    is_officer, is_assessor, is_own, _region_assessor = _may_see_unit_score(user, round, unit)
+    indicators = list(round.rubric.indicators.select_related("dimension"))
+    score = UnitScore.objects.filter(round=round, unit=unit).first()
+    lines = selectors.breakdown_rows(score=score, indicators=indicators) if score else []
+    for line in lines:
+        formula = REGISTRY.get(line["indicator"].formula)
+        line["definition"] = str(formula.definition) if formula and line["method"] == "formula" else ""
+        line["method_label"] = Method(line["method"]).label
+    inspections = list(
+        Inspection.objects.filter(round=round, unit=unit)
+        .select_related("assessor")
+        .prefetch_related("findings__indicator", "photos")
+    )
+    answers = QuestionnaireAnswer.objects.filter(round=round, unit=unit).count()
+    survey_url = request.build_absolute_uri(reverse("competition:survey", args=[round.public_id, unit.pk]))
+    return render(
+        request,
+        "competition/unit_score.html",
+        {
+            "round": round,
+            "unit": unit,
+            "score": score,
+            "lines": lines,
+            "inspections": inspections,
+            "reviews": DocumentReview.objects.filter(round=round, unit=unit).select_related(
+                "indicator", "reviewer"
+            ),
+            "evidence": Evidence.objects.filter(round=round, unit=unit).select_related("indicator"),
+            "vetoes": VetoFinding.objects.filter(round=round, unit=unit).select_related("item"),
+            "objections": Objection.objects.filter(round=round, unit=unit).select_related("indicator"),
+            "answers": answers,
+            "survey_url": survey_url,
+            "survey_qr": mark_safe(  # noqa: S308 - SVG we generated
+                ticket_qr_svg(survey_url, label=_("Questionnaire about %(unit)s") % {"unit": unit.name})
+            ),
+            "is_officer": is_officer,
+            "is_assessor": is_assessor,
+            "is_own": is_own,
+            "document_indicators": [i for i in indicators if "document" in (i.method, i.fallback)],
+            "veto_items": round.rubric.veto_items.all(),
+            "indicators": indicators,
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_score_action(request: HttpRequest, round_id: uuid.UUID, unit_id: int, action: str) -> HttpResponse:
+    user = _staff(request)
+    round = _round(round_id)
+    unit = get_object_or_404(Unit.objects.select_related("region"), pk=unit_id)
+    post = request.POST
+    try:
+        if action == "review":
+            try:
+                points = Decimal(post.get("points", ""))
+            except InvalidOperation:
+                raise DomainError(_("Points must be a number.")) from None
+            evidence_services.document_review(
+                assessor=user,
+                round=round,
+                unit=unit,
+                indicator_code=post.get("indicator", ""),
+                points=points,
+                note=post.get("note", ""),
+            )
+            messages.success(request, _("Review saved."))
+        elif action == "evidence":
+            evidence_services.evidence_upload(
+                user=user,
+                round=round,
+                unit=unit,
+                indicator_code=post.get("indicator", ""),
+                summary=post.get("summary", ""),
+                file=request.FILES.get("file"),
+            )
+            messages.success(request, _("Evidence uploaded."))
+        elif action == "veto":
+            evidence_services.veto_record(
+                officer=user,
+                round=round,
+                unit=unit,
+                item_code=post.get("item", ""),
+                note=post.get("note", ""),
+            )
+            messages.success(request, _("Veto recorded: the unit is not eligible in this round."))
+        elif action == "object":
+            round_services.objection_raise(
+                user=user,
+                round=round,
+                unit=unit,
+                text=post.get("text", ""),
+                indicator_code=post.get("indicator", ""),
+            )
+            messages.success(request, _("Objection sent to the campaign office."))
+        elif action == "answer":
+            objection = get_object_or_404(
+                Objection, public_id=post.get("objection", ""), round=round, unit=unit
+            )
+            round_services.objection_answer(
+                officer=user,
+                objection=objection,
+                upheld=post.get("upheld") == "1",
+                answer=post.get("answer", ""),
+            )
+            messages.success(request, _("Objection answered."))
+        elif action == "withdraw":
+            from minxin.competition.models import Finding
+
+            finding = get_object_or_404(
+                Finding, pk=post.get("finding") or 0, inspection__round=round, inspection__unit=unit
+            )
+            evidence_services.inspection_withdraw_finding(
+                officer=user, finding=finding, reason=post.get("reason", "")
+            )
+            messages.success(request, _("Finding withdrawn; compute the round again."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("competition:unit-score", round.public_id, unit.pk)
