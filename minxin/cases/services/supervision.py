@@ -23,12 +23,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import Role, User
 from minxin.cases.models import Case, CaseStatus, CaseStep, Light, LightFlip, StaffNotice
 from minxin.cases.sql import LightWrite, lights_write
+from minxin.cases.staff_notices import StaffMessage, staff_notices_send_on_commit
 from minxin.core import clock
 from minxin.core.workdays import WorkingCalendar, WorkingCalendarMissing
 
@@ -134,11 +136,13 @@ def recipients_for(case: Case, cache: dict[tuple[int, int], list[User]] | None =
 
 
 def flip_notify(*, flips: list[LightFlip]) -> int:
-    """Write one in-app notice per recipient per flip (unique, so a retried job adds none) in one insert.
-    Staff accounts carry no clear phone number, so staff are told in the app (the staff home)."""
+    """Write one in-app notice per recipient per flip (unique, so a retried job adds none) in one insert,
+    and hand each flip to the staff notice backend after commit (minxin/cases/staff_notices.py: the
+    government's messaging addresses staff by account, not by phone)."""
     now = clock.now()
     cache: dict[tuple[int, int], list[User]] = {}
     rows = []
+    messages: list[StaffMessage] = []
     with translation.override(settings.LANGUAGE_CODE):
         for flip in flips:
             case = flip.case
@@ -149,11 +153,16 @@ def flip_notify(*, flips: list[LightFlip]) -> int:
                 "department": case.department.name,
                 "light": label,
             }
+            recipients = recipients_for(case, cache)
             rows += [
                 StaffNotice(recipient=user, case=case, flip=flip, text=text[:255], created_at=now)
-                for user in recipients_for(case, cache)
+                for user in recipients
             ]
+            if recipients:
+                link = reverse("cases:case", kwargs={"public_id": case.public_id})
+                messages.append(StaffMessage(tuple(u.username for u in recipients), text, link))
     StaffNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    staff_notices_send_on_commit(messages)
     return len(rows)
 
 
