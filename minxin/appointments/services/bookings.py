@@ -153,6 +153,23 @@ def _already_booked() -> Conflict:
     )
 
 
+def _booking_checks(
+    hall: Hall, service_code: str, channel: str, phone_hash: str, citizen: Citizen | None
+) -> Service:
+    """The refusals before a seat is taken: channel, the citizen's hourly limit, bookable, barred."""
+    if channel not in BookingChannel.values:
+        raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
+    if citizen is not None:
+        throttle_hit(
+            scope="booking", subject=citizen.phone_hash, limit=CITIZEN_BOOKINGS_PER_HOUR, period_seconds=3600
+        )
+    service = bookable_service(hall=hall, code=service_code)
+    if not slot_plan_for(service).is_bookable:
+        raise Conflict(_("This service does not take bookings."), code="not_bookable")
+    _refuse_if_barred(hall, phone_hash)
+    return service
+
+
 def booking_create(
     *,
     hall: Hall,
@@ -170,17 +187,8 @@ def booking_create(
     Conflict (slot_full, already_booked, not_bookable) and writes nothing then. Locks the slot's row
     for the rest of the transaction (the conditional update).
     """
-    if channel not in BookingChannel.values:
-        raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
     phone_hash, phone_masked, phone_encrypted = _phone_parts(phone)
-    if citizen is not None:
-        throttle_hit(
-            scope="booking", subject=citizen.phone_hash, limit=CITIZEN_BOOKINGS_PER_HOUR, period_seconds=3600
-        )
-    service = bookable_service(hall=hall, code=service_code)
-    if not slot_plan_for(service).is_bookable:
-        raise Conflict(_("This service does not take bookings."), code="not_bookable")
-    _refuse_if_barred(hall, phone_hash)
+    service = _booking_checks(hall, service_code, channel, phone_hash, citizen)
     slot = _slot_at(hall, service, slot_start)
     now = clock.now()
     for _attempt in range(3):

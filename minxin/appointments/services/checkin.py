@@ -137,21 +137,24 @@ def booking_check_in(*, booking: Booking, actor: User | None = None, via: str = 
         if late:
             bar_if_due(booking)
         _publish(booking, "checked_in")
+    message = _check_in_message(booking, ticket.number, late=late, on_time=on_time_now, closes=closes)
+    return CheckedIn(booking, ticket, late, message)
+
+
+def _check_in_message(
+    booking: Booking, number: str, *, late: bool, on_time: bool, closes: dt.datetime
+) -> str:
     if late:
-        message = _(
+        return _(
             "You arrived after %(time)s, the latest check-in for your booking, so you have joined the "
             "normal queue with number %(number)s. The missed booking counts towards the no-show limit."
-        ) % {"time": _local_time(booking, closes), "number": ticket.number}
-    elif on_time_now:
-        message = _("Welcome. Number %(number)s will be called before walk-in numbers.") % {
-            "number": ticket.number
-        }
-    else:
-        message = _(
-            "Welcome, you are early. Number %(number)s will be called before walk-in numbers from "
-            "%(time)s, your booked time."
-        ) % {"number": ticket.number, "time": _local_time(booking, booking.starts_at)}
-    return CheckedIn(booking, ticket, late, message)
+        ) % {"time": _local_time(booking, closes), "number": number}
+    if on_time:
+        return _("Welcome. Number %(number)s will be called before walk-in numbers.") % {"number": number}
+    return _(
+        "Welcome, you are early. Number %(number)s will be called before walk-in numbers from "
+        "%(time)s, your booked time."
+    ) % {"number": number, "time": _local_time(booking, booking.starts_at)}
 
 
 def bookings_promote() -> int:
