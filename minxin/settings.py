@@ -177,6 +177,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "minxin.core",
     "minxin.accounts",
     "minxin.orgs",
@@ -202,7 +205,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "minxin.accounts.middleware.DeviceSessionMiddleware",
+    "minxin.accounts.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -415,3 +420,18 @@ SITE_HOTLINE = env_str("SITE_HOTLINE", "12345")
 # there within these limits: per token per minute, and per phone per day.
 INTEGRATION_NUMBERS_PER_MINUTE = env_int("INTEGRATION_NUMBERS_PER_MINUTE", 120, minimum=1)
 INTEGRATION_NUMBERS_PER_PHONE_PER_DAY = env_int("INTEGRATION_NUMBERS_PER_PHONE_PER_DAY", 3, minimum=1)
+
+# Accounts: staff sign-in that resists guessing. Attempts per user name and per address in a window,
+# a lock after repeated failures (lifted by an administrator or when the period ends), TOTP two-factor
+# sign-in (django-otp) for the roles listed (on in production; DEBUG turns the default off; an empty
+# list turns it off), and the version of the privacy policy and terms citizens agree to at sign-in.
+STAFF_SIGN_IN_WINDOW_SECONDS = env_int("STAFF_SIGN_IN_WINDOW_SECONDS", 900, minimum=1)
+STAFF_SIGN_INS_PER_USER = env_int("STAFF_SIGN_INS_PER_USER", 10, minimum=1)
+STAFF_SIGN_INS_PER_IP = env_int("STAFF_SIGN_INS_PER_IP", 50, minimum=1)
+STAFF_LOCKOUT_THRESHOLD = env_int("STAFF_LOCKOUT_THRESHOLD", 5, minimum=1)
+STAFF_LOCKOUT_SECONDS = env_int("STAFF_LOCKOUT_SECONDS", 900, minimum=1)
+STAFF_OTP_REQUIRED_ROLES = env_list(
+    "STAFF_OTP_REQUIRED_ROLES", "" if DEBUG else "system_admin,hall_manager"
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "minxin")
+CONSENT_VERSION = env_str("CONSENT_VERSION", "2026-12-01")

@@ -8,20 +8,55 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minxin.accounts.forms import StaffAdminLoginForm
 from minxin.accounts.models import ApiToken, Citizen, User
 from minxin.accounts.services import api_token_create, api_token_revoke
+from minxin.accounts.signin import staff_unlock
+from minxin.accounts.twofactor import second_factor_reset
+
+# /admin/'s own sign-in page limits guesses and locks accounts as the staff page does; its second step
+# (TOTP) is SecondFactorMiddleware's, which holds every page of an unverified session.
+admin.site.login_form = StaffAdminLoginForm
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin[User]):
-    list_display = ["username", "display_name", "is_active", "is_staff", "is_device", "last_login"]
+    list_display = [
+        "username",
+        "display_name",
+        "is_active",
+        "is_staff",
+        "is_device",
+        "last_login",
+        "locked_until",
+    ]
     list_filter = ["is_active", "is_staff", "is_device"]
     search_fields = ["username", "display_name"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        (gettext_lazy("minxin"), {"fields": ("display_name", "phone_masked", "is_device")}),
+        (
+            gettext_lazy("minxin"),
+            {"fields": ("display_name", "phone_masked", "is_device", "failed_sign_ins", "locked_until")},
+        ),
     )
-    readonly_fields = ["phone_masked"]
+    readonly_fields = ["phone_masked", "failed_sign_ins", "locked_until"]
+    actions = ["unlock", "reset_second_factor"]
+
+    @admin.action(description=gettext_lazy("Unlock the selected accounts"))
+    def unlock(self, request: HttpRequest, queryset: Any) -> None:
+        assert isinstance(request.user, User)
+        for user in queryset:
+            staff_unlock(user=user, actor=request.user)
+        messages.success(request, _("Unlocked %(count)d accounts.") % {"count": len(queryset)})
+
+    @admin.action(description=gettext_lazy("Remove the authenticator and backup codes (lost phone)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: Any) -> None:
+        assert isinstance(request.user, User)
+        for user in queryset:
+            second_factor_reset(user=user, actor=request.user)
+        messages.success(
+            request, _("The selected accounts set up a new authenticator at their next sign-in.")
+        )
 
 
 @admin.register(Citizen)

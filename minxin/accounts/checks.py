@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from minxin.accounts import checks_deploy  # noqa: F401 - registers the deployment checks
 from minxin.accounts.sms import NON_PRODUCTION_BACKENDS
 
 

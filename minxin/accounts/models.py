@@ -32,6 +32,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Kiosks, boards and other systems: no password."),
     )
+    # Password guessing: failures since the last success or lock; a lock lapses at `locked_until`.
+    failed_sign_ins = models.PositiveSmallIntegerField(_("failed sign-ins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff user")
@@ -53,6 +56,10 @@ class Citizen(models.Model):
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True)
     created_at = models.DateTimeField(_("created"))
     last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+    # Consent to the privacy policy and terms of use: the version agreed to and when (asked again only
+    # when the version changes).
+    consent_version = models.CharField(_("consent version"), max_length=32, blank=True, default="")
+    consent_at = models.DateTimeField(_("consented"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("citizen")

@@ -10,18 +10,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from minxin.accounts import personal
 from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
 from minxin.accounts.middleware import DEVICE_TOKEN_SESSION_KEY
-from minxin.accounts.models import Citizen
+from minxin.accounts.models import Citizen, User
 from minxin.accounts.services import api_token_resolve, otp_request, otp_verify
+from minxin.accounts.signin import refusal_message
+from minxin.accounts.twofactor import has_authenticator, second_factor_relaxed
 from minxin.core.audit import client_ip
 from minxin.core.context_processors import HtmxHttpRequest
-from minxin.core.errors import DomainError, Throttled
+from minxin.core.errors import DomainError
 from minxin.core.portal import staff_panels
 
 DEVICE_SESSION_SECONDS = 90 * 24 * 3600
@@ -61,20 +62,14 @@ def device_sign_in(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/staff_home.html", {"panels": staff_panels(request)})
-
-
-def _refusal(failure: DomainError) -> str:
-    """A refusal's message; a rate limit also says how long to wait."""
-    wait = int(getattr(failure, "retry_after", 0) or 0)
-    if not isinstance(failure, Throttled) or wait <= 0:
-        return failure.message
-    if wait < 120:
-        hint = ngettext("Try again in %(count)d second.", "Try again in %(count)d seconds.", wait)
-        return f"{failure.message} {hint % {'count': wait}}"
-    minutes = (wait + 59) // 60
-    hint = ngettext("Try again in %(count)d minute.", "Try again in %(count)d minutes.", minutes)
-    return f"{failure.message} {hint % {'count': minutes}}"
+    user = request.user
+    assert isinstance(user, User)
+    context = {
+        "panels": staff_panels(request),
+        "has_authenticator": has_authenticator(user),
+        "second_factor_relaxed": second_factor_relaxed(),
+    }
+    return render(request, "accounts/staff_home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +84,7 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
             try:
                 otp_request(phone=phone_form.cleaned_data["phone"], ip=client_ip(request))
             except DomainError as failure:
-                error = _refusal(failure)
+                error = refusal_message(failure)
             else:
                 code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
     elif request.method == "POST" and step == "code":
@@ -100,7 +95,7 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
                     phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"]
                 )
             except DomainError as failure:
-                error = _refusal(failure)
+                error = refusal_message(failure)
             else:
                 request.session.cycle_key()
                 request.session["citizen_id"] = citizen.pk

@@ -18,3 +18,9 @@ class OrgsConfig(AppConfig):
 
         forget_on_change("hall", Hall, Unit, Region)
         forget_on_change("staff-roles", StaffMembership, Hall, Unit, Region)
+        forget_on_change("staff-role-set", StaffMembership)
+
+        from minxin.accounts.twofactor import register_role_source
+        from minxin.orgs.selectors import roles_of_user
+
+        register_role_source(roles_of_user)

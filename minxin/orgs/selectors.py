@@ -4,10 +4,15 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from minxin.accounts.models import Role, User
 from minxin.core import clock
+from minxin.core.errors import Forbidden, NotFound
 from minxin.core.memo import memo
 from minxin.core.models import CalendarDay
 from minxin.orgs.models import Hall, OpeningHours, Region, StaffMembership
@@ -48,6 +53,11 @@ def memberships_of(user: User) -> list[StaffMembership]:
             "region", "unit__region", "hall__unit__region"
         )
     )
+
+
+def roles_of_user(user: User) -> frozenset[str]:
+    """Every role `user` holds, in any scope (for the second sign-in factor's rule)."""
+    return frozenset(StaffMembership.objects.filter(user_id=user.pk).values_list("role", flat=True))
 
 
 def staff_roles_in_hall(*, user: User, hall: Hall) -> set[str]:
@@ -109,3 +119,37 @@ def opening_hours_by_day(*, hall: Hall) -> list[tuple[str, list[tuple[dt.time, d
     for row in hall.opening_hours.order_by("weekday", "opens"):
         periods[row.weekday].append((row.opens, row.closes))
     return [(str(OpeningHours.Weekday(day).label), periods[day]) for day in range(7)]
+
+
+class HallNotFound(NotFound, Http404):
+    """No open hall with that code: the API answers 404 hall_not_found, a page Django's 404."""
+
+    code = "hall_not_found"
+
+
+class HallOutOfScope(Forbidden, PermissionDenied):
+    """The hall exists but the user holds none of the roles asked for there: the API answers 403
+    out_of_scope, a page Django's 403."""
+
+    code = "out_of_scope"
+
+
+def hall_for(
+    *,
+    code: str,
+    user: object = None,
+    roles: Iterable[str] | None = None,
+    refusal: str | Promise | None = None,
+) -> Hall:
+    """This hall, if you may: the open hall with `code` (else HallNotFound), and with `roles` only for
+    a `user` holding one of them there (else HallOutOfScope, with `refusal` as its message). The one
+    way pages and API operations of every app look a hall up: in this order, so an unknown code is a
+    404 for everyone and a hall outside one's scope a 403."""
+    hall = hall_get(code=code)
+    if hall is None:
+        raise HallNotFound(_("No hall with the code %(code)s.") % {"code": code})
+    if roles is not None and not (
+        isinstance(user, User) and staff_may_act_in_hall(user=user, hall=hall, roles=roles)
+    ):
+        raise HallOutOfScope(refusal or _("You may not act in this hall."))
+    return hall

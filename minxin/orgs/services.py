@@ -5,13 +5,14 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from minxin.accounts import personal
-from minxin.accounts.models import Citizen, Role, User
+from minxin.accounts.models import User
 from minxin.core.audit import audit_record
-from minxin.core.errors import Forbidden, InvalidInput
+from minxin.core.errors import InvalidInput
 from minxin.orgs.models import Hall, HallClosure, OpeningHours, Region, StaffMembership, Unit
+from minxin.orgs.reveal import PHONE_REVEAL_ROLES, RevealReason, citizen_phone_reveal  # noqa: F401 - re-exported
 
 
 def _check_zone(zone: str) -> None:
@@ -98,30 +99,17 @@ def membership_grant(
     return membership
 
 
-PHONE_REVEAL_ROLES = (Role.SYSTEM_ADMIN, Role.HALL_MANAGER)
-
-
-def citizen_phone_reveal(*, citizen: Citizen, actor: User, reason: str) -> str:
-    """The full phone number, for a hall manager or system administrator who gives a reason (calling a
-    citizen back). Everyone else sees the masked form only. Every reveal is audited."""
-    if (
-        not StaffMembership.objects.filter(user=actor, role__in=PHONE_REVEAL_ROLES).exists()
-        or not actor.is_active
-    ):
-        raise Forbidden(_("Your role may not see full phone numbers."), code="out_of_scope")
-    if not reason.strip():
-        raise InvalidInput(_("Give the reason for viewing the full number."), details={"field": "reason"})
-    with transaction.atomic():
-        audit_record(actor=actor, action="citizen.phone_revealed", target=citizen, details={"reason": reason})
-    return personal.decrypt(citizen.phone_encrypted)
-
-
-def membership_revoke(*, membership: StaffMembership, actor: User) -> None:
+def membership_revoke(
+    *, membership: StaffMembership, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Take a role away, with its audit entry in the same transaction (the admin's delete and bulk
+    delete come through here too). `request` only adds where the action came from to the entry."""
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="membership.revoked",
             target=membership,
             details={"user": membership.user.username, "role": membership.role},
+            request=request,
         )
         membership.delete()

@@ -14,9 +14,10 @@ PRODUCTION = {
     "SECRET_KEY": "x7#k2!p9Lq4@v8Zt1^m6Wr3&n5Yb0*c2Hd7$f4Jg9%s1Ae6Bx3",
     "PERSONAL_DATA_KEY": "pd-3Fh8Kq2Lm9Nz4Rt7Vx1Wc6Yb5",
     "ALLOWED_HOSTS": "minxin.example.org",
-    "DATABASE_URL": "sqlite:///deploy-check.sqlite3",
+    "DATABASE_URL": "postgres://minxin@db.internal.example:5432/minxin",
     "SMS_BACKEND": "minxin.accounts.sms.HttpSmsBackend",
     "SMS_GATEWAY_URL": "https://sms-adapter.internal.example/send",
+    "NOTICE_BACKEND": "minxin.queueing.notices.SmsNoticeBackend",
 }
 
 
