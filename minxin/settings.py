@@ -435,3 +435,18 @@ STAFF_OTP_REQUIRED_ROLES = env_list(
 )
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "minxin")
 CONSENT_VERSION = env_str("CONSENT_VERSION", "2026-12-01")
+
+# Accounts/orgs: a citizen's full phone is shown to staff only in a hall where the citizen has business:
+# a record below (a number taken there within PHONE_REVEAL_WITHIN_DAYS, a case filed there), declared
+# here by model label so that orgs needs no import of the apps above it (core.citizen_links).
+PHONE_REVEAL_WITHIN_DAYS = env_int("PHONE_REVEAL_WITHIN_DAYS", 90, minimum=1)
+CITIZEN_HALL_LINKS = [
+    {
+        "name": "ticket",
+        "model": "queueing.Ticket",
+        "phone_hash": "phone_hash",
+        "hall": "hall",
+        "since": "issued_at",
+    },
+    {"name": "case", "model": "cases.Case", "phone_hash": "applicant__phone_hash", "hall": "hall"},
+]
