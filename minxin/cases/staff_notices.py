@@ -10,12 +10,9 @@ deliver it twice), and a failed delivery is logged without failing the sweep."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import threading
-import urllib.error
-import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +20,8 @@ from functools import cache
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
+
+from minxin.core.webhooks import WebhookError, webhook_post_json
 
 logger = logging.getLogger(__name__)
 
@@ -66,22 +65,11 @@ class WebhookStaffNoticeBackend(StaffNoticeBackend):
     a work-notice adapter for 政务微信 or 政务钉钉 (which maps account names to its own user ids) takes."""
 
     def send(self, message: StaffMessage) -> None:
-        url = str(settings.CASES_STAFF_NOTICE_WEBHOOK_URL)
-        if not url.startswith(("http://", "https://")):
-            raise StaffNoticeError("CASES_STAFF_NOTICE_WEBHOOK_URL is not an http(s) URL")
-        body = json.dumps(
-            {"recipients": list(message.recipients), "text": message.text, "link": message.link},
-            ensure_ascii=False,
-        ).encode()
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            url, data=body, method="POST", headers={"Content-Type": "application/json"}
-        )
+        payload = {"recipients": list(message.recipients), "text": message.text, "link": message.link}
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-                if not 200 <= response.status < 300:
-                    raise StaffNoticeError(f"webhook answered {response.status}")
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise StaffNoticeError(f"webhook unreachable: {type(error).__name__}") from error
+            webhook_post_json(url=str(settings.CASES_STAFF_NOTICE_WEBHOOK_URL), payload=payload)
+        except WebhookError as error:
+            raise StaffNoticeError(str(error)) from error
 
 
 @cache
