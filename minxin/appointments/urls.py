@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("halls/<slug:code>/home-visits/request/", views.visit_request_page, name="visit-request"),
     path("halls/<slug:code>/kiosk/appointment/", kiosk_views.kiosk_check_in, name="kiosk-check-in"),
     path("halls/<slug:code>/appointments/check-in/", checkin_views.check_in_page, name="check-in"),
+    path("halls/<slug:code>/appointments/best-times/", views.best_times_fragment, name="best-times"),
     path("halls/<slug:code>/appointments/advice/", checkin_views.peak_advice_fragment, name="peak-advice"),
     path("appointments/<uuid:booking_id>/", views.booking_detail, name="booking"),
     path("appointments/<uuid:booking_id>/<slug:action>/", views.booking_action, name="booking-action"),

@@ -326,3 +326,13 @@ def staff_panel(request: HttpRequest) -> Panel | None:
 
 def chart_json(option: dict[str, Any]) -> str:
     return json.dumps(option, ensure_ascii=False)
+
+
+def best_times_fragment(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx fragment for the hall's page (catalog): the week's best times to come, linking to the forecast
+    with its heatmap and to booking."""
+    hall = _hall(code)
+    forecast = hall_forecast(hall=hall, days=7)
+    return render(
+        request, "appointments/_best_fragment.html", {"hall": hall, "best": best_times(forecast, limit=3)}
+    )

@@ -34,6 +34,8 @@ from minxin.appointments.services import (
 )
 from minxin.appointments.services.bookings import booking_code_new
 from minxin.appointments.services.slots import _slot_rows
+from minxin.catalog.models import ServiceItem
+from minxin.catalog.selectors import current_versions
 from minxin.core import clock
 from minxin.core.errors import DomainError
 from minxin.core.models import CalendarDay
@@ -220,7 +222,13 @@ def _visits(halls: list[Hall], rng: random.Random) -> int:
         staff = User.objects.filter(username="taxclerk" if hall.code == "sjz-tax" else "clerk").first()
         for index, (kind, name, matter, address) in enumerate(people[: 3 if hall.code == "qhd-zwfw" else 2]):
             visit = visit_request(
-                hall=hall, matter=matter, requester=kind, name=name, phone=_phone(rng), address=address
+                hall=hall,
+                matter=matter,
+                requester=kind,
+                name=name,
+                phone=_phone(rng),
+                address=address,
+                item=_visit_item(hall, matter) if index == 2 else None,  # completing it opens a case
             )
             count += 1
             if staff is None or index == 0:
@@ -232,6 +240,13 @@ def _visits(halls: list[Hall], rng: random.Random) -> int:
                 visit.refresh_from_db()
                 visit_complete(visit=visit, actor=staff, outcome="已上门办结，群众零跑腿")
     return count
+
+
+def _visit_item(hall: Hall, matter: str) -> ServiceItem | None:
+    """An item of the hall for a scheduled visit (staff complete it in the demo and its case opens)."""
+    versions = current_versions(on=clock.local_today(hall.time_zone)).filter(item__department__hall=hall)
+    chosen = versions.filter(name__contains=matter[-2:]).first() or versions.order_by("item__code").first()
+    return chosen.item if chosen else None
 
 
 def simulate_step() -> int:

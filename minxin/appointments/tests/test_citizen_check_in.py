@@ -119,3 +119,11 @@ def test_the_advice_is_empty_off_peak_and_for_strangers(desk, client, morning) -
     peak_history(desk)
     morning.move_to(local(30, 10, 5))
     assert client.get("/halls/qhd/appointments/advice/").content.strip() == b""  # not signed in
+
+
+def test_the_halls_page_fragment_lists_the_best_times_to_come(desk, client, morning) -> None:
+    peak_history(desk)
+    fragment = client.get("/halls/qhd/appointments/best-times/")
+    assert fragment.status_code == 200
+    assert fragment.text.count("<li>") == 3
+    assert "/halls/qhd/forecast/" in fragment.text
