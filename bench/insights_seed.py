@@ -24,9 +24,12 @@ class Province:
     halls: list[Any]
 
 
-def province_seed(*, halls_per_city: int, windows_per_hall: int = 6, open_share: float = 0.7) -> Province:
+def province_seed(
+    *, halls_per_city: int, windows_per_hall: int = 6, open_share: float = 0.7, competition: bool = True
+) -> Province:
     """Regions and units through their services; halls, queues, services, windows and window states in
-    bulk (a benchmark's thousands of halls would take minutes one by one)."""
+    bulk (a benchmark's thousands of halls would take minutes one by one); with `competition`, two
+    frozen rounds per flag category (insights_competition_seed)."""
     from minxin.catalog.models import Window
     from minxin.insights.geo import CITIES
     from minxin.orgs.models import Hall, Region
@@ -79,6 +82,22 @@ def province_seed(*, halls_per_city: int, windows_per_hall: int = 6, open_share:
         ],
         batch_size=2000,
     )
+    from minxin.orgs.models import OpeningHours
+
+    OpeningHours.objects.bulk_create(
+        [
+            OpeningHours(hall=hall, weekday=weekday, opens=dt.time(9), closes=dt.time(17))
+            for hall in halls
+            for weekday in range(5)
+        ],
+        batch_size=5000,
+    )  # Monday to Friday 9:00-17:00, as the tickets are seeded (and the forecast reads)
+    if competition:
+        from insights_competition_seed import competition_seed
+
+        from minxin.core import clock
+
+        competition_seed(province=province, cities=cities, today=clock.local_today("Asia/Shanghai"))
     return Province(
         province=province, cities=cities, halls=list(Hall.objects.filter(unit__region__parent=province))
     )

@@ -129,8 +129,14 @@ def honours_compute(*, region: Region) -> dict[str, Any]:
     for row in holders:
         counts = by_city.setdefault(row["city_code"], {})
         counts[row["category"]] = counts.get(row["category"], 0) + 1
+    by_category = []
+    for category in categories():
+        mine = [row for row in holders if row["category"] == category["code"]]
+        places = [(row["city"] or row["unit"]).removesuffix("市") for row in mine]
+        by_category.append({**category, "count": len(mine), "places": "、".join(places) or "—"})
     return {
         "categories": categories(),
+        "by_category": by_category,
         "holders": holders,
         "by_city": by_city,
         "black_held": black,

@@ -67,15 +67,15 @@
     var flags = field("flags");
     if (flags) {
       var fresh = document.createElement("tbody");
-      (comp.holders || []).forEach(function (row) {
+      (comp.by_category || []).forEach(function (row) {
         var tr = document.createElement("tr");
-        var th = cell("th", " " + row.unit, "row");
+        var th = cell("th", " " + row.label + " " + row.count, "row");
         var shape = document.createElement("span");
-        shape.className = "flag-" + row.category;
+        shape.className = "flag-" + row.code;
         shape.textContent = row.shape;
         th.insertBefore(shape, th.firstChild);
         tr.appendChild(th);
-        tr.appendChild(cell("td", row.city));
+        tr.appendChild(cell("td", row.places));
         fresh.appendChild(tr);
       });
       flags.replaceChild(fresh, flags.tBodies[0]);
@@ -113,7 +113,7 @@
             var city = byCode[params.name];
             if (!city) return params.name;
             var flags = flagText(city.code);
-            return city.name.replace(/市$/, "") + "\n" + city.served + (flags ? "\n" + flags : "");
+            return city.name.replace(/市$/, "") + "\n" + city.served + (flags ? " " + flags : "");
           }
         },
         data: data.cities.map(function (city) { return { name: city.code, value: city.served }; })
