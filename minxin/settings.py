@@ -450,3 +450,20 @@ CITIZEN_HALL_LINKS = [
     },
     {"name": "case", "model": "cases.Case", "phone_hash": "applicant__phone_hash", "hall": "hall"},
 ]
+
+# Personal data (PIPL): how long each kind is kept (days), enforced by the worker's retention jobs
+# (core.personal_data; docs/privacy.md). A ticket's encrypted phone goes as soon as it closes; its
+# masked phone and hash after QUEUE_TICKET_PERSONAL_DAYS. Accounts not signed in to for
+# CITIZEN_INACTIVE_DAYS are anonymised; the audit log is kept longest. Applicants' data of decided
+# cases after the legal archive period; ratings' phones after FEEDBACK_PERSONAL_DAYS; bookings' and
+# home visits' after APPOINTMENTS_PERSONAL_DAYS; a campaign's one-vote hashes and ballot network
+# hashes VOTING_AUDIT_DAYS after its results are published. The jobs look back over a window of
+# PERSONAL_DATA_SWEEP_DAYS before each cutoff (set it higher once to catch up after a long stop).
+QUEUE_TICKET_PERSONAL_DAYS = env_int("QUEUE_TICKET_PERSONAL_DAYS", 90, minimum=1)
+CITIZEN_INACTIVE_DAYS = env_int("CITIZEN_INACTIVE_DAYS", 3 * 365, minimum=30)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 6 * 365, minimum=180)
+CASES_APPLICANT_ARCHIVE_DAYS = env_int("CASES_APPLICANT_ARCHIVE_DAYS", 30 * 365, minimum=365)
+FEEDBACK_PERSONAL_DAYS = env_int("FEEDBACK_PERSONAL_DAYS", 365, minimum=30)
+APPOINTMENTS_PERSONAL_DAYS = env_int("APPOINTMENTS_PERSONAL_DAYS", 90, minimum=1)
+VOTING_AUDIT_DAYS = env_int("VOTING_AUDIT_DAYS", 30, minimum=1)
+PERSONAL_DATA_SWEEP_DAYS = env_int("PERSONAL_DATA_SWEEP_DAYS", 14, minimum=1)

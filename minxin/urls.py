@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("minxin.core.urls")),
     path("", include("minxin.accounts.urls")),
+    path("", include("minxin.accounts.privacy_urls")),
     path("", include("minxin.catalog.urls")),
     path("", include("minxin.queueing.urls")),
     path("", include("minxin.voting.urls")),

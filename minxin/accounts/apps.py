@@ -17,3 +17,6 @@ class AccountsConfig(AppConfig):
         forget_on_change(TOKEN_MEMO, ApiToken, User)
 
         register_job(name="accounts.purge_otp_challenges", every_seconds=600, run=otp_challenges_purge)
+        from minxin.accounts import personal_data
+
+        personal_data.register()  # PIPL: export, erasure, retention (core.personal_data)

@@ -23,3 +23,6 @@ class AppointmentsConfig(AppConfig):
         from minxin.orgs.models import Hall, HallClosure, OpeningHours
 
         forget_on_change("appt-days", Hall, HallClosure, OpeningHours, CalendarDay)
+        from minxin.appointments import personal_data
+
+        personal_data.register()  # PIPL: export, erasure, retention (core.personal_data)

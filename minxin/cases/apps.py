@@ -15,3 +15,6 @@ class CasesConfig(AppConfig):
 
         register_staff_panel(cases_panel)
         register_job(name="cases.supervise", every_seconds=60, run=cases_supervise)
+        from minxin.cases import personal_data
+
+        personal_data.register()  # PIPL: export, erasure, retention (core.personal_data)

@@ -18,3 +18,6 @@ class FeedbackConfig(AppConfig):
         )
         register_job(name="feedback.invite_unrated_cases", every_seconds=600, run=cases_invite)
         register_staff_panel(feedback_panel)
+        from minxin.feedback import personal_data
+
+        personal_data.register()  # PIPL: export, erasure, retention (core.personal_data)

@@ -24,3 +24,6 @@ class QueueingConfig(AppConfig):
         register_job(name="queueing.lapse_remote_tickets", every_seconds=30, run=tickets_lapse)
         register_job(name="queueing.notify_ahead", every_seconds=5, run=tickets_notify)
         register_job(name="queueing.close_out_days", every_seconds=600, run=tickets_close_out_days)
+        from minxin.queueing import personal_data
+
+        personal_data.register()  # PIPL: export, erasure, retention (core.personal_data)

@@ -15,3 +15,6 @@ class VotingConfig(AppConfig):
 
         register_job(name="voting.close_due_campaigns", every_seconds=30, run=campaigns_close_due)
         register_staff_panel(campaigns_panel)
+        from minxin.voting import personal_data
+
+        personal_data.register()  # PIPL: export, erasure, retention (core.personal_data)
