@@ -8,9 +8,9 @@ we integrate the queue's Kolmogorov forward equations through the day: the proba
 citizens in the hall, stepped forward in sub-minute steps (Euler, each step short enough that
 (λ + cμ)·dt ≤ 0.9), starting empty at opening. The backlog of every hour is in p(n) when the next hour
 starts. A citizen arriving at time t with n ahead waits (n − c + 1)/(cμ) when all windows are busy;
-the hour's predicted wait is the mean of that over the hour's arrivals. An hour with no window open
-waits to the next hour with windows. The band: the same run with the hour's arrivals at the low and the
-high end of their Poisson spread (±1.28 σ, 80 %).
+the hour's predicted wait is the mean of that over the hour's arrivals, and over the arrivals' spread
+(the wait grows faster than the arrivals): a 3-point rule on the runs at λ and λ ± 1.28√λ. An hour with
+no window open waits to the next hour with windows. The band: the runs at λ ± 1.28√λ (80 %).
 
 Staffing. The windows an hour needs are found hour by hour in order: the fewest c for which this
 hour's predicted wait stays under the target, given the queue left by the hours before (so an hour
@@ -23,9 +23,8 @@ import math
 from dataclasses import dataclass
 
 BAND_Z = 1.2816  # 80 % of a normal spread
-MEAN_Z = math.sqrt(3.0)  # the outer nodes of the 3-point Gauss-Hermite rule
 STEP_LOAD = 0.9  # (λ + cμ)·dt per Euler step
-TAIL = 1e-9  # probabilities below this at the top end are dropped
+TAIL = 1e-8  # probabilities below this at the top end are dropped
 CLOSED_WAIT = 60.0  # an hour without windows and none after it: an hour's wait, at least
 
 
@@ -40,9 +39,7 @@ def _arrival_wait(p: list[float], servers: int, mu: float) -> float:
     """Mean wait of a citizen arriving now, with p(n) in the hall and `servers` windows."""
     if len(p) <= servers:
         return 0.0
-    ahead = 0.0
-    for n in range(servers, len(p)):
-        ahead += p[n] * (n - servers + 1)
+    ahead = sum(chance * ahead for ahead, chance in enumerate(p[servers:], start=1))
     return ahead / (servers * mu)
 
 
@@ -56,6 +53,7 @@ def advance_hour(
     steps = max(1, math.ceil(60.0 * (lam + servers * mu) / STEP_LOAD))
     dt = 60.0 / steps
     total = 0.0
+    rates = [mu * min(n, servers) for n in range(len(p) + steps + 3)]  # p grows one state a step at most
     for index in range(steps):
         if servers > 0:
             total += _arrival_wait(p, servers, mu)
@@ -63,18 +61,19 @@ def advance_hour(
             total += 60.0 - (index + 0.5) * dt + _arrival_wait(p, next_servers, mu)
         else:
             total += CLOSED_WAIT
-        p = _step(p, lam, servers, mu, dt)
+        p = _step(p, lam, rates, dt)
     return p, total / steps
 
 
-def _step(p: list[float], lam: float, servers: int, mu: float, dt: float) -> list[float]:
-    size = len(p) + 1
-    grown = [*p, 0.0, 0.0]
-    out = [0.0] * size
-    for n in range(size):
-        served = mu * min(n, servers)
-        inflow = (lam * grown[n - 1] if n else 0.0) + mu * min(n + 1, servers) * grown[n + 1]
-        out[n] = grown[n] + dt * (inflow - (lam + served) * grown[n])
+def _step(p: list[float], lam: float, rates: list[float], dt: float) -> list[float]:
+    """One Euler step of the forward equations; `rates[n]` is the service rate with n in the hall."""
+    grown = [0.0, *p, 0.0, 0.0]
+    out = [
+        now + dt * (lam * before + leaving * after - (lam + serving) * now)
+        for before, now, after, serving, leaving in zip(
+            grown, grown[1:], grown[2:], rates, rates[1:], strict=False
+        )
+    ]
     while len(out) > 1 and out[-1] < TAIL:
         out.pop()
     return out
@@ -103,10 +102,11 @@ def hourly_waits(
             [max(rate + z * math.sqrt(rate), 0.0) for rate in arrivals], windows, service_minutes
         )
 
-    centre, below, above = at(0.0), at(-MEAN_Z), at(MEAN_Z)
-    # the wait grows faster than the arrivals: its mean over the arrivals' spread (3-point Gauss-Hermite)
-    middle = [(lo + 4 * c + hi) / 6 for c, lo, hi in zip(centre, below, above, strict=True)]
-    low, high = at(-band_z), at(band_z)
+    centre, low, high = at(0.0), at(-band_z), at(band_z)
+    # the wait grows faster than the arrivals: its mean over the arrivals' spread, by the 3-point rule on
+    # the band's own nodes (weights that keep the spread's mean and variance: 1/(2z²) each side)
+    side = 1 / (2 * band_z * band_z)
+    middle = [(1 - 2 * side) * c + side * (lo + hi) for c, lo, hi in zip(centre, low, high, strict=True)]
     return [HourWait(m, min(lo, m), max(hi, m)) for m, lo, hi in zip(middle, low, high, strict=True)]
 
 
@@ -123,13 +123,24 @@ def windows_for_day(
             plan.append(0)
             p, _wait = advance_hour(p, rate=0.0, servers=0, service_minutes=service_minutes, next_servers=1)
             continue
-        for servers in range(1, limit + 1):
-            after, wait = advance_hour(p, rate=rate, servers=servers, service_minutes=service_minutes)
-            if wait <= target_minutes or servers == limit:
-                plan.append(servers)
-                p = after
-                break
+        servers, p = _fewest_windows(
+            p, rate=rate, service_minutes=service_minutes, target=target_minutes, limit=limit
+        )
+        plan.append(servers)
     return plan
+
+
+def _fewest_windows(
+    p: list[float], *, rate: float, service_minutes: float, target: float, limit: int
+) -> tuple[int, list[float]]:
+    """The fewest windows keeping this hour's wait under the target (searched upwards from half the
+    offered load: fewer never keep up), and the distribution they leave."""
+    start = max(1, min(limit, int(rate * service_minutes / 60 // 2)))
+    for servers in range(start, limit + 1):
+        after, wait = advance_hour(p, rate=rate, servers=servers, service_minutes=service_minutes)
+        if wait <= target:
+            return servers, after
+    return limit, after
 
 
 def windows_needed(

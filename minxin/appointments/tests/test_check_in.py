@@ -3,6 +3,8 @@ the bar and its override, reminders."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from minxin.appointments.models import BookingBar, BookingStatus
@@ -196,3 +198,20 @@ def test_the_check_in_api_returns_the_ticket_for_the_hall_staff(desk, morning, c
     assert response.status_code == 200
     assert response.json()["number"] == "A001"
     assert response.json()["priority"] == Priority.APPOINTMENT
+
+
+def test_a_bar_ends_by_itself_when_the_clock_passes_its_end(desk, morning, settings) -> None:
+    settings.APPOINTMENTS_BAR_DAYS = 2
+    phone = "13900004444"
+    for day in (30, 1, 2, 3):
+        morning.move_to(local(day, 8))
+        book(desk, local(day, 10), phone)
+        morning.move_to(local(day, 10, 20))
+        bookings_mark_no_shows()
+    bar = BookingBar.objects.get()
+    assert bar.until.date() <= local(5, 23).date()
+    morning.move_to(local(4, 8))
+    with pytest.raises(Forbidden):
+        book(desk, local(7, 10), phone)
+    morning.move_to(bar.until + dt.timedelta(minutes=1))
+    assert book(desk, local(7, 10), phone).status == BookingStatus.BOOKED
