@@ -15,6 +15,7 @@ the fact statements (which indexes they use).
 
     .venv/bin/python bench/bench_competition.py [--units 50000] [--tickets 5000000] [--cases 1000000]
         [--ratings 3000000] [--explain] [--json PATH]
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_competition.py --reuse   # a new round, same data
 """
 
 # The generating SQL keeps its long column lists on one line each.
@@ -105,22 +106,28 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, dict[str, float]]:
     from minxin.orgs.models import Region
     from minxin.orgs.services import membership_grant
 
-    call_command("migrate", verbosity=0, skip_checks=True)
-    days = (PERIOD_END - PERIOD_START).days + 1
-    with connection.cursor() as cursor:
-        seconds = generate(
-            cursor,
-            units=args.units,
-            tickets=args.tickets,
-            cases=args.cases,
-            ratings=args.ratings,
-            start=PERIOD_START,
-            days=days,
-        )
-    officer = User.objects.create_user(username="bench-officer", password="bench-pass-123")
-    User.objects.create_user(username="bench-assessor", password="bench-pass-123")
+    seconds: dict[str, float] = {}
+    if args.reuse:  # the data of an earlier run (DATABASE_URL names it): a new round over it
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE competition_round, competition_flagrule CASCADE")
+        officer = User.objects.get(username="bench-officer")
+    else:
+        call_command("migrate", verbosity=0, skip_checks=True)
+        with connection.cursor() as cursor:
+            seconds = generate(
+                cursor,
+                units=args.units,
+                tickets=args.tickets,
+                cases=args.cases,
+                ratings=args.ratings,
+                start=PERIOD_START,
+                days=(PERIOD_END - PERIOD_START).days + 1,
+            )
+        officer = User.objects.create_user(username="bench-officer", password="bench-pass-123")
+        User.objects.create_user(username="bench-assessor", password="bench-pass-123")
     province = Region.objects.get(code="130000")
-    membership_grant(user=officer, role=Role.CAMPAIGN_OFFICER, region=province)
+    if not args.reuse:
+        membership_grant(user=officer, role=Role.CAMPAIGN_OFFICER, region=province)
     rubric = rubric_default_create(category="service")
     FlagRule.objects.create(region=province, category="service", red_quota_per_city=1)
     the_round = round_open(
@@ -217,6 +224,9 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--ratings", type=int, default=3_000_000)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="compute a new round over DATABASE_URL's earlier data"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     _reexec_under_postgres()

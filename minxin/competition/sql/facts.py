@@ -87,6 +87,28 @@ def queue_all() -> str:
     """  # noqa: S608 - constant fragments only; values are named parameters
 
 
+def _moves() -> str:
+    """The line's moves on the busy queue-days: +1 when a called citizen joined it, −1 at the call. One
+    pass over the tickets on PostgreSQL (each ticket unpivoted into its two moves); SQLite, without
+    LATERAL, reads them twice."""
+    if connection.vendor == "postgresql":
+        return """
+        SELECT t.queue_id AS queue_id, t.service_date AS day, m.at AS at, m.step AS step
+        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
+        CROSS JOIN LATERAL (VALUES (COALESCE(t.checked_in_at, t.issued_at), 1), (t.called_at, -1))
+            AS m(at, step)
+        WHERE t.called_at IS NOT NULL"""
+    return """
+        SELECT t.queue_id AS queue_id, t.service_date AS day,
+               COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
+        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
+        WHERE t.called_at IS NOT NULL
+        UNION ALL
+        SELECT t.queue_id, t.service_date, t.called_at, -1
+        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
+        WHERE t.called_at IS NOT NULL"""
+
+
 def queue_crowding() -> str:
     """Per unit: queue-days with called numbers, and those on which the line of present citizens grew
     past the hall's crowd rule (QueueRules.crowd_alert_waiting, 20 without rules, 0 = off) at any
@@ -106,15 +128,7 @@ def queue_crowding() -> str:
         FROM days d LEFT JOIN queueing_queuerules qr ON qr.hall_id = d.hall_id
     ), busy AS (
         SELECT queue_id, day FROM limits WHERE crowd_limit > 0 AND called > crowd_limit
-    ), moves AS (
-        SELECT t.queue_id AS queue_id, t.service_date AS day,
-               COALESCE(t.checked_in_at, t.issued_at) AS at, 1 AS step
-        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
-        WHERE t.called_at IS NOT NULL
-        UNION ALL
-        SELECT t.queue_id, t.service_date, t.called_at, -1
-        FROM queueing_ticket t JOIN busy b ON b.queue_id = t.queue_id AND b.day = t.service_date
-        WHERE t.called_at IS NOT NULL
+    ), moves AS ({_moves()}
     ), line AS (
         SELECT queue_id, day,
                SUM(step) OVER (PARTITION BY queue_id, day ORDER BY at, step
@@ -245,6 +259,27 @@ def ratings_stats() -> str:
       AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
     GROUP BY f.unit_id
     """
+
+
+def ratings_all() -> str:
+    """PostgreSQL, for the staged measures: ratings_stats and ratings_attitude in one pass."""
+    return f"""
+    SELECT f.unit_id,
+           COUNT(*) FILTER (WHERE f.excluded_at IS NULL) AS scored,
+           COUNT(*) FILTER (WHERE f.excluded_at IS NULL AND f.score >= %(satisfied_min)s) AS satisfied,
+           COUNT(x.id) AS rectifications,
+           COUNT(*) FILTER (WHERE x.status = 'closed' AND x.resolution = 'rectified' AND NOT x.late)
+               AS rectified_on_time,
+           COUNT(*) FILTER (WHERE f.excluded_at IS NULL AND f.score <= 2 AND {_cites_attitude()})
+               AS attitude_bad
+    FROM feedback_rating f
+    LEFT JOIN feedback_rectification x ON x.rating_id = f.id
+    JOIN orgs_unit u ON u.id = f.unit_id
+    JOIN orgs_region r ON r.id = u.region_id
+    WHERE f.service_date BETWEEN %(start)s AND %(end)s
+      AND u.flag_category = %(category)s AND u.is_active AND r.path LIKE %(path)s
+    GROUP BY f.unit_id
+    """  # noqa: S608 - constant fragments only; values are named parameters
 
 
 HONOURED_STARS = """

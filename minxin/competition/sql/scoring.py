@@ -90,13 +90,13 @@ _LINES = f"""
         LEFT JOIN answers a ON a.unit_id = u.unit_id AND a.code = s.code
                            AND 'questionnaire' IN (s.method, s.fallback)
         WHERE NOT EXISTS (SELECT 1 FROM vetoes v WHERE v.unit_id = u.unit_id)
-    ), methods AS (
+    ), methods AS MATERIALIZED (
         SELECT facts.*,
                CASE WHEN no_data THEN COALESCE(NULLIF(fallback, ''), 'inspection') ELSE method END AS used,
                CASE WHEN answers > 0 THEN answer_sum::numeric / answers END AS mean,
                LEAST(deductions, points) AS applied
         FROM facts
-    ), bases AS (
+    ), bases AS MATERIALIZED (
         SELECT methods.*, ROUND(CASE used
             WHEN 'formula' THEN points * {_band_share("bands", "measured")}
             WHEN 'questionnaire' THEN CASE WHEN answers > 0
@@ -107,19 +107,21 @@ _LINES = f"""
     ), lines AS (
         SELECT unit_id, code, dimension, is_bonus, ROUND(applied, 2) AS applied,
                ROUND(GREATEST(base - applied, 0) * weight, 2) AS earned,
-               jsonb_build_object('method', used, 'base', base::text, 'findings', findings,
-                                  'deductions', ROUND(applied, 2)::text,
-                                  'points', ROUND(GREATEST(base - applied, 0) * weight, 2)::text)
-               || CASE WHEN no_data THEN '{{"no_data": true}}'::jsonb ELSE '{{}}'::jsonb END
-               || CASE used
-                  WHEN 'formula' THEN jsonb_build_object('value', measured::text, 'inputs', inputs)
-                  WHEN 'questionnaire' THEN CASE WHEN answers > 0
-                      THEN jsonb_build_object('value', ROUND(mean, 2)::text, 'inputs',
-                                              jsonb_build_object('answers', answers, 'sum', answer_sum))
-                      ELSE '{{"no_answers": true}}'::jsonb END
-                  WHEN 'document' THEN CASE WHEN review IS NULL THEN '{{"not_reviewed": true}}'::jsonb
-                      ELSE jsonb_build_object('value', LEAST(review, points)::text) END
-                  ELSE '{{}}'::jsonb END AS line
+               json_strip_nulls(json_build_object(
+                   'method', used, 'base', base::text, 'findings', findings,
+                   'deductions', ROUND(applied, 2)::text,
+                   'points', ROUND(GREATEST(base - applied, 0) * weight, 2)::text,
+                   'no_data', CASE WHEN no_data THEN TRUE END,
+                   'value', CASE used WHEN 'formula' THEN measured::text
+                                      WHEN 'questionnaire' THEN ROUND(mean, 2)::text
+                                      WHEN 'document' THEN CASE WHEN review IS NOT NULL
+                                                           THEN LEAST(review, points)::text END END,
+                   'inputs', CASE used WHEN 'formula' THEN inputs::json
+                                       WHEN 'questionnaire' THEN CASE WHEN answers > 0 THEN
+                                           json_build_object('answers', answers, 'sum', answer_sum) END END,
+                   'no_answers', CASE WHEN used = 'questionnaire' AND answers = 0 THEN TRUE END,
+                   'not_reviewed', CASE WHEN used = 'document' AND review IS NULL THEN TRUE END
+               )) AS line
         FROM bases
     )"""  # noqa: S608 - constant fragments only; values are named parameters
 
@@ -129,17 +131,17 @@ _TOTALS = """
                COALESCE(SUM(earned) FILTER (WHERE NOT is_bonus), 0) AS standard,
                COALESCE(SUM(earned) FILTER (WHERE is_bonus), 0) AS bonus_claimed,
                SUM(applied) AS deductions,
-               jsonb_object_agg(code, line) AS indicators
+               json_object_agg(code, line) AS indicators
         FROM lines GROUP BY unit_id
     ), per_dimension AS (
-        SELECT unit_id, jsonb_object_agg(dimension, earned::text) AS dimensions
+        SELECT unit_id, json_object_agg(dimension, earned::text) AS dimensions
         FROM (SELECT unit_id, dimension, SUM(earned) AS earned
               FROM lines WHERE NOT is_bonus GROUP BY unit_id, dimension) AS d
         GROUP BY unit_id
     ), totals AS (
         SELECT p.*, LEAST(p.bonus_claimed, %(bonus_cap)s) AS bonus,
                p.standard + LEAST(p.bonus_claimed, %(bonus_cap)s) AS total,
-               COALESCE(d.dimensions, '{}'::jsonb) AS dimensions
+               COALESCE(d.dimensions, '{}'::json) AS dimensions
         FROM per_unit p LEFT JOIN per_dimension d ON d.unit_id = p.unit_id
     )"""
 
@@ -155,8 +157,8 @@ SCORE_ROUND = (
                                        bonus_points, deductions, total, rank, breakdown, computed_at)
     SELECT %(round)s, t.unit_id, FALSE, '[]'::jsonb, t.standard, t.bonus, t.deductions, t.total,
            RANK() OVER (ORDER BY t.total DESC, t.standard DESC, t.deductions ASC),
-           jsonb_build_object('indicators', t.indicators, 'dimensions', t.dimensions,
-                              'bonus_claimed', t.bonus_claimed::text),
+           json_build_object('indicators', t.indicators, 'dimensions', t.dimensions,
+                             'bonus_claimed', t.bonus_claimed::text)::jsonb,
            %(now)s
     FROM totals t
     UNION ALL

@@ -13,9 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from minxin.competition.models import (
-    Inspection,
-)
+from minxin.competition.models import Indicator, Inspection
 from minxin.competition.services import evidence as evidence_services
 from minxin.competition.views.common import (
     _round,
@@ -24,6 +22,24 @@ from minxin.competition.views.common import (
 from minxin.core import clock
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Unit
+
+
+def _findings(request: HttpRequest, indicators: list[Indicator]) -> list[evidence_services.FindingData]:
+    """The checklist's lines with findings: the count × the indicator's deduction, at most its points."""
+    findings = []
+    for indicator in indicators:
+        count = int(request.POST.get(f"count-{indicator.code}", "0") or 0)
+        if count < 0 or count > 50:
+            raise DomainError(_("Between 0 and 50 findings per line."))
+        if count:
+            findings.append(
+                evidence_services.FindingData(
+                    indicator.code,
+                    (indicator.deduction * count).quantize(Decimal("0.01")).min(indicator.points),
+                    request.POST.get(f"note-{indicator.code}", ""),
+                )
+            )
+    return findings
 
 
 @login_required
@@ -39,20 +55,8 @@ def inspect(request: HttpRequest, round_id: uuid.UUID, unit_id: int) -> HttpResp
         raise PermissionDenied(error.message) from error
     indicators = [i for i in round.rubric.indicators.select_related("dimension") if not i.is_bonus]
     if request.method == "POST":
-        findings = []
         try:
-            for indicator in indicators:
-                count = int(request.POST.get(f"count-{indicator.code}", "0") or 0)
-                if count < 0 or count > 50:
-                    raise DomainError(_("Between 0 and 50 findings per line."))
-                if count:
-                    findings.append(
-                        evidence_services.FindingData(
-                            indicator.code,
-                            (indicator.deduction * count).quantize(Decimal("0.01")).min(indicator.points),
-                            request.POST.get(f"note-{indicator.code}", ""),
-                        )
-                    )
+            findings = _findings(request, indicators)
             inspection = evidence_services.inspection_submit(
                 assessor=user,
                 round=round,

@@ -4,6 +4,7 @@ reviews, vetoes)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minxin.accounts.models import User
 from minxin.competition import selectors
 from minxin.competition.formulas import REGISTRY
 from minxin.competition.models import (
@@ -24,6 +26,7 @@ from minxin.competition.models import (
     Method,
     Objection,
     QuestionnaireAnswer,
+    Round,
     UnitScore,
     VetoFinding,
 )
@@ -92,79 +95,99 @@ def unit_score(request: HttpRequest, round_id: uuid.UUID, unit_id: int) -> HttpR
     )
 
 
+def _review(request: HttpRequest, user: User, round: Round, unit: Unit) -> str:
+    post = request.POST
+    try:
+        points = Decimal(post.get("points", ""))
+    except InvalidOperation:
+        raise DomainError(_("Points must be a number.")) from None
+    evidence_services.document_review(
+        assessor=user,
+        round=round,
+        unit=unit,
+        indicator_code=post.get("indicator", ""),
+        points=points,
+        note=post.get("note", ""),
+    )
+    return _("Review saved.")
+
+
+def _evidence(request: HttpRequest, user: User, round: Round, unit: Unit) -> str:
+    evidence_services.evidence_upload(
+        user=user,
+        round=round,
+        unit=unit,
+        indicator_code=request.POST.get("indicator", ""),
+        summary=request.POST.get("summary", ""),
+        file=request.FILES.get("file"),
+    )
+    return _("Evidence uploaded.")
+
+
+def _veto(request: HttpRequest, user: User, round: Round, unit: Unit) -> str:
+    evidence_services.veto_record(
+        officer=user,
+        round=round,
+        unit=unit,
+        item_code=request.POST.get("item", ""),
+        note=request.POST.get("note", ""),
+    )
+    return _("Veto recorded: the unit is not eligible in this round.")
+
+
+def _object(request: HttpRequest, user: User, round: Round, unit: Unit) -> str:
+    round_services.objection_raise(
+        user=user,
+        round=round,
+        unit=unit,
+        text=request.POST.get("text", ""),
+        indicator_code=request.POST.get("indicator", ""),
+    )
+    return _("Objection sent to the campaign office.")
+
+
+def _answer(request: HttpRequest, user: User, round: Round, unit: Unit) -> str:
+    post = request.POST
+    objection = get_object_or_404(Objection, public_id=post.get("objection", ""), round=round, unit=unit)
+    round_services.objection_answer(
+        officer=user, objection=objection, upheld=post.get("upheld") == "1", answer=post.get("answer", "")
+    )
+    return _("Objection answered.")
+
+
+def _withdraw(request: HttpRequest, user: User, round: Round, unit: Unit) -> str:
+    from minxin.competition.models import Finding
+
+    finding = get_object_or_404(
+        Finding, pk=request.POST.get("finding") or 0, inspection__round=round, inspection__unit=unit
+    )
+    evidence_services.inspection_withdraw_finding(
+        officer=user, finding=finding, reason=request.POST.get("reason", "")
+    )
+    return _("Finding withdrawn; compute the round again.")
+
+
+ACTIONS: dict[str, Callable[[HttpRequest, User, Round, Unit], str]] = {
+    "review": _review,
+    "evidence": _evidence,
+    "veto": _veto,
+    "object": _object,
+    "answer": _answer,
+    "withdraw": _withdraw,
+}
+
+
 @login_required
 @require_POST
 def unit_score_action(request: HttpRequest, round_id: uuid.UUID, unit_id: int, action: str) -> HttpResponse:
     user = _staff(request)
     round = _round(round_id)
     unit = get_object_or_404(Unit.objects.select_related("region"), pk=unit_id)
-    post = request.POST
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
     try:
-        if action == "review":
-            try:
-                points = Decimal(post.get("points", ""))
-            except InvalidOperation:
-                raise DomainError(_("Points must be a number.")) from None
-            evidence_services.document_review(
-                assessor=user,
-                round=round,
-                unit=unit,
-                indicator_code=post.get("indicator", ""),
-                points=points,
-                note=post.get("note", ""),
-            )
-            messages.success(request, _("Review saved."))
-        elif action == "evidence":
-            evidence_services.evidence_upload(
-                user=user,
-                round=round,
-                unit=unit,
-                indicator_code=post.get("indicator", ""),
-                summary=post.get("summary", ""),
-                file=request.FILES.get("file"),
-            )
-            messages.success(request, _("Evidence uploaded."))
-        elif action == "veto":
-            evidence_services.veto_record(
-                officer=user,
-                round=round,
-                unit=unit,
-                item_code=post.get("item", ""),
-                note=post.get("note", ""),
-            )
-            messages.success(request, _("Veto recorded: the unit is not eligible in this round."))
-        elif action == "object":
-            round_services.objection_raise(
-                user=user,
-                round=round,
-                unit=unit,
-                text=post.get("text", ""),
-                indicator_code=post.get("indicator", ""),
-            )
-            messages.success(request, _("Objection sent to the campaign office."))
-        elif action == "answer":
-            objection = get_object_or_404(
-                Objection, public_id=post.get("objection", ""), round=round, unit=unit
-            )
-            round_services.objection_answer(
-                officer=user,
-                objection=objection,
-                upheld=post.get("upheld") == "1",
-                answer=post.get("answer", ""),
-            )
-            messages.success(request, _("Objection answered."))
-        elif action == "withdraw":
-            from minxin.competition.models import Finding
-
-            finding = get_object_or_404(
-                Finding, pk=post.get("finding") or 0, inspection__round=round, inspection__unit=unit
-            )
-            evidence_services.inspection_withdraw_finding(
-                officer=user, finding=finding, reason=post.get("reason", "")
-            )
-            messages.success(request, _("Finding withdrawn; compute the round again."))
-        else:
-            raise Http404
+        messages.success(request, handler(request, user, round, unit))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("competition:unit-score", round.public_id, unit.pk)
