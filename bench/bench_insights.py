@@ -183,6 +183,23 @@ def main() -> int:
     timed("wall_snapshot_refresh_s", results, lambda: wall_refresh_all())
     province_region = Region.objects.get(code="130000")
     timed("wall_payload_compute_s", results, lambda: wall_payload(region=province_region))
+    # The competition's figures (flags, ranking) and a city's 7-day outlook (every hall's forecast), as
+    # the worker's module refresh computes them; the month's competition report (PDF and XLSX).
+    from minxin.insights.honours import honours_compute
+    from minxin.insights.outlook import forecast_compute
+    from minxin.insights.selectors import halls_of_region
+    from minxin.insights.services.competition_reports import competition_report_generate
+
+    city_region = Region.objects.get(code="130300")
+    city_halls = halls_of_region(city_region)
+    timed("competition_figures_province_s", results, lambda: honours_compute(region=province_region))
+    timed("forecast_one_city_s", results, lambda: forecast_compute(region=city_region, halls=city_halls))
+    results["forecast_city_halls"] = len(city_halls)
+    timed(
+        "competition_report_province_s",
+        results,
+        lambda: competition_report_generate(region=province_region, month=today.replace(day=1), by="bench"),
+    )
     # A region view built cold (the first request of each aggregates cycle in a process pays it)
     from minxin.insights.selectors import region_view
 
@@ -204,6 +221,8 @@ def main() -> int:
         "public page (city)": "/figures/130300/",
         "export halls.xlsx (city)": f"/staff/insights/regions/130300/export/halls.xlsx?month={month}",
         "export halls.csv (province)": f"/staff/insights/regions/130000/export/halls.csv?month={month}",
+        "export ranking.csv (province)": "/staff/insights/regions/130000/export/ranking.csv",
+        "competition reports list": "/staff/insights/regions/130000/reports/",
     }
     print(f"bench_insights: dashboard latency, {options.requests} requests each (goal ≤ {GOAL_MS:.0f} ms)")
     results["latency"] = {}

@@ -1,5 +1,5 @@
 """Demo: the aggregates behind the dashboards, brought up to date over the demo history, and last
-month's reports.
+month's reports (halls' and the competition's).
 
 Built through the app's own services. `load` must be idempotent (loading twice changes nothing).
 """
@@ -13,6 +13,7 @@ from django.db.models import Max
 from minxin.insights.models import AggregateCursor, HallMonthStats
 from minxin.insights.selectors import month_add
 from minxin.insights.services.aggregates import CURSOR, aggregates_rebuild
+from minxin.insights.services.competition_reports import competition_reports_job
 from minxin.insights.services.reports import report_generate
 from minxin.insights.services.wall import wall_refresh_all
 from minxin.orgs.models import Hall
@@ -33,5 +34,9 @@ def load(*, today: dt.date) -> str:
     for hall in halls:
         report_generate(hall=hall, month=last_month, by="worker")
         reports += 1
+    competition = competition_reports_job(today=today)  # regions where something happened; once
     wall_refresh_all()
-    return f"insights: {hours} hour figures, {reports} hall reports for {last_month:%Y-%m}"
+    return (
+        f"insights: {hours} hour figures, {reports} hall reports and {competition} competition reports"
+        f" for {last_month:%Y-%m}"
+    )

@@ -253,7 +253,7 @@ def _region_refresh(region: Region, month: dt.date, halls: list[Hall]) -> None:
     else:
         from minxin.insights.outlook import forecast_figures
 
-        forecast_figures(region=region, halls=halls)  # hourly: the forecast moves slowly
+        forecast_figures(region=region, halls=halls)  # every 3 hours: the forecast moves slowly
 
 
 # --- voting: published results ---------------------------------------------------------------------------

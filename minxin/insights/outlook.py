@@ -2,8 +2,9 @@
 hall_forecast`, fitted on the hall's ticket history), summed per day for the city view's outlook panel
 and for today's waits against the forecast.
 
-A hall's forecast reads weeks of its tickets, so the worker computes a city's outlook at most hourly
-and keeps it in a `ModuleFigures` row ("forecast", scope `<city code>:<date>`); a page reads that row.
+A hall's forecast reads weeks of its tickets, so the worker computes a city's outlook at most every
+three hours (and anew each day) and keeps it in a `ModuleFigures` row ("forecast", scope
+`<city code>:<date>`); a page reads that row.
 Predicted waits are arrival-weighted means over the open hours (as the appointments app sums them).
 """
 
@@ -20,7 +21,7 @@ from minxin.insights.selectors import halls_of_region, province_today
 from minxin.orgs.models import Hall, Region
 
 OUTLOOK_DAYS = 7
-MAX_AGE = dt.timedelta(hours=1)
+MAX_AGE = dt.timedelta(hours=3)
 TENTH = Decimal("0.1")
 
 
