@@ -70,23 +70,6 @@ def queue_wait_p90() -> str:
     """  # noqa: S608 - constant fragments only; values are named parameters
 
 
-def queue_all() -> str:
-    """PostgreSQL, for the staged measures: queue_stats and queue_wait_p90 in one pass over the tickets
-    (percentile_disc skips the waits of numbers never called, which are NULL)."""
-    wait = _wait_seconds()
-    return f"""
-    SELECT h.unit_id,
-           COUNT(*) AS issued,
-           COUNT(t.called_at) AS called,
-           COUNT(*) FILTER (WHERE {wait} <= 900) AS within_15,
-           COUNT(*) FILTER (WHERE t.status = 'no_show') AS no_show,
-           percentile_disc(0.9) WITHIN GROUP (ORDER BY {wait}) AS p90
-    FROM queueing_ticket t
-    {_UNITS_OF_ROUND}
-    GROUP BY h.unit_id
-    """  # noqa: S608 - constant fragments only; values are named parameters
-
-
 def _moves() -> str:
     """The line's moves on the busy queue-days: +1 when a called citizen joined it, −1 at the call. One
     pass over the tickets on PostgreSQL (each ticket unpivoted into its two moves); SQLite, without

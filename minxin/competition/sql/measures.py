@@ -17,13 +17,8 @@ from typing import Any
 
 from django.db import connection
 
-from minxin.competition.sql.facts import (
-    HONOURED_STARS,
-    cases_stats,
-    queue_all,
-    queue_crowding,
-    ratings_all,
-)
+from minxin.competition.sql import queue_pg
+from minxin.competition.sql.facts import HONOURED_STARS, cases_stats, ratings_all
 
 TABLE = "competition_measure_tmp"
 
@@ -45,8 +40,8 @@ def _inputs(**names: str) -> str:
 
 
 SOURCES: dict[str, Callable[[], str]] = {
-    "queue": queue_all,
-    "crowd": queue_crowding,
+    "queue": lambda: queue_pg.QUEUE,
+    "crowd": lambda: queue_pg.CROWD,
     "cases": cases_stats,
     "ratings": ratings_all,
     "stars": lambda: HONOURED_STARS,
