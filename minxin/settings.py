@@ -421,6 +421,11 @@ SITE_HOTLINE = env_str("SITE_HOTLINE", "12345")
 INTEGRATION_NUMBERS_PER_MINUTE = env_int("INTEGRATION_NUMBERS_PER_MINUTE", 120, minimum=1)
 INTEGRATION_NUMBERS_PER_PHONE_PER_DAY = env_int("INTEGRATION_NUMBERS_PER_PHONE_PER_DAY", 3, minimum=1)
 
+# Queueing (kiosk and floor): a kiosk screen left alone this many seconds returns to its start page;
+# on the hall's floor view a present citizen waiting this many minutes or more is marked as a long wait.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=5)
+QUEUE_LONG_WAIT_MINUTES = env_int("QUEUE_LONG_WAIT_MINUTES", 30, minimum=1)
+
 # Accounts: staff sign-in that resists guessing. Attempts per user name and per address in a window,
 # a lock after repeated failures (lifted by an administrator or when the period ends), TOTP two-factor
 # sign-in (django-otp) for the roles listed (on in production; DEBUG turns the default off; an empty
@@ -435,21 +440,6 @@ STAFF_OTP_REQUIRED_ROLES = env_list(
 )
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "minxin")
 CONSENT_VERSION = env_str("CONSENT_VERSION", "2026-12-01")
-
-# Accounts/orgs: a citizen's full phone is shown to staff only in a hall where the citizen has business:
-# a record below (a number taken there within PHONE_REVEAL_WITHIN_DAYS, a case filed there), declared
-# here by model label so that orgs needs no import of the apps above it (core.citizen_links).
-PHONE_REVEAL_WITHIN_DAYS = env_int("PHONE_REVEAL_WITHIN_DAYS", 90, minimum=1)
-CITIZEN_HALL_LINKS = [
-    {
-        "name": "ticket",
-        "model": "queueing.Ticket",
-        "phone_hash": "phone_hash",
-        "hall": "hall",
-        "since": "issued_at",
-    },
-    {"name": "case", "model": "cases.Case", "phone_hash": "applicant__phone_hash", "hall": "hall"},
-]
 
 # Personal data (PIPL): how long each kind is kept (days), enforced by the worker's retention jobs
 # (core.personal_data; docs/privacy.md). A ticket's encrypted phone goes as soon as it closes; its
@@ -467,3 +457,27 @@ FEEDBACK_PERSONAL_DAYS = env_int("FEEDBACK_PERSONAL_DAYS", 365, minimum=30)
 APPOINTMENTS_PERSONAL_DAYS = env_int("APPOINTMENTS_PERSONAL_DAYS", 90, minimum=1)
 VOTING_AUDIT_DAYS = env_int("VOTING_AUDIT_DAYS", 30, minimum=1)
 PERSONAL_DATA_SWEEP_DAYS = env_int("PERSONAL_DATA_SWEEP_DAYS", 14, minimum=1)
+
+# Accounts/orgs: a citizen's full phone is shown to staff only in a hall where the citizen has business:
+# a record below (a number taken there within PHONE_REVEAL_WITHIN_DAYS, a case filed there), declared
+# here by model label so that orgs needs no import of the apps above it (core.citizen_links).
+PHONE_REVEAL_WITHIN_DAYS = env_int("PHONE_REVEAL_WITHIN_DAYS", 90, minimum=1)
+CITIZEN_HALL_LINKS = [
+    {
+        "name": "ticket",
+        "model": "queueing.Ticket",
+        "phone_hash": "phone_hash",
+        "hall": "hall",
+        "since": "issued_at",
+    },
+    {"name": "case", "model": "cases.Case", "phone_hash": "applicant__phone_hash", "hall": "hall"},
+]
+
+# Cases: where e-supervision notices to staff go besides the staff home (政务微信/钉钉 adapter by webhook).
+CASES_STAFF_NOTICE_BACKEND = env_str(
+    "CASES_STAFF_NOTICE_BACKEND", "minxin.cases.staff_notices.ConsoleStaffNoticeBackend"
+)
+CASES_STAFF_NOTICE_WEBHOOK_URL = env_str("CASES_STAFF_NOTICE_WEBHOOK_URL", "")
+# Voting: a closed campaign with more ballots than this is counted by the worker (job
+# voting.count_results), not in the officer's close request; the results page says "being counted".
+VOTING_RESULTS_INLINE_MAX = env_int("VOTING_RESULTS_INLINE_MAX", 20000, minimum=0)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,6 +21,21 @@ from minxin.queueing.models import Ticket
 from minxin.queueing.selectors import recent_calls, service_lines
 
 RECENT_CALLS = 8
+# The recorded pieces a screen without a Chinese voice plays (minxin/static/minxin/voice/README.md).
+VOICE_PIECES = [
+    "qing",
+    "hao",
+    "dao",
+    "haochuangkou",
+    "shi",
+    *[str(digit) for digit in range(10)],
+    *"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+]
+
+
+def voice_files() -> dict[str, str]:
+    """Each recorded piece's static URL (hashed names in production), for board.js."""
+    return {name: static(f"minxin/voice/{name}.wav") for name in VOICE_PIECES}
 
 
 def board_texts() -> dict[str, str]:
@@ -75,5 +91,6 @@ def board_page(request: HttpRequest, code: str) -> HttpResponse:
         "events_url": reverse("hall-events", args=[hall.code]),
         "queue_url": reverse("api:queue_api", kwargs={"hall": hall.code}),
         "sound_on": request.GET.get("sound") == "1",
+        "voice_files": voice_files(),
     }
     return render(request, "queueing/board.html", context)

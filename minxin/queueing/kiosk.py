@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import qrcode  # type: ignore[import-untyped]
 import qrcode.image.svg  # type: ignore[import-untyped]
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -27,19 +27,21 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from minxin.accounts import personal
 from minxin.accounts.models import Role, User
 from minxin.catalog.models import ItemVersion, Material
 from minxin.catalog.selectors import current_versions
 from minxin.core import clock
-from minxin.core.audit import client_ip
+from minxin.core.audit import audit_record, client_ip
 from minxin.core.errors import DomainError, Throttled
 from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, hall_is_open
 from minxin.queueing.estimates import Estimate
-from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
-from minxin.queueing.models import Channel, Service, Ticket
-from minxin.queueing.selectors import queue_last_called, ticket_ahead
+from minxin.queueing.forecasting import LineEstimate, service_line_estimates, ticket_estimate
+from minxin.queueing.kiosk_guide import KioskGuide, kiosk_guide
+from minxin.queueing.models import Channel, Service, Ticket, TicketStatus
+from minxin.queueing.selectors import TicketWording, queue_last_called, ticket_ahead, ticket_wording
 from minxin.queueing.services import hall_check_in_code, ticket_check_in, ticket_issue
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
@@ -65,13 +67,34 @@ def estimate_band(estimate: Estimate | None) -> str:
     return band.replace("–", "\u2060–\u2060")  # word joiners: the range never breaks at its dash
 
 
+def wait_phrase(wording: TicketWording) -> str:
+    """The wait as the kiosk words it, decided by `ticket_wording` (the rule the ticket page and the
+    status page follow): never "no wait" with people ahead, never a band with nobody ahead."""
+    if wording.wait == "none":
+        return _("No wait")
+    if wording.wait == "soon":
+        return _("A few minutes")
+    if wording.wait == "band":
+        return estimate_band(Estimate(minutes=wording.minutes, low=wording.low, high=wording.high))
+    return ""
+
+
+def new_number_wording(row: LineEstimate) -> TicketWording:
+    """What a number taken now for the row's service faces: the whole queue ahead (present and remote,
+    as its estimate counts them) and that estimate, worded by the one rule."""
+    return ticket_wording(
+        status=TicketStatus.WAITING, ahead=row.queue_waiting + row.queue_reserved, estimate=row.estimate
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class KioskService:
     service: Service
     in_line: int
     band: str
     nonce: str
-    guides: list[ItemVersion] = field(default_factory=list)
+    guides: list[KioskGuide] = field(default_factory=list)
+    wording: TicketWording | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +106,12 @@ class Notice:
 
 
 def _hall_for_kiosk(request: HttpRequest, code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    user = request.user
-    if not isinstance(user, User) or not staff_may_act_in_hall(user=user, hall=hall, roles=KIOSK_ROLES):
-        raise PermissionDenied(_("This device may not serve as a kiosk in this hall."))
-    return hall
+    return hall_for(
+        code=code,
+        user=request.user,
+        roles=KIOSK_ROLES,
+        refusal=_("This device may not serve as a kiosk in this hall."),
+    )
 
 
 def kiosk_services(hall: Hall) -> list[KioskService]:
@@ -97,8 +119,7 @@ def kiosk_services(hall: Hall) -> list[KioskService]:
     waits behind the whole queue, remote numbers included), the estimate band and the item guides."""
     rows = service_line_estimates(hall=hall)
     lines = [row.line for row in rows]
-    in_line = {row.line.service.pk: row.queue_waiting + row.queue_reserved for row in rows}
-    bands = {row.line.service.pk: estimate_band(row.estimate) for row in rows}
+    wordings = {row.line.service.pk: new_number_wording(row) for row in rows}
     services = [line.service for line in lines]
     prefetch_related_objects(services, "items")
     item_ids = {item.pk for service in services for item in service.items.all()}
@@ -110,13 +131,17 @@ def kiosk_services(hall: Hall) -> list[KioskService]:
     return [
         KioskService(
             service=line.service,
-            in_line=in_line[line.service.pk],
-            band=bands[line.service.pk],
+            in_line=wordings[line.service.pk].ahead,
+            band=wait_phrase(wordings[line.service.pk]),
             nonce=secrets.token_urlsafe(16),
-            guides=sorted(
-                (versions[item.pk] for item in line.service.items.all() if item.pk in versions),
-                key=lambda version: version.name,
-            ),
+            guides=[
+                kiosk_guide(version)
+                for version in sorted(
+                    (versions[item.pk] for item in line.service.items.all() if item.pk in versions),
+                    key=lambda version: version.name,
+                )
+            ],
+            wording=wordings[line.service.pk],
         )
         for line in lines
     ]
@@ -140,6 +165,7 @@ def _render_kiosk(
         "check_in": check_in or {"number": "", "phone_last4": ""},
         "prefixes": sorted({entry.service.queue.prefix for entry in services}),
         "return_seconds": NOTICE_RETURN_SECONDS,
+        "idle_seconds": settings.KIOSK_IDLE_SECONDS,
         "check_in_qr": mark_safe(check_in_qr_svg(request, hall)),  # noqa: S308 - SVG we generated
     }
     response = render(request, "queueing/kiosk.html", context, status=status)
@@ -169,6 +195,13 @@ def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
     service_code = request.POST.get("service", "")[:32]
     nonce = request.POST.get("nonce", "")
     key = f"kiosk:{user.pk}:{nonce}" if _NONCE.fullmatch(nonce) else ""
+    raw_card = request.POST.get("id_card", "").strip()[:32]
+    id_number = personal.normalize_id_number(raw_card) if raw_card else None
+    if raw_card and id_number is None:
+        notice = Notice(
+            "error", _("The ID card could not be read."), _("Please read it again, or ask at the desk.")
+        )
+        return _render_kiosk(request, hall, status=422, notice=notice)
     try:
         issued = ticket_issue(
             hall=hall, service_code=service_code, channel=Channel.KIOSK, idempotency_key=key, actor=user
@@ -176,11 +209,31 @@ def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as error:
         notice = Notice("error", _("No number was issued."), error.message)
         return _render_kiosk(request, hall, status=_error_status(error), notice=notice)
+    if id_number is not None and not issued.replayed:
+        _record_id_card(request, user, issued.ticket, id_number)
     return HttpResponseRedirect(reverse("queueing:kiosk-ticket", args=[hall.code, issued.ticket.public_id]))
 
 
-def _ticket_band(ticket: Ticket, ahead: int, ahead_reserved: int) -> str:
-    return estimate_band(ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved))
+def _record_id_card(request: HttpRequest, user: User, ticket: Ticket, id_number: str) -> None:
+    """A number taken after an ID card was read (a keyboard-wedge reader, docs/kiosk.md): the audit log
+    keeps which card took it, as a keyed hash and the masked number, never the number itself."""
+    audit_record(
+        actor=user,
+        action="queueing.kiosk_id_card",
+        target=ticket,
+        details={
+            "id_hash": personal.keyed_hash(id_number, purpose="id_number"),
+            "id_masked": personal.mask_id_number(id_number),
+        },
+        request=request,
+    )
+
+
+def _ticket_wording(ticket: Ticket) -> TicketWording:
+    """The ticket's own wording (`ticket_wording`), as its page says it."""
+    ahead, ahead_reserved = ticket_ahead(ticket)
+    estimate = ticket_estimate(ticket=ticket, ahead=ahead, ahead_reserved=ahead_reserved)
+    return ticket_wording(status=ticket.status, ahead=ahead, estimate=estimate)
 
 
 def check_in_qr_svg(request: HttpRequest, hall: Hall) -> str:
@@ -213,14 +266,13 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: str) -> HttpRespons
     ticket = get_object_or_404(
         Ticket.objects.select_related("hall", "service", "queue", "window"), public_id=ticket_id, hall=hall
     )
-    ahead, ahead_reserved = ticket_ahead(ticket)
-    band = _ticket_band(ticket, ahead, ahead_reserved) if ticket.status in ("reserved", "waiting") else ""
+    wording = _ticket_wording(ticket)
     status_url = request.build_absolute_uri(reverse("queueing:ticket", args=[ticket.public_id]))
     context = {
         "hall": hall,
         "ticket": ticket,
-        "ahead": ahead,
-        "band": band,
+        "wording": wording,
+        "wait": wait_phrase(wording),
         "issued_text": ticket.issued_at.astimezone(ZoneInfo(hall.time_zone)).strftime("%Y-%m-%d %H:%M"),
         "qr_svg": ticket_qr_svg(status_url, label=_("Scan to follow your number")),
         "last_called": queue_last_called(queue_id=ticket.queue_id, service_date=ticket.service_date) or "",
@@ -293,12 +345,25 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as error:
         notice = Notice("error", _("This number cannot be checked in."), error.message)
         return _render_kiosk(request, hall, status=_error_status(error), notice=notice, check_in=typed)
-    ahead, ahead_reserved = ticket_ahead(ticket)
-    band = _ticket_band(ticket, ahead, ahead_reserved)
-    text = ngettext("%(count)s person ahead of you.", "%(count)s people ahead of you.", ahead) % {
-        "count": ahead
-    }
-    if band:
-        text = _("%(ahead)s Estimated wait: %(band)s") % {"ahead": text, "band": band}
-    notice = Notice("success", _("You are checked in. Please wait for your call."), text, ticket.number)
+    notice = Notice(
+        "success",
+        _("You are checked in. Please wait for your call."),
+        _checked_in_text(_ticket_wording(ticket)),
+        ticket.number,
+    )
     return _render_kiosk(request, hall, notice=notice)
+
+
+def _checked_in_text(wording: TicketWording) -> str:
+    """What the kiosk says after a check-in, by the one rule: "next" alone, or who is ahead and the wait."""
+    if wording.headline == "next":
+        return _("You are next. Please stay near the windows.")
+    if wording.headline != "wait":
+        return ""
+    text = ngettext("%(count)s person ahead of you.", "%(count)s people ahead of you.", wording.ahead) % {
+        "count": wording.ahead
+    }
+    wait = wait_phrase(wording)
+    if wait:
+        text = _("%(ahead)s Estimated wait: %(band)s") % {"ahead": text, "band": wait}
+    return text

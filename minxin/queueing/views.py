@@ -25,9 +25,10 @@ from minxin.core.clock import now
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, hall_is_open, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, hall_is_open
+from minxin.queueing.check_in import hall_check_in  # noqa: F401 - urls.py names views.hall_check_in
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
-from minxin.queueing.kiosk import check_in_qr_svg
+from minxin.queueing.kiosk import check_in_qr_svg, new_number_wording
 from minxin.queueing.models import (
     ACTIVE,
     IN_LINE,
@@ -49,11 +50,9 @@ from minxin.queueing.selectors import (
 )
 from minxin.queueing.services import (
     citizen_ticket_issue,
-    hall_check_in_code_valid,
     queue_rules,
     ticket_call_next,
     ticket_cancel,
-    ticket_check_in,
     ticket_finish,
     ticket_issue,
     ticket_no_show,
@@ -73,10 +72,7 @@ GREEN_CHANNEL_REASONS = (
 
 
 def _hall(code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    return hall
+    return hall_for(code=code)
 
 
 def ticket_page(request: HttpRequest, ticket_id: str) -> HttpResponse:
@@ -171,33 +167,6 @@ def my_numbers(request: HttpRequest) -> HttpResponse:
     return render(request, "queueing/my_numbers.html", context)
 
 
-def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:
-    """The page the hall's check-in QR code opens: the citizen's reserved numbers for this hall, checked
-    in with one tap. The QR carries a code renewed every minute and valid for ten, so the page works for
-    someone standing in the hall, not for a photo of the code sent home."""
-    hall = _hall(code)
-    code_ok = hall_check_in_code_valid(hall, request.POST.get("t") or request.GET.get("t", ""))
-    mine = Ticket.objects.filter(hall=hall, public_id__in=_session_tickets(request), status__in=IN_LINE)
-    tickets = list(mine.select_related("service"))
-    checked: list[Ticket] = []
-    if request.method == "POST" and code_ok:
-        for ticket in tickets:
-            if ticket.status == TicketStatus.RESERVED:
-                try:
-                    checked.append(ticket_check_in(ticket=ticket))
-                except DomainError:
-                    continue
-        tickets = list(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).select_related("service"))
-    context = {
-        "hall": hall,
-        "tickets": tickets,
-        "checked": checked,
-        "code_ok": code_ok,
-        "t": request.POST.get("t") or request.GET.get("t", ""),
-    }
-    return render(request, "queueing/check_in.html", context, status=200 if code_ok else 403)
-
-
 @require_POST
 def ticket_citizen_action(request: HttpRequest, ticket_id: str, action: str) -> HttpResponse:
     """The citizen's own buttons on the ticket page: rejoin after a missed call, or give up the place.
@@ -220,11 +189,12 @@ def ticket_citizen_action(request: HttpRequest, ticket_id: str, action: str) -> 
 @login_required
 def check_in_poster(request: HttpRequest, code: str) -> HttpResponse:
     """A printable poster with the hall's check-in QR code, for the entrance (staff of the hall only)."""
-    hall = _hall(code)
-    user = request.user
-    assert isinstance(user, User)
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER, Role.WINDOW_CLERK]):
-        raise PermissionDenied(_("You have no role in this hall."))
+    hall = hall_for(
+        code=code,
+        user=request.user,
+        roles=[Role.HALL_MANAGER, Role.WINDOW_CLERK],
+        refusal=_("You have no role in this hall."),
+    )
     qr = check_in_qr_svg(request, hall)
     return render(request, "queueing/check_in_poster.html", {"hall": hall, "qr": mark_safe(qr)})  # noqa: S308 - SVG we generated
 
@@ -237,9 +207,7 @@ def hall_status(request: HttpRequest, code: str) -> HttpResponse:
         {
             "line": row.line,
             "estimate": row.estimate,
-            "wording": ticket_wording(
-                status=TicketStatus.WAITING, ahead=row.line.waiting, estimate=row.estimate
-            ),
+            "wording": new_number_wording(row),
         }
         for row in lines
     ]
@@ -383,7 +351,9 @@ def _perform(action: str, request: HttpRequest, window: Window, user: User) -> s
         return _("%(number)s did not come.") % {"number": current.number}
     if action == "transfer":
         service = Service.objects.filter(hall=window.hall, code=request.POST.get("service", "")).first()
-        target = Window.objects.filter(hall=window.hall, number=request.POST.get("window", "")).first()
+        target = Window.objects.filter(
+            hall=window.hall, number=request.POST.get("window", ""), is_active=True
+        ).first()
         moved = ticket_transfer(
             ticket=current,
             clerk=user,

@@ -24,7 +24,7 @@ const fakeSpeech = {
     window.__spoken.push({ text: utterance.text, lang: utterance.lang });
     setTimeout(() => { if (utterance.onend) utterance.onend(new Event("end")); }, 30);
   },
-  getVoices() { return []; },
+  getVoices() { return [{ lang: "zh-CN", localService: true, name: "a Chinese voice" }]; },
   cancel() {},
 };
 Object.defineProperty(window, "speechSynthesis", { value: fakeSpeech, configurable: true });

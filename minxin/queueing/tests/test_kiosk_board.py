@@ -80,12 +80,12 @@ def test_the_kiosk_lists_the_services_with_what_to_bring(cast, line, kiosk_clien
     assert "For the green channel, please ask at the service desk." in page
     assert "Green channel" not in page
     assert 'name="priority"' not in page
-    # What to bring: the item's current version, its materials and a link to the guide.
+    # What to bring: the item's current version and its materials, inside the kiosk (no link out of it).
     assert 'data-dialog="bring-huji"' in page
     assert 'data-dialog="bring-qiye"' not in page
     assert "居民身份证换领" in page
     assert "申请表" in page
-    assert f"/items/{cast.item.item.public_id}/" in page
+    assert f"/items/{cast.item.item.public_id}/" not in page
     assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
 
 
@@ -142,7 +142,7 @@ def test_taking_a_number_prints_a_ticket_with_a_qr_code(cast, line, kiosk_client
     assert "<?xml" not in body
     assert "户籍业务" in body
     assert cast.hall.name in body
-    assert "0 people ahead of you" in body
+    assert "You are next" in body  # nobody ahead: "next", never "0 people ahead" beside a wait
     assert "2026-11-30 10:0" in body  # issued at 10:00 local time, not in UTC
     assert 'data-print="1"' in body
     assert "size: 80mm" in open_static("minxin/css/kiosk.css")

@@ -162,20 +162,63 @@
     utterance.lang = "zh-CN";
     utterance.rate = 0.9;
     var chosen = pickVoice();
-    if (chosen) utterance.voice = chosen;
+    try { if (chosen) utterance.voice = chosen; } catch (e) { /* not a SpeechSynthesisVoice: the lang decides */ }
     var finish = once(function () { setTimeout(function () { say(text, times - 1, next); }, 600); });
     utterance.onend = finish;
     utterance.onerror = finish;
     setTimeout(finish, 2500 + text.length * 400); // some engines never fire "end"
     try { synth.speak(utterance); } catch (e) { finish(); }
   }
+  // ---- No Chinese voice on this screen: the recorded pieces we ship (minxin/static/minxin/voice/, made
+  // with espeak-ng by scripts/make_voice.py), played one after the other: qing A 0 0 2 hao dao 1 haochuangkou.
+  var voiceFiles = json("board-voice") || {};
+  function windowPieces(window_) {
+    var text = String(window_);
+    if (!/^[0-9]{1,2}$/.test(text)) return text.split("");
+    var n = parseInt(text, 10), tens = Math.floor(n / 10), ones = n % 10;
+    if (n < 10) return [String(n)];
+    return (tens === 1 ? [] : [String(tens)]).concat(["shi"], ones ? [String(ones)] : []);
+  }
+  function voicePieces(call) {
+    var pieces = ["qing"].concat(String(call.number).toUpperCase().split(""), ["hao"]);
+    if (call.window != null && call.window !== "") pieces = pieces.concat(["dao"], windowPieces(call.window), ["haochuangkou"]);
+    return pieces.filter(function (name) { return voiceFiles[name]; });
+  }
+  window.minxinBoard.voicePieces = voicePieces;
+  var player = null;
+  function playPieces(pieces, times, next) {
+    if (!pieces.length || times <= 0) return next();
+    if (!player) player = new Audio();
+    var index = 0;
+    function step() {
+      if (index >= pieces.length) return setTimeout(function () { playPieces(pieces, times - 1, next); }, 600);
+      var finish = once(function () { index += 1; step(); });
+      setTimeout(finish, 3000); // a piece lasts under a second; never wait for an "ended" that does not come
+      try {
+        player.onended = finish;
+        player.onerror = finish;
+        player.src = voiceFiles[pieces[index]];
+        var playing = player.play();
+        if (playing && playing.catch) playing.catch(finish);
+      } catch (e) { finish(); }
+    }
+    step();
+  }
+  function hasChineseVoice() {
+    return !!(synth && typeof SpeechSynthesisUtterance !== "undefined" && pickVoice());
+  }
+  function speak(call, times, next) {
+    if (hasChineseVoice()) say(spokenText(call), times, next);
+    else playPieces(voicePieces(call), times, next);
+  }
+
   function pump() {
     if (busy || !pending.length) return;
     busy = true;
     var call = pending.shift();
     var times = pending.length >= 2 ? 1 : 2; // a backlog is spoken once each, to catch up
     playChime(function () {
-      say(spokenText(call), times, function () { busy = false; setTimeout(pump, 300); });
+      speak(call, times, function () { busy = false; setTimeout(pump, 300); });
     });
   }
   function announce(call) {

@@ -13,7 +13,7 @@
   }
 
   var zone = body.getAttribute("data-time-zone") || undefined;
-  var IDLE_RELOAD_MS = 60000;
+  var IDLE_RELOAD_MS = (parseInt(body.getAttribute("data-idle-seconds") || "60", 10) || 60) * 1000;
   var lastTouch = Date.now();
 
   // A result page answers a POST: make a refresh load the kiosk, never resend the form.
@@ -144,6 +144,35 @@
       bookingTarget.focus({ preventScroll: true });
     });
   }
+
+  // An ID-card reader plugged in as a keyboard ("keyboard wedge", docs/kiosk.md) types the 18-character
+  // number and Enter. Typed with no field focused, or into a field, it is taken as the card: shown
+  // masked, sent with the next number taken, and never left in a field.
+  var ID_NUMBER = /^[0-9]{17}[0-9X]$/;
+  var cardBanner = document.querySelector("[data-card-banner]");
+  var typed = "";
+  function readCard(value) {
+    var number = String(value || "").trim().toUpperCase();
+    if (!ID_NUMBER.test(number)) return false;
+    document.querySelectorAll("[data-id-card]").forEach(function (input) { input.value = number; });
+    if (cardBanner) {
+      var masked = cardBanner.querySelector("[data-card-masked]");
+      if (masked) masked.textContent = number.slice(0, 3) + "*".repeat(11) + number.slice(14);
+      cardBanner.hidden = false;
+    }
+    return true;
+  }
+  document.addEventListener("keydown", function (event) {
+    var field = event.target.closest && event.target.closest("input, textarea");
+    if (event.key === "Enter") {
+      if (field && readCard(field.value)) { event.preventDefault(); field.value = ""; field.blur(); }
+      else if (!field && readCard(typed)) event.preventDefault();
+      typed = "";
+      return;
+    }
+    if (!field && event.key && event.key.length === 1) typed = (typed + event.key).slice(-18);
+  }, true);
+  window.minxinKiosk = { readCard: readCard };
 
   // Left alone, go back to a fresh page: results clear, counts and estimates update.
   ["pointerdown", "keydown"].forEach(function (type) {
