@@ -142,6 +142,20 @@ def citizen_get_or_create(*, phone: str) -> Citizen:
     return citizen
 
 
+def citizen_consent_record(*, citizen: Citizen, version: str) -> bool:
+    """Record that `citizen` agreed to the privacy policy and terms of `version`, now; once per version
+    (a conditional update, so the first time is kept). True when this call recorded it."""
+    now = clock.now()
+    recorded = (
+        Citizen.objects.filter(pk=citizen.pk)
+        .exclude(consent_version=version)
+        .update(consent_version=version, consent_at=now)
+    )
+    if recorded:
+        citizen.consent_version, citizen.consent_at = version, now
+    return bool(recorded)
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     token: ApiToken

@@ -127,7 +127,8 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
-            user.is_authenticated
+            settings.STAFF_OTP_REQUIRED_ROLES  # off: nothing else is looked at
+            and user.is_authenticated
             and isinstance(user, User)
             and not user.is_verified()  # type: ignore[attr-defined]  # set by django_otp's middleware
             and request.session.get(DEVICE_TOKEN_SESSION_KEY) is None

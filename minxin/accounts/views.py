@@ -17,7 +17,7 @@ from minxin.accounts import personal
 from minxin.accounts.forms import CodeForm, PhoneForm, StaffLoginForm
 from minxin.accounts.middleware import DEVICE_TOKEN_SESSION_KEY
 from minxin.accounts.models import Citizen, User
-from minxin.accounts.services import api_token_resolve, otp_request, otp_verify
+from minxin.accounts.services import api_token_resolve, citizen_consent_record, otp_request, otp_verify
 from minxin.accounts.signin import refusal_message
 from minxin.accounts.twofactor import has_authenticator, second_factor_relaxed
 from minxin.core.audit import client_ip
@@ -72,6 +72,33 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_home.html", context)
 
 
+CONSENT_COOKIE = "mx_consent"
+CONSENT_COOKIE_SECONDS = 400 * 24 * 3600
+
+
+def _citizen_signed_in(request: HtmxHttpRequest, citizen: Citizen) -> HttpResponse:
+    """Sign the verified citizen in on this browser; record their consent to the current privacy policy
+    and terms (shown on the phone step) once per version, and remember it here so it is not asked again."""
+    request.session.cycle_key()
+    request.session["citizen_id"] = citizen.pk
+    citizen_consent_record(citizen=citizen, version=settings.CONSENT_VERSION)
+    messages.success(request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked})
+    target = request.POST.get("next", "")
+    if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("accounts:citizen-home")
+    # With htmx the whole page moves on, not just the form.
+    response = HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    response.set_cookie(
+        CONSENT_COOKIE,
+        settings.CONSENT_VERSION,
+        max_age=CONSENT_COOKIE_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
     """Two steps on one page: the phone number, then the code sent to it. Works without JavaScript;
@@ -97,19 +124,7 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
             except DomainError as failure:
                 error = refusal_message(failure)
             else:
-                request.session.cycle_key()
-                request.session["citizen_id"] = citizen.pk
-                messages.success(
-                    request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked}
-                )
-                target = request.POST.get("next", "")
-                if not (
-                    target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-                ):
-                    target = reverse("accounts:citizen-home")
-                if request.htmx:  # the whole page moves on, not just the form
-                    return HttpResponseClientRedirect(target)
-                return redirect(target)
+                return _citizen_signed_in(request, citizen)
     next_url = request.POST.get("next") or request.GET.get("next", "")
     phone = code_form["phone"].value() if code_form is not None else ""
     normalized = personal.normalize_phone(str(phone or ""))
@@ -120,6 +135,8 @@ def citizen_login(request: HtmxHttpRequest) -> HttpResponse:
         "next": next_url,
         "phone_masked": personal.mask_phone(normalized) if normalized else "",
         "resend_seconds": settings.OTP_RESEND_SECONDS,
+        "asks_consent": request.COOKIES.get(CONSENT_COOKIE) != settings.CONSENT_VERSION,
+        "consent_version": settings.CONSENT_VERSION,
     }
     template = "accounts/citizen_login.html#login-form" if request.htmx else "accounts/citizen_login.html"
     return render(request, template, context, status=422 if error else 200)
