@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .selectors import PeakAdvice
+from minxin.appointments.selectors import PeakAdvice
 
 
 def advice_message(advice: PeakAdvice) -> str:

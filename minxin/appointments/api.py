@@ -16,17 +16,10 @@ from pydantic import Field
 from minxin.accounts import personal
 from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
 from minxin.accounts.models import Citizen, Role, User
-from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from minxin.orgs.api import hall_or_404
-from minxin.orgs.models import Hall
-from minxin.orgs.selectors import staff_may_act_in_hall
-from minxin.queueing.api import TicketOut, optional_auth
-from minxin.queueing.services import hall_check_in_code_valid
-
-from .advice import advice_message
-from .models import Booking, BookingBar, BookingChannel
-from .selectors import best_times, hall_forecast, peak_advice
-from .services import (
+from minxin.appointments.advice import advice_message
+from minxin.appointments.models import Booking, BookingBar, BookingChannel
+from minxin.appointments.selectors import best_times, hall_forecast, peak_advice
+from minxin.appointments.services import (
     bar_lift,
     bookable_service,
     booking_cancel,
@@ -35,6 +28,12 @@ from .services import (
     booking_move,
     slots_for_day,
 )
+from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from minxin.orgs.api import hall_or_404
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.queueing.api import TicketOut, optional_auth
+from minxin.queueing.services import hall_check_in_code_valid
 
 router = Router(tags=["appointments"])
 

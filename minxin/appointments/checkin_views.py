@@ -20,18 +20,17 @@ from django.views.decorators.http import require_http_methods
 from minxin.accounts import personal
 from minxin.accounts.models import Citizen
 from minxin.accounts.services import citizen_of_session, otp_request, otp_verify
+from minxin.appointments.advice import advice_message
+from minxin.appointments.models import Booking, BookingStatus
+from minxin.appointments.selectors import peak_advice
+from minxin.appointments.services import booking_check_in, check_in_window
+from minxin.appointments.views import _hall
 from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service
 from minxin.queueing.services import hall_check_in_code_valid
-
-from .advice import advice_message
-from .models import Booking, BookingStatus
-from .selectors import peak_advice
-from .services import booking_check_in, check_in_window
-from .views import _hall
 
 SESSION_TICKETS = "queue_tickets"  # queueing's key for the numbers this browser holds (its "my numbers")
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .waits import HourWait, hourly_waits, windows_for_day, windows_needed
+from minxin.appointments.waits import HourWait, hourly_waits, windows_for_day, windows_needed
 
 __all__ = [
     "EFFECTS",

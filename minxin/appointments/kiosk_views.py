@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minxin.accounts.models import Role, User
+from minxin.appointments.models import Booking, BookingStatus
+from minxin.appointments.services import booking_check_in, check_in_window, normalize_code
+from minxin.appointments.views import _hall
 from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import DomainError, Throttled
@@ -21,10 +24,6 @@ from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_may_act_in_hall
 from minxin.queueing.kiosk import Notice, _render_kiosk
-
-from .models import Booking, BookingStatus
-from .services import booking_check_in, check_in_window, normalize_code
-from .views import _hall
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
 

@@ -12,14 +12,29 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from minxin.appointments.forecast import (
+    ArrivalModel,
+    DayKind,
+    HourWait,
+    day_kind,
+    fit_arrivals,
+    hourly_waits,
+    windows_for_day,
+)
+from minxin.appointments.models import (
+    ACTIVE_BOOKING,
+    Booking,
+    BookingBar,
+    HomeVisit,
+    SlotPlan,
+    StaffingPlan,
+    VisitStatus,
+)
+from minxin.appointments.services.slots import hall_periods
 from minxin.core import clock
 from minxin.core.workdays import exceptions_between, is_working_day
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service, Ticket, TicketStatus, WorkProfileQueue
-
-from .forecast import ArrivalModel, DayKind, HourWait, day_kind, fit_arrivals, hourly_waits, windows_for_day
-from .models import ACTIVE_BOOKING, Booking, BookingBar, HomeVisit, SlotPlan, StaffingPlan, VisitStatus
-from .services.slots import hall_periods
 
 FORECAST_CACHE_SECONDS = 600
 

@@ -17,15 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minxin.accounts.models import Role, User
-from minxin.core import clock
-from minxin.core.errors import DomainError
-from minxin.orgs.models import Hall
-from minxin.orgs.selectors import staff_may_act_in_hall
-from minxin.queueing.models import Service
-
-from .models import Booking, BookingBar, BookingChannel, SlotPlan, StaffingPlan
-from .selectors import active_booking_counts, bars_of_hall, bookings_of_day, hall_forecast
-from .services import (
+from minxin.appointments.models import Booking, BookingBar, BookingChannel, SlotPlan, StaffingPlan
+from minxin.appointments.selectors import active_booking_counts, bars_of_hall, bookings_of_day, hall_forecast
+from minxin.appointments.services import (
     bar_lift,
     bookable_days,
     bookable_services,
@@ -35,7 +29,12 @@ from .services import (
     slots_for_day,
     staffing_adopt,
 )
-from .views import _hall, _parse_day, heatmap
+from minxin.appointments.views import _hall, _parse_day, heatmap
+from minxin.core import clock
+from minxin.core.errors import DomainError
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.queueing.models import Service
 
 DESK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
 BOOKING_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER, Role.CITY_OFFICE]

@@ -23,18 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from minxin.accounts import personal
 from minxin.accounts.models import Citizen, Role, User
 from minxin.accounts.services import citizen_of_session
-from minxin.core import clock
-from minxin.core.errors import DomainError
-from minxin.core.portal import Panel
-from minxin.core.throttle import throttle_hit
-from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, halls_for_staff, staff_may_act_in_hall
-from minxin.queueing.kiosk import ticket_qr_svg
-
-from .advice import advice_message
-from .models import Booking, BookingChannel, BookingStatus, HomeVisit
-from .selectors import HallForecast, best_times, bookings_of_citizen, hall_forecast, peak_advice
-from .services import (
+from minxin.appointments.advice import advice_message
+from minxin.appointments.models import Booking, BookingChannel, BookingStatus, HomeVisit
+from minxin.appointments.selectors import (
+    HallForecast,
+    best_times,
+    bookings_of_citizen,
+    hall_forecast,
+    peak_advice,
+)
+from minxin.appointments.services import (
     bookable_days,
     bookable_services,
     booking_cancel,
@@ -45,6 +43,13 @@ from .services import (
     slots_for_day,
     visit_request,
 )
+from minxin.core import clock
+from minxin.core.errors import DomainError
+from minxin.core.portal import Panel
+from minxin.core.throttle import throttle_hit
+from minxin.orgs.models import Hall
+from minxin.orgs.selectors import hall_get, halls_for_staff, staff_may_act_in_hall
+from minxin.queueing.kiosk import ticket_qr_svg
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
 STAFF_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER, Role.CITY_OFFICE]

@@ -14,16 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minxin.accounts.models import User
+from minxin.appointments.models import HomeVisit
+from minxin.appointments.selectors import visits_of_hall
+from minxin.appointments.services import (
+    VisitIntake,
+    visit_cancel,
+    visit_complete,
+    visit_request,
+    visit_schedule,
+    visit_version,
+)
+from minxin.appointments.staff_views import BOOKING_ROLES, DESK_ROLES, _int, _staff_hall
 from minxin.catalog.models import Material
 from minxin.catalog.selectors import current_versions
 from minxin.core import clock
 from minxin.core.errors import DomainError
 from minxin.orgs.selectors import staff_may_act_in_hall
-
-from .models import HomeVisit
-from .selectors import visits_of_hall
-from .services import VisitIntake, visit_cancel, visit_complete, visit_request, visit_schedule, visit_version
-from .staff_views import BOOKING_ROLES, DESK_ROLES, _int, _staff_hall
 
 
 @login_required

@@ -21,6 +21,16 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
 from minxin.accounts.models import Citizen, User
+from minxin.appointments.models import (
+    ACTIVE_BOOKING,
+    Booking,
+    BookingBar,
+    BookingChannel,
+    BookingEvent,
+    BookingStatus,
+    Slot,
+)
+from minxin.appointments.services.slots import bookable_days, bookable_service, slot_plan_for, slots_for_day
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, Forbidden, InvalidInput
@@ -28,9 +38,6 @@ from minxin.core.events import publish_on_commit
 from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service
-
-from ..models import ACTIVE_BOOKING, Booking, BookingBar, BookingChannel, BookingEvent, BookingStatus, Slot
-from .slots import bookable_days, bookable_service, slot_plan_for, slots_for_day
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud and typed at kiosks
 CODE_LENGTH = 6

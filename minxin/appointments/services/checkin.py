@@ -21,13 +21,12 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
 from minxin.accounts.models import User
+from minxin.appointments.models import Booking, BookingEvent, BookingStatus
+from minxin.appointments.services.bookings import _event, _publish, bar_if_due
 from minxin.core import clock
 from minxin.core.errors import Conflict
 from minxin.queueing.models import Channel, Priority, Ticket
 from minxin.queueing.services import ticket_issue, ticket_prioritize
-
-from ..models import Booking, BookingEvent, BookingStatus
-from .bookings import _event, _publish, bar_if_due
 
 APPOINTMENT_REASON = "appointment"
 

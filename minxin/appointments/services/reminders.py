@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
 from minxin.accounts.sms import SmsDeliveryError
+from minxin.appointments.models import Booking, BookingEvent, BookingStatus
+from minxin.appointments.services.bookings import _event
 from minxin.core import clock
 from minxin.queueing.notices import _backend
-
-from ..models import Booking, BookingEvent, BookingStatus
-from .bookings import _event
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
+from minxin.appointments.models import Slot, SlotPlan, StaffingPlan
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import InvalidInput, NotFound
@@ -25,8 +26,6 @@ from minxin.core.models import CalendarDay
 from minxin.core.workdays import exceptions_between, is_working_day
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service
-
-from ..models import Slot, SlotPlan, StaffingPlan
 
 
 def slot_plan_for(service: Service) -> SlotPlan:

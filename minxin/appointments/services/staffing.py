@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from minxin.accounts.models import User
+from minxin.appointments.models import StaffingPlan
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service
-
-from ..models import StaffingPlan
 
 
 def staffing_adopt(*, hall: Hall, plan: dict[tuple[str, int, int], int], actor: User) -> int:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
 from minxin.accounts.models import User
+from minxin.appointments.models import HomeVisit, HomeVisitEvent, VisitStatus
+from minxin.appointments.services.bookings import _phone_parts
 from minxin.cases.models import ApplicantKind, Case, IntakeOutcome
 from minxin.cases.services import ApplicantData, MaterialCheck, case_intake
 from minxin.cases.services.common import history_add
@@ -20,9 +22,6 @@ from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, InvalidInput
 from minxin.orgs.models import Hall
-
-from ..models import HomeVisit, HomeVisitEvent, VisitStatus
-from .bookings import _phone_parts
 
 
 def _event(visit: HomeVisit, status: str, *, actor: User | None, note: str = "") -> None:
