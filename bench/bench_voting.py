@@ -4,10 +4,11 @@ compute results for 200,000 ballots × 60 candidates (goal ≤ 2 s per rule).
 
     .venv/bin/python bench/bench_voting.py [--seconds 15] [--clients 32] [--workers 4] [--ballots 200000]
 
-Starts its own throwaway PostgreSQL (scripts/with_postgres.py) and gunicorn, like bench_queue.py, whose
-helpers it uses. Every ballot is a different person (a valid ID number and a WeChat id) entered by an
-integration token on the "wechat" channel, the path most of Langfang's votes took; then every accepted
-person is sent again on the paper channel, which must be refused (409 already_voted) every time.
+Starts its own throwaway PostgreSQL (scripts/with_postgres.py) and gunicorn (minxin.wsgi: ballots with a
+bearer token take the hot path, minxin/voting/hotpath.py), like bench_queue.py, whose helpers it uses.
+Every ballot is a different person (a valid ID number and a WeChat id) entered by an integration token
+on the "wechat" channel, the path most of Langfang's votes took; then every accepted person is sent
+again on the paper channel, which must be refused (409 already_voted) every time.
 """
 
 from __future__ import annotations
@@ -184,6 +185,11 @@ def main(argv: Sequence[str]) -> int:
         print(f"second attempts on another channel: {http['second_attempts']} (all must be 409)")
     for rule, seconds in report["results"]["seconds"].items():
         print(f"results {rule}: {seconds:.3f} s")
+    found = report["results"]
+    print(
+        f"Equal Shares add1: {found['add1_rounds']} raises of {found['add1_step']} per voter, "
+        f"{found['add1_runs_of_the_method']} runs of the method"
+    )
     return 0
 
 

@@ -12,8 +12,10 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import django
 
@@ -33,6 +35,7 @@ from minxin.voting.models import Ballot, BallotIdentifier, Campaign  # noqa: E40
 from minxin.voting.services import CampaignData, CandidateData, campaign_create, campaign_open  # noqa: E402
 
 CANDIDATES = 60
+T = TypeVar("T")
 
 
 def _campaign(title: str, officer: User, region: Region, rng: random.Random, step: float = 1.0) -> Campaign:
@@ -78,83 +81,86 @@ def verify(campaign_id: str) -> dict[str, object]:
     }
 
 
-def results(count: int, step: float) -> dict[str, object]:
-    rng = random.Random(2)
-    officer = User.objects.get(username="bench-officer")
-    campaign = _campaign("bench: results", officer, Region.objects.get(code="131000"), rng, step)
+def _load(campaign: Campaign, count: int, rng: random.Random) -> float:
+    """`count` ballots of 1–5 choices with skewed popularity, by COPY; returns the seconds it took."""
     popularity = [1 / (i + 1) ** 0.8 for i in range(CANDIDATES)]
     rng.shuffle(popularity)
     numbers = list(range(1, CANDIDATES + 1))
     channels = ["wechat", "wechat", "wechat", "web", "paper", "email", "phone"]
+    columns = (
+        "campaign_id, public_id, receipt, choices, channel, cast_at, ip_hash, ip_prefix, device_hash, "
+        "idempotency_hash, quarantine_reason"
+    )
+    began, now = time.perf_counter(), clock.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Ballot._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for n in range(count):
+            picked: set[int] = set()
+            want = rng.randint(1, 5)
+            while len(picked) < want:
+                picked.add(rng.choices(numbers, weights=popularity)[0])
+            choices = ",".join(map(str, sorted(picked)))
+            row = (
+                campaign.pk,
+                f"00000000-0000-4000-8000-{n:012d}",
+                f"B{n:09d}",
+                choices,
+                rng.choice(channels),
+            )
+            copy.write_row((*row, now, "", "", "", "", ""))
+    return time.perf_counter() - began
+
+
+def _timed(timings: dict[str, float], name: str, work: Callable[[], T]) -> T:
     began = time.perf_counter()
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        columns = (
-            "campaign_id, public_id, receipt, choices, channel, cast_at, ip_hash, ip_prefix, device_hash, "
-            "idempotency_hash, quarantine_reason"
-        )
-        now = clock.now()
-        with raw.copy(f"COPY {Ballot._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for n in range(count):
-                picked: set[int] = set()
-                want = rng.randint(1, 5)
-                while len(picked) < want:
-                    picked.add(rng.choices(numbers, weights=popularity)[0])
-                choices = ",".join(map(str, sorted(picked)))
-                copy.write_row(
-                    (
-                        campaign.pk,
-                        f"00000000-0000-4000-8000-{n:012d}",
-                        f"B{n:09d}",
-                        choices,
-                        rng.choice(channels),
-                        now,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    )
-                )
-    loaded = time.perf_counter() - began
+    value = work()
+    timings[name] = time.perf_counter() - began
+    return value
+
+
+def results(count: int, step: float) -> dict[str, object]:
+    rng = random.Random(2)
+    officer = User.objects.get(username="bench-officer")
+    campaign = _campaign("bench: results", officer, Region.objects.get(code="131000"), rng, step)
+    loaded = _load(campaign, count, rng)
     Campaign.objects.filter(pk=campaign.pk).update(state="closed")
     campaign.refresh_from_db()
     timings: dict[str, float] = {}
-    began = time.perf_counter()
-    counted, held = tally.ballot_groups(campaign)
-    timings["group_ballots_sql"] = time.perf_counter() - began
+    counted, held = _timed(timings, "group_ballots_sql", lambda: tally.ballot_groups(campaign))
     candidates = list(campaign.candidates.order_by("number"))
     index_of = {c.number: i for i, c in enumerate(candidates)}
-    began = time.perf_counter()
     merged: dict[str, int] = {}
     for choices, _channel, n in counted:
         merged[choices] = merged.get(choices, 0) + n
-    profile = [([index_of[int(x)] for x in choices.split(",")], n) for choices, n in merged.items()]
-    timings["build_profile"] = time.perf_counter() - began
+    profile = _timed(
+        timings,
+        "build_profile",
+        lambda: [([index_of[int(x)] for x in choices.split(",")], n) for choices, n in merged.items()],
+    )
     costs = [float(c.cost) for c in candidates]
-    began = time.perf_counter()
-    votes = rules.support_counts(profile, len(candidates))
+    votes = _timed(timings, "ranking", lambda: rules.support_counts(profile, len(candidates)))
     order = rules.tie_order(votes=votes, costs=costs, numbers=[c.number for c in candidates])
-    timings["ranking"] = time.perf_counter() - began
     budget = float(campaign.budget or 0)
-    began = time.perf_counter()
-    funded_greedy = rules.greedy(order=order, costs=costs, budget=budget, votes=votes)
-    timings["greedy"] = time.perf_counter() - began
+    funded_greedy = _timed(
+        timings, "greedy", lambda: rules.greedy(order=order, costs=costs, budget=budget, votes=votes)
+    )
     tie_rank = [0] * len(candidates)
     for position, c in enumerate(order):
         tie_rank[c] = position
-    began = time.perf_counter()
-    mes = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
-    fixed = mes.run(budget / sum(n for _p, n in profile))
-    timings["equal_shares_fixed_budget"] = time.perf_counter() - began
-    began = time.perf_counter()
-    outcome = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank).with_add1(
-        budget=budget, step=step
+    method = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
+    fixed = _timed(timings, "equal_shares_fixed_budget", lambda: method.run(budget / method.voters))
+    completion = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
+    outcome = _timed(timings, "equal_shares_add1", lambda: completion.with_add1(budget=budget, step=step))
+    full = _timed(
+        timings,
+        "results_document_total",
+        lambda: tally.results_compute(
+            campaign=campaign, candidates=candidates, counted=counted, quarantined=held
+        ),
     )
-    timings["equal_shares_add1"] = time.perf_counter() - began
-    began = time.perf_counter()
-    full = tally.results_compute(campaign=campaign, candidates=candidates, counted=counted, quarantined=held)
-    timings["results_document_total"] = time.perf_counter() - began + timings["group_ballots_sql"]
+    timings["results_document_total"] += timings["group_ballots_sql"]
     return {
         "ballots": count,
         "distinct_ballots": len(profile),
@@ -166,6 +172,7 @@ def results(count: int, step: float) -> dict[str, object]:
             "equal_shares_add1": len(outcome.funded),
         },
         "add1_rounds": outcome.completion_rounds,
+        "add1_runs_of_the_method": completion.runs,
         "add1_step": step,
         "participants": full["participants"],
     }

@@ -14,5 +14,6 @@ django_application = get_wsgi_application()
 # These modules need Django set up first.
 from minxin.accounts.hotpath import HotPath  # noqa: E402
 from minxin.queueing.hotpath import ROUTES  # noqa: E402
+from minxin.voting.hotpath import ROUTES as VOTING_ROUTES  # noqa: E402
 
-application = HotPath(django_application, ROUTES)
+application = HotPath(django_application, (*ROUTES, *VOTING_ROUTES))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema, Status
-from pydantic import Field
+from ninja import Header, Router, Status
 
 from minxin.accounts.api_auth import BearerToken, CitizenSession, StaffSession, request_user, staff_auth
 from minxin.accounts.models import Citizen, User
@@ -18,154 +15,43 @@ from minxin.core.audit import client_ip
 from minxin.core.errors import InvalidInput, NotAuthenticated, NotFound
 from minxin.voting import selectors, services, tally
 from minxin.voting.models import Campaign, CampaignState, Channel
+from minxin.voting.schemas import (
+    BallotIn,
+    BallotRule,
+    CampaignIn,
+    CampaignOut,
+    CampaignSummary,
+    CandidateIn,
+    CandidateOut,
+    QuarantineIn,
+    QuarantineOut,
+    ReceiptCheckIn,
+    ReceiptOut,
+    VoterIn,
+)
 from minxin.voting.services.audit import audit_report
 from minxin.voting.services.ballots import receipt_display
+
+__all__ = [
+    "BallotIn",
+    "BallotRule",
+    "CampaignIn",
+    "CampaignOut",
+    "CampaignSummary",
+    "CandidateIn",
+    "CandidateOut",
+    "QuarantineIn",
+    "QuarantineOut",
+    "ReceiptCheckIn",
+    "ReceiptOut",
+    "VoterIn",
+    "ballot_cast_for",
+    "router",
+]
 
 router = Router(tags=["voting"])
 voter_auth = [BearerToken(), StaffSession(), CitizenSession()]
 IDEMPOTENCY_KEY_MAX = 64
-
-
-class CandidateOut(Schema):
-    id: int = Field(description="The candidate's ballot number")
-    name: str
-    category: str
-    cost: Decimal
-    description: str
-    location: str
-    latitude: Decimal | None
-    longitude: Decimal | None
-
-
-class BallotRule(Schema):
-    kind: Literal["approval", "ranking", "budget"] = "approval"
-    min: int = Field(1, ge=1, le=100)
-    max: int = Field(5, ge=1, le=100)
-    budget: Decimal | None = Field(
-        None, ge=0, description="Budget ballots: the most the chosen projects may cost"
-    )
-
-
-class CampaignOut(Schema):
-    id: uuid.UUID
-    title: str
-    state: str
-    region: str
-    organiser: str | None
-    letter: str
-    ballot: BallotRule
-    result_rule: str
-    budget: Decimal | None
-    tie_break: str
-    eligibility: str
-    opens_at: dt.datetime
-    closes_at: dt.datetime
-    candidates: list[CandidateOut]
-
-    @staticmethod
-    def of(campaign: Campaign) -> CampaignOut:
-        return CampaignOut(
-            id=campaign.public_id,
-            title=campaign.title,
-            state=campaign.state,
-            region=campaign.region.name,
-            organiser=campaign.unit.name if campaign.unit else None,
-            letter=campaign.letter,
-            ballot=BallotRule(
-                kind=campaign.ballot_kind,  # type: ignore[arg-type]
-                min=campaign.min_choices,
-                max=campaign.max_choices,
-                budget=campaign.ballot_budget,
-            ),
-            result_rule=campaign.result_rule,
-            budget=campaign.budget,
-            tie_break=tally.TIE_BREAK,
-            eligibility=campaign.eligibility,
-            opens_at=campaign.opens_at,
-            closes_at=campaign.closes_at,
-            candidates=[
-                CandidateOut(
-                    id=c.number,
-                    name=c.name,
-                    category=c.category,
-                    cost=c.cost,
-                    description=c.description,
-                    location=c.location,
-                    latitude=c.latitude,
-                    longitude=c.longitude,
-                )
-                for c in selectors.candidates_of(campaign)
-            ],
-        )
-
-
-class CampaignSummary(Schema):
-    id: uuid.UUID
-    title: str
-    state: str
-    region: str
-    opens_at: dt.datetime
-    closes_at: dt.datetime
-
-
-class CandidateIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    category: str = Field(min_length=1, max_length=64)
-    cost: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
-    description: str = ""
-    location: str = Field("", max_length=200)
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-
-
-class CampaignIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    region: str | None = Field(None, description="Region code (GB/T 2260); defaults to the officer's region")
-    letter: str = ""
-    ballot: BallotRule = BallotRule(kind="approval", min=1, max=5, budget=None)
-    result_rule: Literal["ranking", "greedy", "equal_shares"] = "ranking"
-    budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    completion_step: Decimal = Field(Decimal(1), ge=0, max_digits=12, decimal_places=2)
-    eligibility: Literal["anyone", "region", "list"] = "anyone"
-    eligible_count: int | None = Field(None, ge=0)
-    candidates: list[CandidateIn] = Field(min_length=1, max_length=500)
-    opens_at: dt.datetime
-    closes_at: dt.datetime
-
-
-class VoterIn(Schema):
-    id_number: str = Field("", max_length=32)
-    phone: str | None = Field(None, max_length=20)
-    external_id: str = Field("", max_length=128)
-
-
-class BallotIn(Schema):
-    choices: list[int] = Field(
-        max_length=100, description="Candidate ids (ballot numbers), in order for ranking"
-    )
-    channel: Literal["web", "wechat", "paper", "email", "phone"] = "web"
-    voter: VoterIn | None = None
-
-
-class ReceiptOut(Schema):
-    receipt: str
-    choices: list[int]
-    channel: str
-    cast_at: dt.datetime
-
-
-class ReceiptCheckIn(Schema):
-    code: str = Field(min_length=6, max_length=24)
-
-
-class QuarantineIn(Schema):
-    cluster: str = Field(min_length=3, max_length=300)
-    reason: str = Field("", max_length=200)
-    release: bool = False
-
-
-class QuarantineOut(Schema):
-    changed: int
 
 
 def campaign_or_404(campaign_id: uuid.UUID | str, *, public: bool = True) -> Campaign:
@@ -300,37 +186,32 @@ def campaign_publish_api(request: HttpRequest, campaign_id: uuid.UUID) -> Campai
     return CampaignOut.of(services.campaign_publish(campaign=campaign, actor=user))
 
 
-@router.post(
-    "/campaigns/{campaign_id}/ballots",
-    response={201: ReceiptOut, 200: ReceiptOut},
-    auth=voter_auth,
-    summary="Cast a ballot (Idempotency-Key supported)",
-)
-def ballot_cast_api(
-    request: HttpRequest,
-    campaign_id: uuid.UUID,
+def ballot_cast_for(
+    *,
+    campaign_id: uuid.UUID | str,
     payload: BallotIn,
-    idempotency_key: str = Header(  # type: ignore[type-arg]
-        "",
-        alias="Idempotency-Key",
-        description="Up to 64 characters; a retry with the same key returns the first receipt (200).",
-    ),
-    device: str = Header("", alias="X-Device-Id", description="The client device, for the after-close audit"),  # type: ignore[type-arg]
-) -> Status[ReceiptOut]:
+    auth: object,
+    idempotency_key: str,
+    device: str,
+    ip: str | None,
+) -> tuple[int, ReceiptOut]:
+    """Cast a ballot for the API: the ninja view below and the hot path (voting/hotpath.py) both run
+    this. 201 with the receipt, 200 for a retry with the same Idempotency-Key."""
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise InvalidInput(
             _("The Idempotency-Key is longer than 64 characters."), details={"field": "Idempotency-Key"}
         )
-    campaign = campaign_or_404(campaign_id)
-    auth = getattr(request, "auth", None)
+    campaign = selectors.campaign_for_ballot(public_id=campaign_id)
+    if campaign is None:
+        raise NotFound(_("No such campaign."), code="campaign_not_found")
     voter = payload.voter or VoterIn(id_number="", phone=None, external_id="")
     common: dict[str, Any] = {
         "campaign": campaign,
         "choices": payload.choices,
         "id_number": voter.id_number,
         "idempotency_key": idempotency_key,
-        "ip": client_ip(request),
-        "device": device[:128] or request.headers.get("User-Agent", "")[:256],
+        "ip": ip,
+        "device": device,
     }
     if isinstance(auth, Citizen):
         if payload.channel != "web":
@@ -360,7 +241,35 @@ def ballot_cast_api(
         channel=cast.channel,
         cast_at=cast.cast_at,
     )
-    return Status(200 if cast.replayed else 201, out)
+    return (200 if cast.replayed else 201), out
+
+
+@router.post(
+    "/campaigns/{campaign_id}/ballots",
+    response={201: ReceiptOut, 200: ReceiptOut},
+    auth=voter_auth,
+    summary="Cast a ballot (Idempotency-Key supported)",
+)
+def ballot_cast_api(
+    request: HttpRequest,
+    campaign_id: uuid.UUID,
+    payload: BallotIn,
+    idempotency_key: str = Header(  # type: ignore[type-arg]
+        "",
+        alias="Idempotency-Key",
+        description="Up to 64 characters; a retry with the same key returns the first receipt (200).",
+    ),
+    device: str = Header("", alias="X-Device-Id", description="The client device, for the after-close audit"),  # type: ignore[type-arg]
+) -> Status[ReceiptOut]:
+    status, out = ballot_cast_for(
+        campaign_id=campaign_id,
+        payload=payload,
+        auth=getattr(request, "auth", None),
+        idempotency_key=idempotency_key,
+        device=device[:128] or request.headers.get("User-Agent", "")[:256],
+        ip=client_ip(request),
+    )
+    return Status(status, out)
 
 
 @router.post(

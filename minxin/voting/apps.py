@@ -12,8 +12,10 @@ class VotingConfig(AppConfig):
         from minxin.core.portal import register_staff_panel
         from minxin.voting.panels import campaigns_panel
         from minxin.voting.services import campaigns_close_due
+        from minxin.voting.tally import results_due
 
         register_job(name="voting.close_due_campaigns", every_seconds=30, run=campaigns_close_due)
+        register_job(name="voting.count_results", every_seconds=5, run=results_due)
         register_staff_panel(campaigns_panel)
         from minxin.voting import personal_data
 

@@ -105,6 +105,8 @@ class _Pass:
         self.funded: list[int] = []
         self.rhos: list[float] = []
         self.budgets: dict[int, float] = {0: share}
+        # When proving: how fast each group's budget at least grows with the share (1 + Σ rates).
+        self.growth: dict[int, float] = {0: 1.0}
         self.stale: dict[int, int] = {}  # project → the round whose funding last changed its approvers
         self.heap: list[Entry] = []
         for c in range(method.size):
@@ -151,6 +153,8 @@ class _Pass:
     def _fund(self, entry: Entry) -> None:
         c, rho = entry[2], entry[4]
         groups, bit, budgets = self.state.counts[c], 1 << c, self.budgets
+        if self.lower is not None:
+            self._carry_growth(c, groups, bit, self._rate(c, entry[5]))
         for group in groups:
             have = budgets[group]
             budgets[group | bit] = have - rho if have > rho else 0.0
@@ -161,13 +165,24 @@ class _Pass:
         for other in self.state.touched:
             self.stale[other] = len(self.funded)
 
+    def _carry_growth(self, c: int, groups: dict[int, int], bit: int, rate: float) -> None:
+        """After funding `c` (whose ρ falls at least at `rate`): a group that still holds money at the
+        lower share pays ρ, so its budget grows at least `rate` faster than before."""
+        assert self.lower is not None
+        before, growth = self.lower.budgets, self.growth
+        for group in groups:
+            child = group | bit
+            if before.get(child, 0.0) > 0.0:
+                growth[child] = growth[group] + rate
+
     def _rate(self, c: int, short: tuple[int, ...]) -> float:
         """How fast project `c`'s ρ at least falls per unit of share between the lower run and this one:
-        the weight of its approvers short here (so short at every share in between) that still held money
-        there (so their budgets grow at least as fast as the share), over the weight not short here."""
+        Σ weight × (budget growth) over its approvers short here (so short at every share in between)
+        that still held money there (so they never ran short: their budget b − Σρ grows at least as fast
+        as `growth` says), over the weight of those not short here."""
         assert self.lower is not None
-        groups, before = self.state.counts[c], self.lower.budgets
-        held = sum(groups[g] for g in short if before.get(g, 0.0) > 0.0)
+        groups, before, growth = self.state.counts[c], self.lower.budgets, self.growth
+        held = sum(groups[g] * growth[g] for g in short if before.get(g, 0.0) > 0.0)
         rest = self.method.totals[c] - sum(groups[g] for g in short)
         return held / rest if rest > 0 else 0.0
 
@@ -289,20 +304,22 @@ class EqualShares:
         """Equal Shares with the add1 completion: raise every share by `step` while the outcome is not
         exhaustive, keep a raise whose outcome fits the budget, stop at the first that does not. Raises
         whose outcome is proved unchanged are taken together: from raise k it tries k + jump (doubling
-        the jump while the proof holds, halving it when not); at jump 1 it runs the raise itself."""
+        the jump while the proof holds, halving it when not, and not doubling again right after); at
+        jump 1 it runs the raise itself."""
         if self.voters == 0:
             return EqualSharesOutcome(funded=[], per_voter_budget=0.0, completion_rounds=0, spent=0.0)
         base = budget / self.voters
         current = self._run(base)
-        rounds, jump = 0, 1
+        rounds, jump, failed = 0, 1, False
         while rounds < max_rounds and step > 0 and not self._exhaustive(current.funded, budget):
             jump = max(1, min(jump, max_rounds - rounds))
             if jump > 1:
                 ahead = self._run(base + (rounds + jump) * step, lower=current)
                 if ahead.certified:  # the same outcome at every raise up to here: all taken
-                    rounds, current, jump = rounds + jump, ahead, jump * 2
+                    rounds, current = rounds + jump, ahead
+                    jump, failed = (jump if failed else jump * 2), False
                 else:
-                    jump //= 2
+                    jump, failed = jump // 2, True
                 continue
             following = self._run(base + (rounds + 1) * step)
             if following.funded != current.funded and (

@@ -100,6 +100,9 @@ class Campaign(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     published_at = models.DateTimeField(_("results published"), null=True, blank=True)
+    # Set when the results of a large campaign are to be counted by the worker (tally.results_due);
+    # the worker claims it by moving it forward (a lease) and clears it when the snapshot is written.
+    results_due_at = models.DateTimeField(_("results due"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("campaign")

@@ -77,6 +77,25 @@ def campaign_get(*, public_id: uuid.UUID | str) -> Campaign | None:
     return Campaign.objects.select_related("region", "unit").filter(public_id=key).first()
 
 
+def campaign_for_ballot(*, public_id: uuid.UUID | str) -> Campaign | None:
+    """The public campaign a ballot names, for the hot path: its id is kept per process (a public id
+    never changes owner), then `campaign_rules` (kept while the rules are frozen). Whether voting is open
+    is decided by the ballot's own statement."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+
+    def load() -> int | None:
+        return Campaign.objects.filter(public_id=key).values_list("pk", flat=True).first()
+
+    pk = memo(("voting-campaign-id", str(key)), 300, load)
+    rules = campaign_rules(pk) if pk is not None else None
+    if rules is None or rules[0].state not in PUBLIC_STATES:
+        return None
+    return rules[0]
+
+
 def candidates_of(campaign: Campaign) -> list[Candidate]:
     return list(campaign.candidates.order_by("number"))
 

@@ -9,12 +9,15 @@ work in Python grows with the number of *distinct* ballots, not with the voters.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -32,6 +35,7 @@ from minxin.voting.models import (
 )
 
 TIE_BREAK = "votes desc, then cost asc, then ballot number asc"
+RESULTS_LEASE_SECONDS = 600  # a worker counting a campaign holds it this long at most
 
 
 def _percent(part: int, whole: int) -> str | None:
@@ -50,62 +54,72 @@ def ballot_groups(campaign: Campaign) -> tuple[list[tuple[str, str, int]], list[
     return list(counted.order_by()), list(held.order_by())
 
 
-def results_compute(
-    *,
-    campaign: Campaign,
-    candidates: list[Candidate],
-    counted: list[tuple[str, str, int]],
-    quarantined: list[tuple[str, str, int]],
-    eligible: int | None = None,
-) -> dict[str, Any]:
-    """The results document (see docs/voting.md) from grouped ballots."""
+@dataclass
+class _Counts:
+    """Grouped ballots turned into a profile and the per-channel and quarantined counts."""
+
+    profile: list[tuple[list[int], int]] = field(default_factory=list)
+    by_channel: dict[str, int] = field(default_factory=dict)
+    votes_by_channel: list[dict[str, int]] = field(default_factory=list)
+    held_votes: list[int] = field(default_factory=list)
+    held_by_channel: dict[str, int] = field(default_factory=dict)
+
+
+def _counts(
+    candidates: list[Candidate], counted: list[tuple[str, str, int]], quarantined: list[tuple[str, str, int]]
+) -> _Counts:
     index_of = {candidate.number: i for i, candidate in enumerate(candidates)}
-    size = len(candidates)
+    out = _Counts(
+        votes_by_channel=[dict.fromkeys(Channel.values, 0) for _ in candidates],
+        held_votes=[0] * len(candidates),
+    )
     profile_by_choices: dict[str, int] = {}
-    by_channel: dict[str, int] = {}
-    votes_by_channel = [dict.fromkeys(Channel.values, 0) for _ in candidates]
     for choices, channel, n in counted:
         profile_by_choices[choices] = profile_by_choices.get(choices, 0) + n
-        by_channel[channel] = by_channel.get(channel, 0) + n
-    profile: list[tuple[list[int], int]] = []
+        out.by_channel[channel] = out.by_channel.get(channel, 0) + n
+        for x in choices.split(","):
+            if int(x) in index_of:
+                out.votes_by_channel[index_of[int(x)]][channel] += n
     for choices, n in profile_by_choices.items():
-        members = [index_of[int(x)] for x in choices.split(",") if int(x) in index_of]
-        profile.append((members, n))
-    for choices, channel, n in counted:
-        for x in choices.split(","):
-            if int(x) in index_of:
-                votes_by_channel[index_of[int(x)]][channel] += n
-    held_votes = [0] * size
-    held_by_channel: dict[str, int] = {}
+        out.profile.append(([index_of[int(x)] for x in choices.split(",") if int(x) in index_of], n))
     for choices, channel, n in quarantined:
-        held_by_channel[channel] = held_by_channel.get(channel, 0) + n
+        out.held_by_channel[channel] = out.held_by_channel.get(channel, 0) + n
         for x in choices.split(","):
             if int(x) in index_of:
-                held_votes[index_of[int(x)]] += n
-    votes = rules.support_counts(profile, size)
-    costs = [float(c.cost) for c in candidates]
-    order = rules.tie_order(votes=votes, costs=costs, numbers=[c.number for c in candidates])
-    tie_rank = [0] * size
+                out.held_votes[index_of[int(x)]] += n
+    return out
+
+
+def _funded(
+    campaign: Campaign,
+    profile: list[tuple[list[int], int]],
+    costs: list[float],
+    order: list[int],
+    votes: list[int],
+) -> tuple[list[int], list[int], dict[str, Any] | None]:
+    """(greedy, Equal Shares with add1, Equal Shares figures) within the campaign's budget, if any."""
+    if not campaign.budget:
+        return [], [], None
+    budget = float(campaign.budget)
+    tie_rank = [0] * len(costs)
     for rank, index in enumerate(order):
         tie_rank[index] = rank
-    participants = sum(by_channel.values())
-    budget = float(campaign.budget) if campaign.budget else None
-    funded_greedy: list[int] = []
-    funded_mes: list[int] = []
-    mes_info: dict[str, Any] | None = None
-    if budget is not None:
-        funded_greedy = rules.greedy(order=order, costs=costs, budget=budget, votes=votes)
-        outcome = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank).with_add1(
-            budget=budget, step=float(campaign.completion_step)
-        )
-        funded_mes = outcome.funded
-        mes_info = {
-            "per_voter_budget": round(outcome.per_voter_budget, 2),
-            "completion_rounds": outcome.completion_rounds,
-            "spent": round(outcome.spent, 2),
-        }
-    numbers = [c.number for c in candidates]
-    ranking = []
+    funded_greedy = rules.greedy(order=order, costs=costs, budget=budget, votes=votes)
+    outcome = rules.EqualShares(profile=profile, costs=costs, tie_rank=tie_rank).with_add1(
+        budget=budget, step=float(campaign.completion_step)
+    )
+    mes_info = {
+        "per_voter_budget": round(outcome.per_voter_budget, 2),
+        "completion_rounds": outcome.completion_rounds,
+        "spent": round(outcome.spent, 2),
+    }
+    return funded_greedy, outcome.funded, mes_info
+
+
+def _ranking(
+    candidates: list[Candidate], order: list[int], votes: list[int], counts: _Counts, participants: int
+) -> list[dict[str, Any]]:
+    size, ranking = len(candidates), []
     for rank, index in enumerate(order, start=1):
         candidate = candidates[index]
         neighbours = [votes[order[rank - 2]]] if rank > 1 else []
@@ -120,10 +134,30 @@ def results_compute(
                 "share": _percent(votes[index], participants),
                 "rank": rank,
                 "tied": votes[index] in neighbours,
-                "votes_by_channel": {k: v for k, v in votes_by_channel[index].items() if v},
-                "quarantined_votes": held_votes[index],
+                "votes_by_channel": {k: v for k, v in counts.votes_by_channel[index].items() if v},
+                "quarantined_votes": counts.held_votes[index],
             }
         )
+    return ranking
+
+
+def results_compute(
+    *,
+    campaign: Campaign,
+    candidates: list[Candidate],
+    counted: list[tuple[str, str, int]],
+    quarantined: list[tuple[str, str, int]],
+    eligible: int | None = None,
+) -> dict[str, Any]:
+    """The results document (see docs/voting.md) from grouped ballots."""
+    counts = _counts(candidates, counted, quarantined)
+    votes = rules.support_counts(counts.profile, len(candidates))
+    costs = [float(c.cost) for c in candidates]
+    numbers = [c.number for c in candidates]
+    order = rules.tie_order(votes=votes, costs=costs, numbers=numbers)
+    participants = sum(counts.by_channel.values())
+    funded_greedy, funded_mes, mes_info = _funded(campaign, counts.profile, costs, order, votes)
+    ranking = _ranking(candidates, order, votes, counts, participants)
     categories: dict[str, int] = {}
     for index, candidate in enumerate(candidates):
         categories[candidate.category] = categories.get(candidate.category, 0) + votes[index]
@@ -138,11 +172,11 @@ def results_compute(
         "budget": str(campaign.budget) if campaign.budget is not None else None,
         "tie_break": TIE_BREAK,
         "participants": participants,
-        "quarantined": sum(held_by_channel.values()),
+        "quarantined": sum(counts.held_by_channel.values()),
         "eligible": eligible,
         "turnout": _percent(participants, eligible or 0),
-        "ballots_by_channel": by_channel,
-        "quarantined_by_channel": held_by_channel,
+        "ballots_by_channel": counts.by_channel,
+        "quarantined_by_channel": counts.held_by_channel,
         "ranking": ranking,
         "categories": categories,
         "funded": {
@@ -174,15 +208,52 @@ def result_snapshot_refresh(*, campaign: Campaign) -> dict[str, Any]:
     return data
 
 
+def results_schedule(*, campaign: Campaign) -> bool:
+    """Count a campaign that has just closed (or changed after close): in this request when it is small,
+    else by the worker (`results_due`), so closing a large campaign answers at once. True when counted
+    here."""
+    if Ballot.objects.filter(campaign=campaign).count() <= settings.VOTING_RESULTS_INLINE_MAX:
+        result_snapshot_refresh(campaign=campaign)
+        return True
+    now = clock.now()
+    Campaign.objects.filter(pk=campaign.pk).update(results_due_at=now)
+    campaign.results_due_at = now
+    return False
+
+
+def results_due() -> int:
+    """Worker job: count every campaign whose results are due. Each is claimed by moving its due time a
+    lease ahead (a conditional update: two workers never count it twice; one that dies leaves it due
+    again when the lease ends), and released only if nothing asked for a new count meanwhile."""
+    now = clock.now()
+    counted = 0
+    for pk, due in Campaign.objects.filter(results_due_at__lte=now).values_list("pk", "results_due_at")[:10]:
+        lease = now + dt.timedelta(seconds=RESULTS_LEASE_SECONDS)
+        if not Campaign.objects.filter(pk=pk, results_due_at=due).update(results_due_at=lease):
+            continue
+        result_snapshot_refresh(campaign=Campaign.objects.select_related("region").get(pk=pk))
+        Campaign.objects.filter(pk=pk, results_due_at=lease).update(results_due_at=None)
+        counted += 1
+    return counted
+
+
 def results_for(*, campaign: Campaign) -> dict[str, Any]:
-    """The results once voting has closed; 409 `not_closed` before, for everyone (admins included)."""
+    """The results once voting has closed; 409 `not_closed` before, for everyone (admins included), and
+    409 `results_pending` while the worker counts a large campaign for the first time. A recount in
+    progress serves the previous count marked `"recounting": true`."""
     if not campaign.counts_visible:
         raise Conflict(_("Counts stay hidden until voting closes."), code="not_closed")
     snapshot = ResultSnapshot.objects.filter(campaign=campaign).first()
+    pending = campaign.results_due_at is not None
+    if snapshot is None and pending:
+        raise Conflict(
+            _("The results are being counted; they will be here in a few minutes."), code="results_pending"
+        )
     data = snapshot.data if snapshot is not None else result_snapshot_refresh(campaign=campaign)
     data = dict(data)
     data["state"] = campaign.state
     data["published"] = campaign.state == CampaignState.RESULTS
+    data["recounting"] = pending
     return data
 
 

@@ -114,7 +114,7 @@ def ballots_quarantine(
 ) -> int:
     """Quarantine the ballots of a cluster (or release them): they stay, are counted separately and leave
     the results. Only between close and publication. Returns how many ballots changed."""
-    from minxin.voting.tally import result_snapshot_refresh
+    from minxin.voting.tally import results_schedule
 
     ensure_officer(user=actor, region=campaign.region)
     if campaign.state != CampaignState.CLOSED:
@@ -139,5 +139,5 @@ def ballots_quarantine(
         details = {"cluster": cluster, "ballots": changed, "reason": reason.strip()[:200]}
         CampaignEvent.objects.create(campaign=campaign, kind=kind, at=now, actor=actor, details=details)
         audit_record(actor=actor, action=f"voting.ballots.{kind}", target=campaign, details=details)
-    result_snapshot_refresh(campaign=campaign)
+    results_schedule(campaign=campaign)
     return changed

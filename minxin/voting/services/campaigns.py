@@ -224,8 +224,8 @@ def campaign_open(*, campaign: Campaign, actor: User) -> Campaign:
 
 def campaign_close(*, campaign: Campaign, actor: User | None) -> Campaign:
     """Close voting and count (the counts become visible to officers; the public sees them once
-    published)."""
-    from minxin.voting.tally import result_snapshot_refresh
+    published). A large campaign is counted by the worker (tally.results_schedule)."""
+    from minxin.voting.tally import results_schedule
 
     campaign = _transition(
         campaign,
@@ -235,7 +235,7 @@ def campaign_close(*, campaign: Campaign, actor: User | None) -> Campaign:
         kind="closed",
         closed_at=clock.now(),
     )
-    result_snapshot_refresh(campaign=campaign)
+    results_schedule(campaign=campaign)
     return campaign
 
 

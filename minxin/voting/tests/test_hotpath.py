@@ -1,0 +1,224 @@
+"""Casting a ballot with a bearer token is answered in front of Django (minxin/voting/hotpath.py) as
+Django answers it: the same status, body and headers for every refusal, the same receipt shape, one
+ballot per person across both paths; what it cannot answer exactly goes to Django, body and all.
+
+Each request goes through the real WSGI applications of minxin/wsgi.py (the hot path in front of Django,
+and Django alone). Transactional tests: both paths commit as in production.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import time_machine
+
+from minxin.voting.models import Ballot, BallotIdentifier
+from minxin.voting.tests.conftest import DURING, id_number
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+UNCOMPARED = {"content-length"}
+PER_BALLOT = ("receipt", "cast_at")
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Apps:
+    handed_on: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from minxin.accounts.hotpath import HotPath
+        from minxin.voting.hotpath import ROUTES
+        from minxin.wsgi import django_application
+
+        def counted(environ: dict[str, Any], start_response: Any) -> Any:
+            self.handed_on.append(environ["PATH_INFO"])
+            return django_application(environ, start_response)
+
+        self.hot = HotPath(counted, ROUTES)
+        self.django = django_application
+
+    def post(
+        self, app: Any, path: str, body: Any = None, *, raw: bytes | None = None, **headers: str
+    ) -> Answer:
+        content = raw if raw is not None else json.dumps(body or {}).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(content),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(content)),
+            "CONTENT_TYPE": "application/json",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+        } | headers
+        started: list[Any] = []
+        chunks = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
+        payload = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        status, response_headers = started[0]
+        return Answer(int(status.split()[0]), {k.lower(): v for k, v in response_headers}, payload)
+
+    def both(self, path: str, body: Any = None, **headers: str) -> tuple[Answer, Answer]:
+        """The same request to Django alone, then through the hot path."""
+        return self.post(self.django, path, body, **headers), self.post(self.hot, path, body, **headers)
+
+
+@pytest.fixture
+def apps() -> Apps:
+    return Apps()
+
+
+@pytest.fixture
+def during() -> Any:
+    with time_machine.travel(DURING, tick=True) as traveller:
+        yield traveller
+
+
+def path_of(voting: Any) -> str:
+    return f"/api/v1/campaigns/{voting.campaign.public_id}/ballots"
+
+
+def paper(n: int, choices: list[int] | None = None) -> dict[str, Any]:
+    return {"choices": choices or [1, 3], "channel": "paper", "voter": {"id_number": id_number(n)}}
+
+
+def same_headers(django: Answer, hot: Answer) -> None:
+    def compared(answer: Answer) -> dict[str, str]:
+        return {name: value for name, value in answer.headers.items() if name not in UNCOMPARED}
+
+    assert compared(hot) == compared(django)
+
+
+def test_an_officers_ballot_is_answered_in_front_of_django_as_django_answers_it(
+    open_campaign, apps, token_for, during
+) -> None:
+    auth = token_for(open_campaign.olga)
+    django = apps.post(apps.django, path_of(open_campaign), paper(1), **auth)
+    hot = apps.post(apps.hot, path_of(open_campaign), paper(2), **auth)
+    assert (django.status, hot.status) == (201, 201), hot.body
+    assert apps.handed_on == []
+    same_headers(django, hot)
+    assert list(hot.json()) == list(django.json())
+    assert {k: v for k, v in hot.json().items() if k not in PER_BALLOT} == {
+        k: v for k, v in django.json().items() if k not in PER_BALLOT
+    }
+    assert len(hot.json()["receipt"]) == len(django.json()["receipt"])
+    assert len(hot.json()["cast_at"]) == len(django.json()["cast_at"])
+    ballot = Ballot.objects.get(receipt=hot.json()["receipt"].replace("-", ""))
+    assert (ballot.channel, ballot.choices, ballot.entered_by_id) == ("paper", "1,3", open_campaign.olga.pk)
+
+
+def test_one_person_votes_once_whichever_path_and_channel(open_campaign, apps, token_for, during) -> None:
+    auth = token_for(open_campaign.olga)
+    first = apps.post(apps.hot, path_of(open_campaign), paper(7), **auth)
+    assert first.status == 201
+    again = {"choices": [2], "channel": "wechat", "voter": {"id_number": id_number(7), "external_id": "o7"}}
+    django, hot = apps.both(path_of(open_campaign), again, **auth)
+    assert hot.status == django.status == 409
+    assert hot.body == django.body
+    assert hot.json()["error"]["code"] == "already_voted"
+    assert Ballot.objects.count() == 1
+    assert BallotIdentifier.objects.count() == 1
+
+
+def test_a_retry_with_the_idempotency_key_gets_the_first_receipt_on_either_path(
+    open_campaign, apps, token_for, during
+) -> None:
+    auth = token_for(open_campaign.olga) | {"HTTP_IDEMPOTENCY_KEY": "desk-3-0042"}
+    first = apps.post(apps.hot, path_of(open_campaign), paper(9), **auth)
+    django, hot = apps.both(path_of(open_campaign), paper(9), **auth)
+    assert (first.status, django.status, hot.status) == (201, 200, 200)
+    assert hot.json()["receipt"] == django.json()["receipt"] == first.json()["receipt"]
+    assert Ballot.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en", "zh-Hant"])
+def test_refusals_carry_the_same_error_and_language(open_campaign, apps, token_for, during, language) -> None:
+    auth = token_for(open_campaign.olga) | {"HTTP_ACCEPT_LANGUAGE": language}
+    missing = "/api/v1/campaigns/00000000-0000-4000-8000-000000000000/ballots"
+    cases = [
+        (path_of(open_campaign), paper(1, [9]), auth),  # no such candidate
+        (path_of(open_campaign), paper(1, [1, 2, 3]), auth),  # more than two choices
+        (path_of(open_campaign), {"choices": [1], "channel": "paper", "voter": {"id_number": "1"}}, auth),
+        (
+            path_of(open_campaign),
+            {"choices": [1], "channel": "web", "voter": {"id_number": id_number(1)}},
+            auth,
+        ),
+        (
+            path_of(open_campaign),
+            {"choices": [1], "channel": "wechat", "voter": {"id_number": id_number(1)}},
+            auth,
+        ),
+        (path_of(open_campaign), paper(1), auth | {"HTTP_IDEMPOTENCY_KEY": "k" * 65}),
+        (path_of(open_campaign), paper(1), token_for(open_campaign.sam)),  # another region's officer
+        (path_of(open_campaign), paper(1), {"HTTP_AUTHORIZATION": "Bearer mx_nope"}),
+        (missing, paper(1), auth),
+    ]
+    for path, body, headers in cases:
+        django, hot = apps.both(path, body, **headers)
+        assert hot.status == django.status >= 400, (body, hot.body)
+        assert hot.body == django.body
+        same_headers(django, hot)
+    assert apps.handed_on == []
+    assert Ballot.objects.count() == 0
+
+
+def test_a_closed_campaign_refuses_the_same_both_ways(open_campaign, apps, token_for) -> None:
+    from minxin.voting.tests.conftest import AFTER
+
+    with time_machine.travel(AFTER):
+        django, hot = apps.both(path_of(open_campaign), paper(1), **token_for(open_campaign.olga))
+    assert hot.status == django.status == 409
+    assert hot.body == django.body
+    assert hot.json()["error"]["code"] == "voting_not_open"
+
+
+def test_what_it_cannot_answer_exactly_goes_to_django_with_its_body(
+    open_campaign, apps, token_for, during
+) -> None:
+    auth = token_for(open_campaign.olga)
+    handed = [
+        (paper(1) | {"channel": "fax"}, auth),  # django-ninja words the 422
+        ({"channel": "paper"}, auth),
+        (paper(1), {}),  # no token: a citizen's session, which needs the CSRF check
+    ]
+    for body, headers in handed:
+        django, hot = apps.both(path_of(open_campaign), body, **headers)
+        assert (hot.status, hot.body) == (django.status, django.body)
+        assert hot.status >= 400
+    assert len(apps.handed_on) == len(handed)
+    assert Ballot.objects.count() == 0
+
+
+def test_a_ballot_on_the_hot_path_is_one_statement_once_warm(
+    open_campaign, apps, token_for, during, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+
+    auth = token_for(open_campaign.olga)
+    assert apps.post(apps.hot, path_of(open_campaign), paper(1), **auth).status == 201
+    # PostgreSQL: the one statement (ballot and identifiers); SQLite: its two in a transaction.
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 4):
+        assert apps.post(apps.hot, path_of(open_campaign), paper(2), **auth).status == 201
