@@ -75,6 +75,16 @@ def _status_mb(pid: int | str, key: str) -> float | None:
     return None
 
 
+def _cpu_seconds(pid: int | str) -> float | None:
+    """User + system CPU seconds a process has used (/proc/<pid>/stat), None where not readable: on a
+    shared machine the work done, apart from the wait for a core."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _reset_peak(pid: int | str) -> bool:
     """Reset a process's peak RSS (Linux: clear_refs 5), so VmHWM measures the compute alone."""
     try:
@@ -168,9 +178,15 @@ def _measure(officer: Any, the_round: Any) -> dict[str, Any]:
         backend = cursor.fetchone()[0]
     reset = _reset_peak("self") and _reset_peak(backend)
     rss_before = _status_mb("self", "VmRSS")
+    cpu_before = (_cpu_seconds("self"), _cpu_seconds(backend))
     started = time.perf_counter()
     scored = round_compute(officer=officer, round=the_round)
     compute_seconds = time.perf_counter() - started
+    cpu_after = (_cpu_seconds("self"), _cpu_seconds(backend))
+    cpu = [
+        round(b - a, 1) if a is not None and b is not None else None
+        for a, b in zip(cpu_before, cpu_after, strict=True)
+    ]
     client_peak = _status_mb("self", "VmHWM") if reset else _peak_mb()
     backend_peak = _status_mb(backend, "VmHWM") if reset else None
     phases = dict(LAST_PHASE_SECONDS)
@@ -185,6 +201,7 @@ def _measure(officer: Any, the_round: Any) -> dict[str, Any]:
         "units_with_queue_data": with_data,
         "compute_seconds": round(compute_seconds, 2),
         "compute_phases_seconds": phases,
+        "compute_cpu_seconds": {"this process": cpu[0], "its PostgreSQL backend": cpu[1]},
         "freeze_seconds": round(freeze_seconds, 2),
         "client_rss_before_mb": rss_before,
         "client_peak_rss_during_compute_mb": client_peak,
@@ -203,6 +220,11 @@ def _report(result: dict[str, Any]) -> None:
     )
     for phase, seconds in result["compute_phases_seconds"].items():
         print(f"  {phase}: {seconds} s")
+    cpu = result["compute_cpu_seconds"]
+    print(
+        f"  CPU used during the compute: PostgreSQL backend {cpu['its PostgreSQL backend']} s, this process "
+        f"{cpu['this process']} s (wall time above includes waiting for a core on the shared machine)"
+    )
     print(
         f"peak RSS during the compute: this process {result['client_peak_rss_during_compute_mb']:.0f} MB "
         f"(before: {result['client_rss_before_mb']:.0f} MB); its PostgreSQL backend "

@@ -90,14 +90,15 @@ _LINES = f"""
         LEFT JOIN answers a ON a.unit_id = u.unit_id AND a.code = s.code
                            AND 'questionnaire' IN (s.method, s.fallback)
         WHERE NOT EXISTS (SELECT 1 FROM vetoes v WHERE v.unit_id = u.unit_id)
-    ), methods AS MATERIALIZED (
+    ), methods AS (
         SELECT facts.*,
                CASE WHEN no_data THEN COALESCE(NULLIF(fallback, ''), 'inspection') ELSE method END AS used,
                CASE WHEN answers > 0 THEN answer_sum::numeric / answers END AS mean,
                LEAST(deductions, points) AS applied
         FROM facts
     ), bases AS MATERIALIZED (
-        SELECT methods.*, ROUND(CASE used
+        SELECT unit_id, code, dimension, is_bonus, weight, points, used, no_data, findings, measured, inputs,
+               answers, answer_sum, mean, review, applied, ROUND(CASE used
             WHEN 'formula' THEN points * {_band_share("bands", "measured")}
             WHEN 'questionnaire' THEN CASE WHEN answers > 0
                 THEN points * {_band_share(_QUESTIONNAIRE_BANDS, "mean")} ELSE points END
