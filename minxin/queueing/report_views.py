@@ -3,8 +3,8 @@ with its CSV/XLSX exports."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,19 +14,19 @@ from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import InvalidInput
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for
 from minxin.queueing import reports
 
 
 def _reporting_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    user = request.user
-    assert isinstance(user, User)
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=reports.REPORT_ROLES):
-        raise PermissionDenied(_("Only the hall's managers and the city office may see its queue report."))
-    return hall, user
+    hall = hall_for(
+        code=code,
+        user=request.user,
+        roles=reports.REPORT_ROLES,
+        refusal=_("Only the hall's managers and the city office may see its queue report."),
+    )
+    assert isinstance(request.user, User)
+    return hall, request.user
 
 
 @login_required
@@ -91,5 +91,10 @@ def hall_overview_page(request: HttpRequest, code: str) -> HttpResponse:
     """The floor now: windows (state, clerk, number at the window, served today) and queues (waiting,
     longest wait so far, estimate for a new number, too long); refreshes itself from the event stream."""
     hall, _user = _reporting_hall(request, code)
-    context = {"hall": hall, "now": reports.hall_now(hall=hall), "at": clock.local_now(hall.time_zone)}
+    context = {
+        "hall": hall,
+        "now": reports.hall_now(hall=hall),
+        "at": clock.local_now(hall.time_zone),
+        "long_wait": settings.QUEUE_LONG_WAIT_MINUTES,  # marked on the floor view (issue 20, point 10)
+    }
     return render(request, "queueing/overview.html", context)

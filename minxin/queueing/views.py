@@ -4,6 +4,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,7 @@ from minxin.core.context_processors import HtmxHttpRequest
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_for, hall_is_open
+from minxin.queueing import desk
 from minxin.queueing.check_in import hall_check_in  # noqa: F401 - urls.py names views.hall_check_in
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.kiosk import check_in_qr_svg, new_number_wording
@@ -272,6 +274,11 @@ def _desk_context(window: Window, *, message: str = "", error: str = "") -> dict
         ),
         "windows": Window.objects.filter(hall=hall, is_active=True).exclude(pk=window.pk).order_by("number"),
         "reasons": GREEN_CHANNEL_REASONS,
+        "waiting_list": desk.window_waiting(window),
+        "pause_reasons": desk.PAUSE_REASONS,
+        "call_reasons": desk.CALL_REASONS,
+        "pause_reason": desk.pause_reason(state),
+        "long_wait": settings.QUEUE_LONG_WAIT_MINUTES,
         "message": message,
         "error": error,
     }
@@ -297,6 +304,7 @@ ACTIONS = (
     "finish-call",
     "transfer",
     "issue",
+    "call-chosen",
 )
 
 
@@ -315,11 +323,27 @@ def window_action(request: HtmxHttpRequest, code: str, number: str, action: str)
     return render(request, template, _desk_context(window, message=message, error=error), status=status)
 
 
+def _perform_chosen(action: str, request: HttpRequest, window: Window, user: User) -> str:
+    """Pause with a reason, and call a chosen number out of turn with a reason (queueing.desk)."""
+    code, text = request.POST.get("reason", "")[:32], request.POST.get("reason_text", "")
+    if action == "pause":
+        desk.window_pause(window=window, clerk=user, reason_code=code, reason_text=text)
+        return _("Window paused.")
+    called = desk.ticket_call_chosen(
+        window=window,
+        clerk=user,
+        public_id=request.POST.get("ticket", "")[:64],
+        reason_code=code,
+        reason_text=text,
+    )
+    return _("Called %(number)s out of turn.") % {"number": called.number}
+
+
 def _perform(action: str, request: HttpRequest, window: Window, user: User) -> str:
-    if action in ("open", "pause", "close"):
-        window_set_state(
-            window=window, clerk=user, status={"open": "open", "pause": "paused", "close": "closed"}[action]
-        )
+    if action in ("pause", "call-chosen"):
+        return _perform_chosen(action, request, window, user)
+    if action in ("open", "close"):
+        window_set_state(window=window, clerk=user, status={"open": "open", "close": "closed"}[action])
         return _("Window state changed.")
     if action == "issue":
         issued = ticket_issue(
