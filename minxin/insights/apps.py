@@ -13,6 +13,7 @@ class InsightsConfig(AppConfig):
         from minxin.core.jobs import register_job
         from minxin.core.portal import register_staff_panel
         from minxin.insights.modules import modules_refresh
+        from minxin.insights.outlook import forecast_refresh_next
         from minxin.insights.panels import insights_panel
         from minxin.insights.services.aggregates import aggregates_reconcile, aggregates_run
         from minxin.insights.services.reports import reports_monthly_job
@@ -29,4 +30,5 @@ class InsightsConfig(AppConfig):
         )
         register_job(name="insights.monthly_reports", every_seconds=3600, run=reports_monthly_job)
         register_job(name="insights.modules", every_seconds=300, run=modules_refresh)
+        register_job(name="insights.forecast", every_seconds=60, run=forecast_refresh_next)
         register_staff_panel(insights_panel)

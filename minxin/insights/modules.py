@@ -250,10 +250,6 @@ def _region_refresh(region: Region, month: dt.date, halls: list[Hall]) -> None:
     competition_figures(region=region, fresh=True)
     if region.parent_id is None:
         snapshot("watch", region.code, lambda: watch_compute(region=region), fresh=True)
-    else:
-        from minxin.insights.outlook import forecast_figures
-
-        forecast_figures(region=region, halls=halls)  # every 3 hours: the forecast moves slowly
 
 
 # --- voting: published results ---------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 hall_forecast`, fitted on the hall's ticket history), summed per day for the city view's outlook panel
 and for today's waits against the forecast.
 
-A hall's forecast reads weeks of its tickets, so the worker computes a city's outlook at most every
-three hours (and anew each day) and keeps it in a `ModuleFigures` row ("forecast", scope
-`<city code>:<date>`); a page reads that row.
+A hall's forecast reads weeks of its tickets, so a job of its own (`insights.forecast`) computes one
+city's outlook per run — the city whose figures of today are missing or the oldest past three hours —
+and keeps it in a `ModuleFigures` row ("forecast", scope `<city code>:<date>`); a page reads that row
+and never fits forecasts itself.
 Predicted waits are arrival-weighted means over the open hours (as the appointments app sums them).
 """
 
@@ -15,8 +16,11 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
+from minxin.core import clock
+from minxin.insights.models import ModuleFigures
 from minxin.insights.selectors import halls_of_region, province_today
 from minxin.orgs.models import Hall, Region
 
@@ -97,18 +101,49 @@ def forecast_compute(*, region: Region, halls: list[Hall]) -> dict[str, Any]:
     }
 
 
-def forecast_figures(*, region: Region, halls: list[Hall] | None = None) -> dict[str, Any]:
-    """A city's outlook (empty for a province or a city whose halls have no forecast)."""
-    from minxin.insights.modules import snapshot
+def _scope(region: Region) -> str:
+    return f"{region.code}:{province_today():%Y-%m-%d}"
 
+
+def forecast_figures(*, region: Region) -> dict[str, Any]:
+    """A city's outlook as the worker last stored it today (one query; empty for a province, or before
+    the worker has computed the city's — a request never fits a city's forecasts itself)."""
     if region.level != Region.Level.CITY:
         return {}
-    return snapshot(
-        "forecast",
-        f"{region.code}:{province_today():%Y-%m-%d}",
-        lambda: forecast_compute(region=region, halls=halls or halls_of_region(region)),
-        max_age=MAX_AGE,
+    row = ModuleFigures.objects.filter(module="forecast", scope=_scope(region)).first()
+    payload: dict[str, Any] = row.payload if row is not None else {}
+    return payload
+
+
+def forecast_refresh_next(*, limit: int = 1) -> int:
+    """The worker's job: compute the outlook of the `limit` cities whose figures of today are missing or
+    the oldest past MAX_AGE (a province's cities have hundreds of halls: one city per run keeps each run
+    short, and every city is fresh within a few runs)."""
+    now = clock.now()
+    cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+    stored = dict(
+        ModuleFigures.objects.filter(
+            module="forecast", scope__in=[_scope(city) for city in cities]
+        ).values_list("scope", "computed_at")
     )
+    due = [city for city in cities if _scope(city) not in stored or now - stored[_scope(city)] >= MAX_AGE]
+    due.sort(key=lambda city: stored.get(_scope(city)) or dt.datetime.min.replace(tzinfo=dt.UTC))
+    done = 0
+    for city in due[:limit]:
+        halls = halls_of_region(city)
+        if not halls:
+            continue
+        payload = forecast_compute(region=city, halls=halls)
+        try:
+            ModuleFigures.objects.update_or_create(
+                module="forecast",
+                scope=_scope(city),
+                defaults={"payload": payload, "computed_at": clock.now()},
+            )
+        except IntegrityError:  # another worker stored the same city's a moment ago
+            continue
+        done += 1
+    return done
 
 
 def against_forecast(view: Any, outlook: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import time_machine
 
 from conftest import screenshot
 from minxin.insights.modules import modules_refresh
+from minxin.insights.outlook import forecast_refresh_next
 from minxin.insights.services.aggregates import aggregates_run
 from minxin.insights.tests.competition_fixture import competition_make
 from minxin.insights.tests.conftest import Floor, local, ticket_make
@@ -40,6 +41,7 @@ def scene(floor: Floor, settings: Any, monkeypatch: Any) -> Any:
         aggregates_run()
     with time_machine.travel(NOW, tick=True) as traveller:
         modules_refresh()
+        forecast_refresh_next(limit=5)
         yield competition, traveller
 
 

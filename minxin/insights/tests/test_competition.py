@@ -255,6 +255,7 @@ def fake_forecast(monkeypatch: Any) -> None:
 @pytest.mark.django_db
 def test_city_view_waits_against_the_forecast_and_the_week_ahead(floor: Floor, monkeypatch: Any) -> None:
     from minxin.insights.modules import modules_refresh
+    from minxin.insights.outlook import forecast_refresh_next
     from minxin.insights.services.aggregates import aggregates_run
 
     fake_forecast(monkeypatch)
@@ -265,6 +266,8 @@ def test_city_view_waits_against_the_forecast_and_the_week_ahead(floor: Floor, m
         aggregates_run()
     with time_machine.travel(NOW, tick=False):
         modules_refresh()
+        assert forecast_refresh_next(limit=5) == 2  # both cities (Shijiazhuang's hall has no forecast)
+        assert forecast_refresh_next(limit=5) == 0  # fresh
         html = _client(floor.cast.dora).get("/staff/insights/regions/130300/").content.decode()
         outlook = _client(floor.cast.dora).get("/staff/insights/regions/130300/export/outlook.csv")
     row = html[html.index('<tr data-hall="qhd">', html.index('data-table="against"')) :].split("</tr>")[0]
