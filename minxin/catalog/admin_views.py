@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,20 +18,20 @@ from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import InvalidInput
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def _managed_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    user = request.user
-    assert isinstance(user, User)
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER]):
-        raise PermissionDenied(_("Only the hall's managers may import or export its catalog."))
-    return hall, user
+    hall = hall_for(
+        code=code,
+        user=request.user,
+        roles=[Role.HALL_MANAGER],
+        refusal=_("Only the hall's managers may import or export its catalog."),
+    )
+    assert isinstance(request.user, User)
+    return hall, request.user
 
 
 @login_required

@@ -22,16 +22,12 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from minxin.core import clock
+from minxin.core.sql import NOTIFYING_INSERT, Statement, live_message_notify_insert
 
 logger = logging.getLogger(__name__)
 REDIS_CHANNEL_PREFIX = "minxin:"
 NOTIFY_CHANNEL = "minxin_live"
 LIVE_MESSAGE_MINUTES = 10  # how long a reconnecting client can be sent what it missed
-# The LiveMessage row and its wake-up call in one statement (see DatabaseBroker.send).
-# `rows` gives (topic, payload, created_at); the last parameter is the notification channel.
-_NOTIFYING_INSERT = (
-    "INSERT INTO core_livemessage (topic, payload, created_at) {rows} RETURNING pg_notify(%s, id::text)"
-)
 
 
 class Broker(Protocol):
@@ -53,11 +49,7 @@ class DatabaseBroker:
         # costs the publishing request no second round trip. The payload is only a wake-up call: the
         # listener reads the table, so a lost notification delays a message but never loses it.
         payload = LiveMessage._meta.get_field("payload").get_db_prep_save(message, connection)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _NOTIFYING_INSERT.format(rows="VALUES (%s, %s, %s)"),
-                [topic, payload, clock.now(), NOTIFY_CHANNEL],
-            )
+        live_message_notify_insert(topic=topic, payload=payload, at=clock.now(), channel=NOTIFY_CHANNEL)
 
 
 class RedisBroker:
@@ -95,39 +87,44 @@ def publish_on_commit(topic: str, message: dict[str, Any]) -> None:
 
 
 def publish_within(
-    sql: str,
-    params: list[Any],
+    statement: Statement,
     *,
     source: str,
     topic: str,
     message: dict[str, Any],
     computed: dict[str, str] | None = None,
     name: str = "live_message",
-) -> tuple[str, list[Any]] | None:
-    """`sql`, a `WITH … SELECT …` statement, extended to publish `message` on `topic` itself: one more
-    CTE inserts the LiveMessage row and sends its NOTIFY for each row of the CTE `source` (none, none
-    sent). `computed` sets message keys from SQL expressions over that row, e.g. {"number":
-    "t.number"}: constants of the caller, never input. `name` names the CTE (another name for a second
-    message in the same statement). Returns (sql, params); None when signals do not go through this
-    database's table (Redis, or SQLite), and the caller publishes after it commits.
+) -> Statement | None:
+    """`statement` extended to publish `message` on `topic` itself: one more CTE `name` inserts the
+    LiveMessage row and sends its NOTIFY for each row of the CTE `source` (none, none sent). `computed`
+    sets message keys from SQL expressions over that row, e.g. {"number": "t.number"}: constants of the
+    caller, never input. `name` names the CTE and prefixes its parameters (another name for a second
+    message in the same statement). None when signals do not go through this database's table (Redis,
+    or SQLite): the caller publishes after it commits.
 
     The hot paths (a number taken, a call, a step at the window) save a round trip this way, and the
     signal still cannot outrun its cause: the row and the notification commit with the statement.
     """
     if connection.vendor != "postgresql" or not isinstance(broker(), DatabaseBroker):
         return None
-    head, select, tail = sql.rpartition("\nSELECT ")
-    if not head.lstrip().startswith("WITH") or "%s" in tail:
-        raise ValueError("publish_within needs a WITH statement whose last SELECT takes no parameters")
-
+    if not (name.isidentifier() and source.isidentifier()):
+        raise ValueError("publish_within: the CTE names are plain identifiers")
     pairs = ", ".join(f"'{key}', {expression}" for key, expression in (computed or {}).items())
-    payload = "%s::jsonb" + (f" || jsonb_build_object({pairs})" if pairs else "")
+    payload = f"%({name}_payload)s::jsonb" + (f" || jsonb_build_object({pairs})" if pairs else "")
     # `source` and `computed` are the caller's constants; every value is a parameter.
-    rows = f"SELECT %s, {payload}, %s FROM {source}"  # noqa: S608
-    live = f",\n{name} AS ({_NOTIFYING_INSERT.format(rows=rows)})"
-    # The payload goes as JSON text to the `%s::jsonb` above (what the JSONField would send, without
-    # its adapter's round of wrapping on a hot path); plain values only, as the field requires.
-    return head + live + select + tail, [*params, topic, json.dumps(message), clock.now(), NOTIFY_CHANNEL]
+    rows = f"SELECT %({name}_topic)s, {payload}, %({name}_at)s FROM {source}"  # noqa: S608
+    cte = f"{name} AS ({NOTIFYING_INSERT.format(rows=rows, channel=f'%({name}_channel)s')})"
+    # The payload goes as JSON text to the `::jsonb` above (what the JSONField would send, without its
+    # adapter's round of wrapping on a hot path); plain values only, as the field requires.
+    return statement.with_cte(
+        cte,
+        {
+            f"{name}_topic": topic,
+            f"{name}_payload": json.dumps(message),
+            f"{name}_at": clock.now(),
+            f"{name}_channel": NOTIFY_CHANNEL,
+        },
+    )
 
 
 def live_messages_purge() -> int:

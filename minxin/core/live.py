@@ -23,6 +23,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Q
 
 from minxin.core.events import NOTIFY_CHANNEL, REDIS_CHANNEL_PREFIX
+from minxin.core.sql import listen
 
 logger = logging.getLogger(__name__)
 Callback = Callable[[dict[str, Any]], None]
@@ -156,8 +157,7 @@ class Hub:
     def _listen_database(self, reader: TableReader) -> None:
         notified = connection.vendor == "postgresql"
         if notified:
-            with connection.cursor() as cursor:
-                cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")  # before the first read: nothing falls between
+            listen(NOTIFY_CHANNEL)  # before the first read: nothing falls between
         if reader.last is None:
             reader.start()  # what was there before this listener started is history, not news
         self._ready.set()

@@ -8,27 +8,15 @@ transaction or lock in Python is needed and racing first uses cannot create two 
 
 from __future__ import annotations
 
-from django.db import connection
-
 from minxin.core.models import Counter
-
-_TABLE = Counter._meta.db_table
-
-_UPSERT = (
-    f"INSERT INTO {_TABLE} (scope, key, value) VALUES (%s, %s, %s) "  # noqa: S608 - table name is a constant
-    f"ON CONFLICT (scope, key) DO UPDATE SET value = {_TABLE}.value + excluded.value "
-    "RETURNING value"
-)
+from minxin.core.sql import counter_upsert
 
 
 def counter_next(*, scope: str, key: str, step: int = 1) -> int:
     """Increment the counter (scope, key) by `step` and return the new value (1 on first use)."""
     if step < 1:
         raise ValueError("step must be positive")
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [scope, key, step])
-        row = cursor.fetchone()
-    return int(row[0])
+    return counter_upsert(scope=scope, key=key, step=step)
 
 
 def counter_value(*, scope: str, key: str) -> int:

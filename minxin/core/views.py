@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from minxin.core.context_processors import LARGE_TEXT_COOKIE
 from minxin.core.errors import error_body
+from minxin.core.sql import select_one
 
 _UTF8: dict[str, Any] = {"json_dumps_params": {"ensure_ascii": False}}
 
@@ -58,8 +58,7 @@ def large_text_toggle(request: HttpRequest) -> HttpResponse:
 
 def health(request: HttpRequest) -> HttpResponse:
     """Liveness and database reachability for load balancers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    select_one()
     return JsonResponse({"status": "ok"})
 
 

@@ -82,12 +82,6 @@ class UnitSpec:
     flag_category: str  # "administration" | "enforcement" | "service"
 
 
-@dataclass(frozen=True, slots=True)
-class PersonSpec:
-    username: str
-    display_name: str
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Regions (GB/T 2260)
 # ---------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import heapq
 import random
 from dataclasses import dataclass
 from itertools import zip_longest
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -232,42 +233,84 @@ def _history(
     """Three weeks of served tickets at the windows staffed today, each number at the first of the windows
     calling its queue to come free: service times lognormal around each queue's mean (longer in the
     morning), a fifth of remote numbers never checked in."""
-    rng = random.Random(f"minxin-demo-{hall.code}")  # noqa: S311 - demo data, not security
-    zone = ZoneInfo(hall.time_zone)
-    services = {service.queue_id: service for service in Service.objects.filter(hall=hall)}
-    windows = {
-        window.pk: window
-        for window in Window.objects.filter(
-            hall=hall, work_profile__isnull=False, state__status=WindowState.Status.OPEN
-        )
-    }
-    calling: dict[int, list[Window]] = {queue.pk: [] for queue in queues.values()}
-    calls: dict[int, list[int]] = {window_id: [] for window_id in windows}
-    for queue_id, window_id in (
-        WorkProfileQueue.objects.filter(profile__window__in=windows.keys())
-        .order_by("profile__window_id")
-        .values_list("queue_id", "profile__window_id")
-    ):
-        calling[queue_id].append(windows[window_id])
-        calls[window_id].append(queue_id)
-    servers = _servers(calls, {queues[spec.code].pk: spec.share * spec.mean_minutes for spec in specs})
+    world = _HistoryWorld.of(hall, queues, specs, clerk=clerk)
     tickets: list[Ticket] = []
     for day in _working_days(today, HISTORY_DAYS):
-        opening = dt.datetime.combine(day, dt.time(9), tzinfo=zone)
-        free_at = dict.fromkeys(windows, opening)
+        counters = world.day(day, tickets)
+        for queue_id, issued_count in counters.items():
+            QueueDay.objects.create(
+                queue_id=queue_id, service_date=day, issued=issued_count, departed=issued_count
+            )
+    created = Ticket.objects.bulk_create(tickets, batch_size=2000)
+    TicketEvent.objects.bulk_create(_history_events(created), batch_size=5000)
+
+
+@dataclass
+class _HistoryWorld:
+    """A hall's history being drawn: its queues, the open windows calling each, and the random draws."""
+
+    hall: Hall
+    queues: dict[str, Queue]
+    specs: tuple[QueueSpec, ...]
+    clerk: User
+    rng: random.Random
+    zone: ZoneInfo
+    services: dict[int, Service]
+    windows: dict[int, Window]
+    calling: dict[int, list[Window]]
+    servers: dict[int, float]
+
+    @classmethod
+    def of(
+        cls, hall: Hall, queues: dict[str, Queue], specs: tuple[QueueSpec, ...], *, clerk: User
+    ) -> _HistoryWorld:
+        windows = {
+            window.pk: window
+            for window in Window.objects.filter(
+                hall=hall, work_profile__isnull=False, state__status=WindowState.Status.OPEN
+            )
+        }
+        calling: dict[int, list[Window]] = {queue.pk: [] for queue in queues.values()}
+        calls: dict[int, list[int]] = {window_id: [] for window_id in windows}
+        for queue_id, window_id in (
+            WorkProfileQueue.objects.filter(profile__window__in=windows.keys())
+            .order_by("profile__window_id")
+            .values_list("queue_id", "profile__window_id")
+        ):
+            calling[queue_id].append(windows[window_id])
+            calls[window_id].append(queue_id)
+        work = {queues[spec.code].pk: spec.share * spec.mean_minutes for spec in specs}
+        return cls(
+            hall=hall,
+            queues=queues,
+            specs=specs,
+            clerk=clerk,
+            rng=random.Random(f"minxin-demo-{hall.code}"),  # noqa: S311 - demo data, not security
+            zone=ZoneInfo(hall.time_zone),
+            services={service.queue_id: service for service in Service.objects.filter(hall=hall)},
+            windows=windows,
+            calling=calling,
+            servers=_servers(calls, work),
+        )
+
+    def day(self, day: dt.date, tickets: list[Ticket]) -> dict[int, int]:
+        """Draw one day's tickets into `tickets`; how many each queue issued."""
+        rng = self.rng
+        opening = dt.datetime.combine(day, dt.time(9), tzinfo=self.zone)
+        free_at = dict.fromkeys(self.windows, opening)
         counters: dict[int, int] = {}
         # per queue, call times of earlier tickets: who is still ahead at an issue
-        lines: dict[int, list[dt.datetime]] = {queue_id: [] for queue_id in calling}
-        for minute in _arrival_minutes(rng, DAILY_TICKETS.get(hall.code, 200)):
-            spec = rng.choices(specs, weights=[s.share for s in specs])[0]
-            queue = queues[spec.code]
+        lines: dict[int, list[dt.datetime]] = {queue_id: [] for queue_id in self.calling}
+        for minute in _arrival_minutes(rng, DAILY_TICKETS.get(self.hall.code, 200)):
+            spec = rng.choices(self.specs, weights=[s.share for s in self.specs])[0]
+            queue = self.queues[spec.code]
             counters[queue.pk] = counters.get(queue.pk, 0) + 1
             issued = opening + dt.timedelta(minutes=minute)
             remote = rng.random() < 0.3
             base = dict(
-                hall=hall,
+                hall=self.hall,
                 queue=queue,
-                service=services[queue.pk],
+                service=self.services[queue.pk],
                 service_date=day,
                 seq=counters[queue.pk],
                 number=f"{queue.prefix}{counters[queue.pk]:03d}",
@@ -275,50 +318,57 @@ def _history(
                 issued_at=issued,
             )
             if remote and rng.random() < 0.2:
-                tickets.append(
-                    Ticket(**base, status=TicketStatus.LAPSED, finished_at=issued + dt.timedelta(hours=1))
-                )
+                finished = issued + dt.timedelta(hours=1)
+                tickets.append(Ticket(**base, status=TicketStatus.LAPSED, finished_at=finished))
                 continue
-            window = min(calling[queue.pk], key=lambda w: free_at[w.pk])
-            line = lines[queue.pk]
-            while line and line[0] <= issued:
-                heapq.heappop(line)
-            # A free window means "called at once": no range shown, no model stored.
-            model = (
-                None
-                if free_at[window.pk] <= issued
-                else _wait_model(
-                    spec,
-                    ahead=len(line),
-                    servers=servers[queue.pk],
-                    morning=issued.astimezone(zone).hour < 12,
-                )
+            tickets.append(self._served(spec, base, issued, free_at, lines[queue.pk]))
+        return counters
+
+    def _served(
+        self,
+        spec: QueueSpec,
+        base: dict[str, Any],
+        issued: dt.datetime,
+        free_at: dict[int, dt.datetime],
+        line: list[dt.datetime],
+    ) -> Ticket:
+        """A ticket served at the first window calling its queue to come free."""
+        rng, queue = self.rng, base["queue"]
+        window = min(self.calling[queue.pk], key=lambda w: free_at[w.pk])
+        while line and line[0] <= issued:
+            heapq.heappop(line)
+        # A free window means "called at once": no range shown, no model stored.
+        model = (
+            None
+            if free_at[window.pk] <= issued
+            else _wait_model(
+                spec,
+                ahead=len(line),
+                servers=self.servers[queue.pk],
+                morning=issued.astimezone(self.zone).hour < 12,
             )
-            called = max(issued, free_at[window.pk]) + dt.timedelta(seconds=rng.uniform(5, 40))
-            heapq.heappush(line, called)
-            morning_factor = 1.15 if called.astimezone(zone).hour < 12 else 0.95
-            minutes = rng.lognormvariate(0, 0.5) * spec.mean_minutes * morning_factor / 1.13
-            started = called + dt.timedelta(seconds=rng.uniform(20, 60))
-            finished = started + dt.timedelta(minutes=minutes)
-            free_at[window.pk] = finished
-            tickets.append(
-                Ticket(
-                    **base,
-                    status=TicketStatus.DONE,
-                    called_at=called,
-                    started_at=started,
-                    finished_at=finished,
-                    window=window,
-                    clerk=clerk,
-                    wait_shape=model[0] if model else None,
-                    wait_mean_minutes=model[1] if model else None,
-                )
-            )
-        for queue_id, issued_count in counters.items():
-            QueueDay.objects.create(
-                queue_id=queue_id, service_date=day, issued=issued_count, departed=issued_count
-            )
-    created = Ticket.objects.bulk_create(tickets, batch_size=2000)
+        )
+        called = max(issued, free_at[window.pk]) + dt.timedelta(seconds=rng.uniform(5, 40))
+        heapq.heappush(line, called)
+        morning_factor = 1.15 if called.astimezone(self.zone).hour < 12 else 0.95
+        minutes = rng.lognormvariate(0, 0.5) * spec.mean_minutes * morning_factor / 1.13
+        started = called + dt.timedelta(seconds=rng.uniform(20, 60))
+        finished = started + dt.timedelta(minutes=minutes)
+        free_at[window.pk] = finished
+        return Ticket(
+            **base,
+            status=TicketStatus.DONE,
+            called_at=called,
+            started_at=started,
+            finished_at=finished,
+            window=window,
+            clerk=self.clerk,
+            wait_shape=model[0] if model else None,
+            wait_mean_minutes=model[1] if model else None,
+        )
+
+
+def _history_events(created: list[Ticket]) -> list[TicketEvent]:
     events = []
     for ticket in created:
         events.append(
@@ -339,4 +389,4 @@ def _history(
                     ticket=ticket, kind=TicketEvent.Kind.FINISHED, at=ticket.finished_at, window=ticket.window
                 )
             )
-    TicketEvent.objects.bulk_create(events, batch_size=5000)
+    return events

@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from minxin.accounts.models import User
 from minxin.core.audit import audit_record
 from minxin.orgs.models import Hall, HallClosure, OpeningHours, Region, StaffMembership, Unit
+from minxin.orgs.services import membership_revoke
 
 
 @admin.register(Region)
@@ -66,11 +70,12 @@ class StaffMembershipAdmin(admin.ModelAdmin[StaffMembership]):
         )
 
     def delete_model(self, request: HttpRequest, obj: StaffMembership) -> None:
-        audit_record(
-            actor=request.user,
-            action="membership.revoked",
-            target=obj,
-            details={"role": obj.role},
-            request=request,
-        )
-        super().delete_model(request, obj)
+        assert isinstance(request.user, User)
+        membership_revoke(membership=obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[StaffMembership]) -> None:
+        """The bulk delete action: each membership revoked through the service, each audited."""
+        assert isinstance(request.user, User)
+        with transaction.atomic():
+            for membership in queryset.select_related("user"):
+                membership_revoke(membership=membership, actor=request.user, request=request)

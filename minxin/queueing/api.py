@@ -22,9 +22,8 @@ from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from minxin.core.throttle import throttle_hit
-from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, staff_may_act_in_hall
 from minxin.queueing import reports
 from minxin.queueing.estimates import Estimate
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
@@ -222,7 +221,7 @@ def ticket_issue_for(
     """POST /halls/{hall}/tickets for a caller authenticated as `auth` (a staff User, a Citizen or
     None): (201, the new ticket) or (200, the one an earlier request with the same key made). Shared by
     the django-ninja view and the hot path (minxin/accounts/hotpath.py)."""
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     user = auth if isinstance(auth, User) else None
     citizen = auth if isinstance(auth, Citizen) else None
     staff = user is not None and staff_may_act_in_hall(
@@ -340,7 +339,7 @@ def call_next_api(
 def call_next_for(*, hall: str, window: str, user: User, finish_current: bool = False) -> TicketOut | None:
     """POST /halls/{hall}/windows/{window}/call-next for `user`: the ticket called, or None when
     nobody waits for the window (shared like `ticket_issue_for`)."""
-    the_window = _window(hall_or_404(hall), window, user)
+    the_window = _window(hall_for(code=hall), window, user)
     ticket = ticket_call_next(window=the_window, clerk=user, finish_current=finish_current)
     if ticket is None:
         return None
@@ -462,7 +461,7 @@ class QueueOut(Schema):
     "/halls/{hall}/queue", response=QueueOut, summary="Waiting per service with estimates; recent calls"
 )
 def queue_api(request: HttpRequest, hall: str) -> QueueOut:
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     rows = service_line_estimates(hall=the_hall)
     return QueueOut(
         hall=the_hall.code,
@@ -567,11 +566,12 @@ def queue_report_api(request: HttpRequest, hall: str, days: Query[ReportRangeIn]
     """What the hall's queue report page shows, for other systems: waits run from taking the number
     (or checking in, for a remote number) to its first call, service times from the start of service
     (or the call) to its finish, in minutes."""
-    the_hall = hall_or_404(hall)
-    if not staff_may_act_in_hall(user=request_user(request), hall=the_hall, roles=reports.REPORT_ROLES):
-        raise Forbidden(
-            _("Only the hall's managers and the city office may see its queue report."), code="out_of_scope"
-        )
+    the_hall = hall_for(
+        code=hall,
+        user=request_user(request),
+        roles=reports.REPORT_ROLES,
+        refusal=_("Only the hall's managers and the city office may see its queue report."),
+    )
     first, last = reports.parse_range(days.first, days.last, today=clock.local_today(the_hall.time_zone))
     report = reports.queue_report(hall=the_hall, start=first, end=last)
     return QueueReportOut(

@@ -17,18 +17,18 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 
 from minxin.core import clock
 from minxin.core.memo import memo
 from minxin.orgs.models import Hall
+from minxin.queueing import sql
 from minxin.queueing.estimates import (
     Estimate,
     ServiceStats,
@@ -54,8 +54,8 @@ from minxin.queueing.models import (
     TicketStatus,
     WindowState,
 )
+from minxin.queueing.rules import Issued, queue_rules
 from minxin.queueing.selectors import ServiceLine, service_lines
-from minxin.queueing.services import Issued, queue_rules
 
 HISTORY_DAYS = 28
 DEFAULT_NO_SHOW_RATE = 0.2  # DOMAIN.md: a fifth of remote numbers never come, until the hall's own data say
@@ -370,8 +370,7 @@ def ticket_wait_model_record(ticket_id: int, model: WaitModel | None) -> None:
     if model is None:
         return
     if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_RECORD_WAIT_MODEL, [model.shape, model.mean_minutes, ticket_id])
+        sql.ticket_wait_model_write(ticket_id=ticket_id, shape=model.shape, mean_minutes=model.mean_minutes)
         return
     due = _PENDING.add(ticket_id, model)
     if due:
@@ -388,18 +387,6 @@ def wait_models_flush() -> int:
 
 WAIT_MODEL_BATCH = 16
 WAIT_MODEL_BATCH_SECONDS = 2.0
-_TICKET_TABLE = Ticket._meta.db_table
-_RECORD_WAIT_MODEL = (
-    f"UPDATE {_TICKET_TABLE} SET wait_shape = %s, wait_mean_minutes = %s "  # noqa: S608 - constant
-    "WHERE id = %s AND wait_shape IS NULL"
-)
-# One fixed statement for any batch (arrays, not a VALUES list of varying length), so it is prepared.
-_RECORD_WAIT_MODELS = (
-    f"UPDATE {_TICKET_TABLE} AS t SET wait_shape = v.shape, wait_mean_minutes = v.mean "  # noqa: S608
-    "FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS v(id, shape, mean) "
-    # = ANY lets the plan find the tickets by primary key; with the join alone it may scan the table
-    "WHERE t.id = ANY(%s::bigint[]) AND t.id = v.id AND t.wait_shape IS NULL"
-)
 
 
 class _PendingModels:
@@ -439,11 +426,7 @@ def _write_wait_models(rows: list[tuple[int, float, float]]) -> None:
     ids, shapes, means = (list(column) for column in zip(*rows, strict=True))
     try:
         # A savepoint inside a caller's transaction: a failed write must not abort the caller's work.
-        with (
-            transaction.atomic() if connection.in_atomic_block else nullcontext(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(_RECORD_WAIT_MODELS, [ids, shapes, means, ids])
+        sql.ticket_wait_models_write(ids=ids, shapes=shapes, means=means)
     except DatabaseError:
         logger.exception("could not store %d wait models", len(rows))
 

@@ -38,6 +38,7 @@ from minxin.core.live import hub
 from minxin.core.memo import memo
 from minxin.core.models import LiveMessage
 from minxin.orgs.selectors import hall_get
+from minxin.queueing.rules import hall_code_topic, hall_topic
 
 logger = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
@@ -157,7 +158,7 @@ async def hall_events_asgi(code: str, scope: dict[str, Any], receive: Any, send:
             ],
         }
     )
-    topic = f"hall:{hall}"
+    topic = hall_code_topic(hall)
     after = last_event_id(dict(scope["headers"]).get(b"last-event-id"))
     outbox = _Outbox()
     streams = _LoopTopic.join(topic, outbox)  # before the replay: what commits meanwhile is kept
@@ -298,7 +299,7 @@ async def hall_events(request: HttpRequest, hall: str) -> HttpResponse | Streami
             status=404,
             json_dumps_params={"ensure_ascii": False},
         )
-    topic = f"hall:{found.code}"
+    topic = hall_topic(found)
     after = last_event_id(request.headers.get("Last-Event-ID"))
     # Under ASGI this path is answered by hall_events_asgi before Django (minxin/asgi.py); this view
     # serves WSGI servers, with a stream that ends and is reconnected: short on a single-threaded worker.

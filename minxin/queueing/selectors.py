@@ -1,15 +1,23 @@
 from __future__ import annotations
 
-import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from minxin.accounts.models import Role, User
+from minxin.catalog.models import Window
+from minxin.catalog.selectors import clerk_may_act_at_window, window_by_id
 from minxin.core import clock
+from minxin.core.errors import Forbidden, NotFound
 from minxin.orgs.models import Hall
-from minxin.queueing.models import AT_WINDOW, IN_LINE, Queue, QueueDay, Service, Ticket, TicketStatus
+from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.queueing import sql
+from minxin.queueing.models import AT_WINDOW, IN_LINE, Queue, Service, Ticket, TicketStatus
+from minxin.queueing.rules import service_by_id
 
 
 def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
@@ -26,18 +34,7 @@ def ticket_ahead(ticket: Ticket) -> tuple[int, int]:
     return int(counts["total"]), int(counts["reserved"])
 
 
-def queue_last_called(*, queue_id: int, service_date: dt.date) -> str | None:
-    """The number called last in a queue on a date (kept on its day row by call-next), or None."""
-    with connection.cursor() as cursor:  # a fixed statement: every ticket answer asks it
-        cursor.execute(_LAST_CALLED, [queue_id, service_date])
-        row = cursor.fetchone()
-    return (row[0] if row else "") or None
-
-
-_LAST_CALLED = (
-    f"SELECT last_called FROM {QueueDay._meta.db_table} "  # noqa: S608 - constant
-    "WHERE queue_id = %s AND service_date = %s"
-)
+queue_last_called = sql.queue_last_called
 
 
 def recent_calls(*, hall: Hall, limit: int = 8) -> list[Ticket]:
@@ -184,3 +181,50 @@ def ticket_wording(*, status: str, ahead: int, estimate: Any = None) -> TicketWo
         low=low,
         high=high,
     )
+
+
+def ticket_of_row(row: tuple[Any, ...], *, hall: Hall | None, window: Window | None = None) -> Ticket:
+    """A Ticket from a row of `sql.TICKET_COLUMNS`, with its service, queue and window from the caches,
+    and `hall` (None: its window's, when it has one; else left to load)."""
+    ticket = Ticket.from_db(None, sql.TICKET_ATTNAMES, row)
+    service = service_by_id(ticket.service_id)
+    ticket.service, ticket.queue = service, service.queue
+    if ticket.window_id is not None:
+        if window is None or window.pk != ticket.window_id:
+            window = window_by_id(ticket.window_id)
+        ticket.window = window
+    if hall is not None:
+        ticket.hall = hall
+    elif ticket.window is not None:
+        ticket.hall = ticket.window.hall
+    return ticket
+
+
+def ensure_clerk_at_window(*, user: User, window: Window) -> None:
+    if not clerk_may_act_at_window(user=user, window=window):
+        raise Forbidden(_("You may not act at this window."), code="out_of_scope")
+
+
+def ticket_for_clerk(*, user: User, public_id: str) -> Ticket:
+    """The ticket with `public_id`, if `user` may act on it (at its window, or in its hall as a manager).
+    One query: the window, its hall and the service come from the per-process caches."""
+    try:
+        key = _PUBLIC_ID.get_db_prep_value(uuid.UUID(public_id), connection)
+    except ValueError:
+        raise NotFound(_("No such number."), code="ticket_not_found") from None
+    row = sql.ticket_row_by_public_id(key)
+    if row is None:
+        raise NotFound(_("No such number."), code="ticket_not_found")
+    ticket = ticket_of_row(row, hall=None)
+    if ticket.window is not None:
+        ensure_clerk_at_window(user=user, window=ticket.window)
+    else:
+        ticket.hall = Hall.objects.select_related("unit__region").get(pk=ticket.hall_id)
+        if not staff_may_act_in_hall(
+            user=user, hall=ticket.hall, roles=[Role.WINDOW_CLERK, Role.HALL_MANAGER]
+        ):
+            raise Forbidden(_("You may not act in this hall."), code="out_of_scope")
+    return ticket
+
+
+_PUBLIC_ID = Ticket._meta.get_field("public_id")

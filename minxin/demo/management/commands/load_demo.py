@@ -4,20 +4,18 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
 
 from minxin.core import clock
 from minxin.demo.city import DEMO_PASSWORD, load_city, open_around_the_clock
 from minxin.demo.parts import PARTS
+from minxin.demo.sql import statistics_refresh
 
 
 def refresh_statistics() -> None:
     """PostgreSQL plans from table statistics, which autovacuum refreshes only some time after a bulk
     load: each part's queries over the rows the parts before it just wrote were planned as if the
     tables were empty (nested loops over thousands of rows: minutes). ANALYZE after each bulk step."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    statistics_refresh()
 
 
 class Command(BaseCommand):
