@@ -122,3 +122,12 @@ def test_an_unknown_citizen_is_404_and_anonymous_is_401(cast, citizen, client) -
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "citizen_not_found"
+
+
+@pytest.mark.django_db
+def test_every_declared_link_is_a_valid_lookup(cast, settings) -> None:
+    from minxin.core.citizen_links import citizen_hall_link
+
+    assert {link["model"] for link in settings.CITIZEN_HALL_LINKS} == {"queueing.Ticket", "cases.Case"}
+    # Runs every declared query (none matches): a wrong field path would raise FieldError here.
+    assert citizen_hall_link(phone_hash="0" * 64, hall_id=cast.hall.pk) is None
