@@ -1,5 +1,7 @@
 """Screenshots of the public and staff pages for the README (docs/screenshots/), in Chromium at phone
-390×844, desktop 1366×768, and for the board and the check-in poster 1920×1080 and portrait 1080×1920.
+390×844, desktop 1366×768, and for the board, the kiosk (with its service guide) and the check-in poster
+1920×1080 and portrait 1080×1920; the staff pages include the hall's floor view, the queue report and
+the clerk's desk (signed in as the demo's "clerk").
 
 Run against a server with the demo loaded (make demo), signing in as the demo's hall manager for the
 staff pages and the poster:
@@ -14,7 +16,7 @@ import argparse
 import os
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 SIZES = {"phone": (390, 844), "desktop": (1366, 768)}
 SCREENS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -33,10 +35,27 @@ SCREEN_PAGES = [
     ("kiosk", "/halls/qhd-zwfw/kiosk/"),
     ("check-in-poster", "/staff/halls/qhd-zwfw/check-in-poster/"),
 ]
-STAFF_PAGES = [("staff-hall-manager", "/staff/halls/qhd-zwfw/")]
+STAFF_PAGES = [
+    ("staff-hall-manager", "/staff/halls/qhd-zwfw/"),
+    ("hall-overview", "/staff/halls/qhd-zwfw/overview/"),
+    ("queue-report", "/staff/halls/qhd-zwfw/queue-report/"),
+]
+# The clerk's desk, signed in as the demo's window clerk (window 1 of the Qinhuangdao hall).
+CLERK_PAGES = [("desk", "/staff/halls/qhd-zwfw/windows/1/")]
 LANGUAGES = {"zh-hans": "", "zh-hant": "-zh-hant", "en": "-en"}
 # Pages shown in all three languages (names in the reader's script); the rest in Simplified Chinese.
 IN_EVERY_LANGUAGE = {"home", "search-yingyezhizhao", "hall"}
+
+
+def signed_in(browser: Browser, base: str, user: str, password: str) -> Page:
+    """A new page signed in as a staff user."""
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(base + "/staff/login/")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state("networkidle")
+    return page
 
 
 def main() -> int:
@@ -65,13 +84,14 @@ def main() -> int:
                     page.goto(args.base + path, wait_until="networkidle")
                     page.screenshot(path=str(out / f"{name}{suffix}-{label}.png"), full_page=True)
             context.close()
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        page.goto(args.base + "/staff/login/")
-        page.fill("input[name=username]", args.user)
-        page.fill("input[name=password]", args.password)
-        page.locator("form.form button[type=submit], main form button[type=submit]").first.click()
-        page.wait_for_load_state("networkidle")
+        page = signed_in(browser, args.base, "clerk", args.password)
+        for name, path in CLERK_PAGES:
+            for label, (width, height) in SIZES.items():
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(args.base + path, wait_until="networkidle")
+                page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=True)
+        page.context.close()
+        page = signed_in(browser, args.base, args.user, args.password)
         for name, path in STAFF_PAGES:
             for label, (width, height) in SIZES.items():
                 page.set_viewport_size({"width": width, "height": height})
@@ -81,8 +101,12 @@ def main() -> int:
             for label, (width, height) in SCREENS.items():
                 page.set_viewport_size({"width": width, "height": height})
                 page.goto(args.base + path, wait_until="load")
-                page.wait_for_timeout(1000)
+                page.wait_for_timeout(3500 if name == "board" else 1000)  # the board's voice check: 3 s
                 page.screenshot(path=str(out / f"{name}-{label}.png"))
+                if name == "kiosk" and page.locator("[data-dialog]").count():
+                    page.locator("[data-dialog]").first.click()  # the service guide, inside the kiosk
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=str(out / f"kiosk-guide-{label}.png"))
         browser.close()
     print(f"screenshots in {out}/")
     return 0

@@ -214,3 +214,13 @@ def test_an_id_card_reader_typing_as_a_keyboard_is_taken_as_the_card(cast, line,
     assert entry.target_id == str(ticket.pk)
     assert entry.details["id_masked"] == "110***********002X"
     assert "11010519491231002X" not in str(entry.details)
+
+
+def test_a_device_account_sees_no_staff_menu_anywhere(cast, line, page) -> None:
+    cast.bob.is_device = True
+    cast.bob.save(update_fields=["is_device"])
+    sign_in(page, "bob", "/halls/qhd/kiosk/")
+    page.goto(f"{page.base_url}/items/{cast.item.item.public_id}/")  # the full site, if a link led there
+    assert page.locator(".main-nav").count() == 0
+    body = page.locator("body").inner_text()
+    assert not [word for word in STAFF_MENU if word in body]
