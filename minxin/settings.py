@@ -481,3 +481,7 @@ CASES_STAFF_NOTICE_WEBHOOK_URL = env_str("CASES_STAFF_NOTICE_WEBHOOK_URL", "")
 # Voting: a closed campaign with more ballots than this is counted by the worker (job
 # voting.count_results), not in the officer's close request; the results page says "being counted".
 VOTING_RESULTS_INLINE_MAX = env_int("VOTING_RESULTS_INLINE_MAX", 20000, minimum=0)
+
+# Personal data (PIPL), queue: minutes a served ticket keeps its encrypted phone after it is done, so a
+# rating made at the window can copy it (the hall's reply to a bad review); then the worker clears it.
+QUEUE_PHONE_RATING_GRACE_MINUTES = env_int("QUEUE_PHONE_RATING_GRACE_MINUTES", 30, minimum=0)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from minxin.core import clock
 from minxin.core.personal_data import Erasure, Subject
 from minxin.orgs.models import Hall
-from minxin.queueing.models import ACTIVE, Ticket
+from minxin.queueing.models import ACTIVE, Ticket, TicketStatus
 
 # A notice is only sent for a ticket of today or yesterday (notices.tickets_notify); the clear job looks
 # one day further back and one ahead, for halls whose local date differs from the server's.
@@ -36,8 +37,11 @@ def _halls() -> list[int]:
 
 
 def tickets_forget_phones() -> int:
-    """Worker job: drop the encrypted phone of every recent ticket that is no longer open."""
+    """Worker job: drop the encrypted phone of every recent ticket that is no longer open. A ticket
+    served is given QUEUE_PHONE_RATING_GRACE_MINUTES first: a rating made at the window copies the
+    phone, so the hall can reply to a bad review."""
     today = _today()
+    served_before = clock.now() - dt.timedelta(minutes=settings.QUEUE_PHONE_RATING_GRACE_MINUTES)
     return (
         Ticket.objects.filter(
             hall_id__in=_halls(),
@@ -46,6 +50,7 @@ def tickets_forget_phones() -> int:
         )
         .exclude(status__in=ACTIVE)
         .exclude(phone_encrypted="")
+        .filter(~Q(status=TicketStatus.DONE) | Q(finished_at__lt=served_before))
         .update(phone_encrypted="")
     )
 
