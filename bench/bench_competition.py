@@ -85,6 +85,20 @@ def _cpu_seconds(pid: int | str) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _children_cpu_seconds(pid: int | str) -> float | None:
+    """CPU seconds of a process's exited children it has waited for (the postmaster: the parallel
+    workers a statement started), None where not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _parent(pid: int | str) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 def _reset_peak(pid: int | str) -> bool:
     """Reset a process's peak RSS (Linux: clear_refs 5), so VmHWM measures the compute alone."""
     try:
@@ -178,11 +192,12 @@ def _measure(officer: Any, the_round: Any) -> dict[str, Any]:
         backend = cursor.fetchone()[0]
     reset = _reset_peak("self") and _reset_peak(backend)
     rss_before = _status_mb("self", "VmRSS")
-    cpu_before = (_cpu_seconds("self"), _cpu_seconds(backend))
+    postmaster = _parent(backend)
+    cpu_before = (_cpu_seconds("self"), _cpu_seconds(backend), _children_cpu_seconds(postmaster))
     started = time.perf_counter()
     scored = round_compute(officer=officer, round=the_round)
     compute_seconds = time.perf_counter() - started
-    cpu_after = (_cpu_seconds("self"), _cpu_seconds(backend))
+    cpu_after = (_cpu_seconds("self"), _cpu_seconds(backend), _children_cpu_seconds(postmaster))
     cpu = [
         round(b - a, 1) if a is not None and b is not None else None
         for a, b in zip(cpu_before, cpu_after, strict=True)
@@ -201,7 +216,11 @@ def _measure(officer: Any, the_round: Any) -> dict[str, Any]:
         "units_with_queue_data": with_data,
         "compute_seconds": round(compute_seconds, 2),
         "compute_phases_seconds": phases,
-        "compute_cpu_seconds": {"this process": cpu[0], "its PostgreSQL backend": cpu[1]},
+        "compute_cpu_seconds": {
+            "this process": cpu[0],
+            "its PostgreSQL backend": cpu[1],
+            "parallel workers (exited children of the postmaster)": cpu[2],
+        },
         "freeze_seconds": round(freeze_seconds, 2),
         "client_rss_before_mb": rss_before,
         "client_peak_rss_during_compute_mb": client_peak,
@@ -222,8 +241,9 @@ def _report(result: dict[str, Any]) -> None:
         print(f"  {phase}: {seconds} s")
     cpu = result["compute_cpu_seconds"]
     print(
-        f"  CPU used during the compute: PostgreSQL backend {cpu['its PostgreSQL backend']} s, this process "
-        f"{cpu['this process']} s (wall time above includes waiting for a core on the shared machine)"
+        f"  CPU used during the compute: PostgreSQL backend {cpu['its PostgreSQL backend']} s + its parallel "
+        f"workers {cpu['parallel workers (exited children of the postmaster)']} s, this process "
+        f"{cpu['this process']} s (the wall time above includes waiting for a core on the shared machine)"
     )
     print(
         f"peak RSS during the compute: this process {result['client_peak_rss_during_compute_mb']:.0f} MB "

@@ -28,7 +28,7 @@ from minxin.competition.models import (
     VetoItem,
 )
 from minxin.competition.selectors import is_unit_staff, officer_may_run, units_of_round
-from minxin.competition.services.rounds import require_officer
+from minxin.competition.services.common import require_officer
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, Forbidden, InvalidInput, NotFound

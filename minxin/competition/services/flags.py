@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from minxin.accounts.models import User
 from minxin.competition.models import FlagAward, FlagRule, Round, Title, TitleEvent, UnitScore
 from minxin.competition.selectors import LIVE_TITLE, city_of, is_unit_staff
-from minxin.competition.services.rounds import require_officer
+from minxin.competition.services.common import require_officer
 from minxin.core import clock
 from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, Forbidden, InvalidInput
