@@ -123,6 +123,91 @@ def _eligible(campaign: Campaign, id_number: str, id_hash: str) -> bool:
     return True
 
 
+def _row(
+    campaign: Campaign,
+    picked: list[int],
+    channel: str,
+    *,
+    now: dt.datetime,
+    ip: str | None,
+    device: str,
+    entered_by: User | None,
+) -> dict[str, Any]:
+    """The ballot row's values (sql.ballot_insert's parameters) but its idempotency hash."""
+    ip_hash, ip_prefix = _network(ip)
+    return {
+        "campaign": campaign.pk,
+        "now": now,
+        "public_id": uuid.uuid4(),
+        "receipt": receipt_new(),
+        "choices": ",".join(map(str, picked)),
+        "channel": channel,
+        "ip_hash": ip_hash,
+        "ip_prefix": ip_prefix,
+        "device_hash": personal.keyed_hash(device, purpose="voting-device") if device else "",
+        "entered_by": entered_by.pk if entered_by else None,
+    }
+
+
+def _eligible_hash(campaign: Campaign, normalized_id: str) -> str:
+    """The ID number's keyed hash, once it is found eligible (Forbidden `not_eligible` otherwise)."""
+    id_hash = personal.keyed_hash(normalized_id, purpose="id_number")
+    if not _eligible(campaign, normalized_id, id_hash):
+        raise Forbidden(
+            _("This ID number is not among the eligible voters of this campaign."), code="not_eligible"
+        )
+    return id_hash
+
+
+def _channel_checked(channel: str, *, entered_by: User | None, external_id: str, phone_hash: str) -> None:
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
+    if channel in OFFLINE_CHANNELS and entered_by is None:
+        raise Forbidden(
+            _("Only a campaign officer enters paper, email and phone ballots."), code="officer_only"
+        )
+    if channel == Channel.WECHAT and not external_id:
+        raise InvalidInput(
+            _("A WeChat ballot needs the voter's external id."), details={"field": "voter.external_id"}
+        )
+    if channel == Channel.WEB and not phone_hash:
+        raise Forbidden(_("Verify your phone first."), code="phone_not_verified")
+
+
+def _identifiers(
+    channel: str, *, id_hash: str, phone: str | None, phone_hash: str, external_id: str
+) -> tuple[list[tuple[str, str]], str]:
+    """The voter's identifiers as (kind, keyed hash), and the phone's hash ("" without a phone)."""
+    identifiers: list[tuple[str, str]] = [(str(IdentifierKind.ID_NUMBER), id_hash)]
+    if phone and not phone_hash:
+        normalized_phone = personal.normalize_phone(phone)
+        if normalized_phone is None:
+            raise InvalidInput(
+                _("Enter a valid mainland mobile number (11 digits)."), details={"field": "voter.phone"}
+            )
+        phone_hash = personal.keyed_hash(normalized_phone, purpose="phone")
+    if phone_hash:
+        identifiers.append((str(IdentifierKind.PHONE), phone_hash))
+    if external_id:
+        external = personal.keyed_hash(external_id.strip(), purpose=f"external:{channel}")
+        identifiers.append((str(IdentifierKind.EXTERNAL), external))
+    return identifiers, phone_hash
+
+
+def _throttled(ip: str | None, phone_hash: str) -> None:
+    """A citizen's online ballot: a few per address and per phone an hour."""
+    if ip:
+        throttle_hit(
+            scope="vote-ip", subject=ip, limit=settings.VOTING_BALLOTS_PER_IP_PER_HOUR, period_seconds=3600
+        )
+    throttle_hit(
+        scope="vote-phone",
+        subject=phone_hash,
+        limit=settings.VOTING_TRIES_PER_PHONE_PER_HOUR,
+        period_seconds=3600,
+    )
+
+
 def ballot_cast(
     *,
     campaign: Campaign,
@@ -140,18 +225,7 @@ def ballot_cast(
     """Cast one whole ballot. `phone_hash` is a phone already verified (a signed-in citizen); `phone` one
     given on an offline ballot. Raises InvalidInput (the ID number, choices against the rule), Forbidden
     (not eligible), Conflict `voting_not_open` or `already_voted`; writes nothing then."""
-    if channel not in Channel.values:
-        raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
-    if channel in OFFLINE_CHANNELS and entered_by is None:
-        raise Forbidden(
-            _("Only a campaign officer enters paper, email and phone ballots."), code="officer_only"
-        )
-    if channel == Channel.WECHAT and not external_id:
-        raise InvalidInput(
-            _("A WeChat ballot needs the voter's external id."), details={"field": "voter.external_id"}
-        )
-    if channel == Channel.WEB and not phone_hash:
-        raise Forbidden(_("Verify your phone first."), code="phone_not_verified")
+    _channel_checked(channel, entered_by=entered_by, external_id=external_id, phone_hash=phone_hash)
     rules = campaign_rules(campaign.pk)
     if rules is None:
         raise NotFound(_("No such campaign."), code="campaign_not_found")
@@ -164,62 +238,20 @@ def ballot_cast(
             details={"field": "voter.id_number"},
         )
     picked = _choices_checked(frozen, candidates, choices)
-    id_hash = personal.keyed_hash(normalized_id, purpose="id_number")
-    if not _eligible(frozen, normalized_id, id_hash):
-        raise Forbidden(
-            _("This ID number is not among the eligible voters of this campaign."), code="not_eligible"
-        )
-    identifiers: list[tuple[str, str]] = [(str(IdentifierKind.ID_NUMBER), id_hash)]
-    if phone and not phone_hash:
-        normalized_phone = personal.normalize_phone(phone)
-        if normalized_phone is None:
-            raise InvalidInput(
-                _("Enter a valid mainland mobile number (11 digits)."), details={"field": "voter.phone"}
-            )
-        phone_hash = personal.keyed_hash(normalized_phone, purpose="phone")
-    if phone_hash:
-        identifiers.append((str(IdentifierKind.PHONE), phone_hash))
-    if external_id:
-        identifiers.append(
-            (
-                str(IdentifierKind.EXTERNAL),
-                personal.keyed_hash(external_id.strip(), purpose=f"external:{channel}"),
-            )
-        )
+    id_hash = _eligible_hash(frozen, normalized_id)
+    identifiers, phone_hash = _identifiers(
+        channel, id_hash=id_hash, phone=phone, phone_hash=phone_hash, external_id=external_id
+    )
     if channel == Channel.WEB:
-        if ip:
-            throttle_hit(
-                scope="vote-ip",
-                subject=ip,
-                limit=settings.VOTING_BALLOTS_PER_IP_PER_HOUR,
-                period_seconds=3600,
-            )
-        throttle_hit(
-            scope="vote-phone",
-            subject=phone_hash,
-            limit=settings.VOTING_TRIES_PER_PHONE_PER_HOUR,
-            period_seconds=3600,
-        )
+        _throttled(ip, phone_hash)
     idempotency_hash = (
         personal.keyed_hash(f"{campaign.pk}:{idempotency_key}:{id_hash}", purpose="ballot-idempotency")
         if idempotency_key
         else ""
     )
-    ip_hash, ip_prefix = _network(ip)
     now = clock.now()
-    params: dict[str, Any] = {
-        "campaign": campaign.pk,
-        "now": now,
-        "public_id": uuid.uuid4(),
-        "receipt": receipt_new(),
-        "choices": ",".join(map(str, picked)),
-        "channel": channel,
-        "ip_hash": ip_hash,
-        "ip_prefix": ip_prefix,
-        "device_hash": personal.keyed_hash(device, purpose="voting-device") if device else "",
-        "entered_by": entered_by.pk if entered_by else None,
-        "idempotency_hash": idempotency_hash,
-    }
+    params = _row(campaign, picked, channel, now=now, ip=ip, device=device, entered_by=entered_by)
+    params["idempotency_hash"] = idempotency_hash
     try:
         inserted = _insert(params, identifiers)
     except IntegrityError:
