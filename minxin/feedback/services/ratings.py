@@ -133,7 +133,7 @@ def ticket_rating_fields(ticket: Ticket, citizen: Citizen | None = None) -> dict
     """What a rating of `ticket` records about where the service happened and whom to answer."""
     window, hall = ticket.window, ticket.hall
     phone = (ticket.phone_hash, ticket.phone_masked, ticket.phone_encrypted)
-    if citizen is not None and not phone[0]:
+    if citizen is not None and not phone[2]:  # the ticket's own phone is gone (closed): the citizen's
         phone = (citizen.phone_hash, citizen.phone_masked, citizen.phone_encrypted)
     return {
         "ticket": ticket,
@@ -157,7 +157,7 @@ def case_rating_fields(case: Case, citizen: Citizen | None = None) -> dict[str, 
     hall, applicant = case.hall, case.applicant
     assert case.completed_at is not None
     phone = (applicant.phone_hash, applicant.phone_masked, applicant.phone_encrypted)
-    if citizen is not None and not phone[0]:
+    if citizen is not None and not phone[2]:  # the ticket's own phone is gone (closed): the citizen's
         phone = (citizen.phone_hash, citizen.phone_masked, citizen.phone_encrypted)
     return {
         "case": case,
