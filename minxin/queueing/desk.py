@@ -137,22 +137,24 @@ def ticket_call_chosen(
             target=ticket,
             details={"number": ticket.number, "window": window.number, "reason": reason},
         )
-        publish_on_commit(
-            hall_topic(ticket.hall),
-            {
-                "type": "called",
-                "ticket": str(ticket.public_id),
-                "number": ticket.number,
-                "queue": ticket.queue_id,
-                "service": ticket.service.code,
-                "status": TicketStatus.CALLED,
-                "window": window.number,
-                "window_name": window.name,
-                "at": now.isoformat(),
-            },
-        )
+        publish_on_commit(hall_topic(ticket.hall), _called_message(ticket, window, now))
     ticket.status, ticket.window, ticket.clerk, ticket.called_at = TicketStatus.CALLED, window, clerk, now
     return ticket
+
+
+def _called_message(ticket: Ticket, window: Window, now: dt.datetime) -> dict[str, object]:
+    """The live "called" signal, as call-next sends it: boards show and speak it."""
+    return {
+        "type": "called",
+        "ticket": str(ticket.public_id),
+        "number": ticket.number,
+        "queue": ticket.queue_id,
+        "service": ticket.service.code,
+        "status": TicketStatus.CALLED,
+        "window": window.number,
+        "window_name": window.name,
+        "at": now.isoformat(),
+    }
 
 
 def window_pause(*, window: Window, clerk: User, reason_code: str, reason_text: str = "") -> WindowState:

@@ -70,8 +70,17 @@
   var numberInput = document.getElementById("checkin-number");
   var phoneInput = document.getElementById("checkin-phone");
   var target = numberInput;
+  // A portrait kiosk shows the keypad once a check-in field is touched, so that 取号 and 签到 fit the screen.
+  var portrait = window.matchMedia("(orientation: portrait) and (min-width: 700px)").matches;
   if (keypad && numberInput && phoneInput) {
-    keypad.hidden = false;
+    keypad.hidden = portrait;
+    [numberInput, phoneInput].forEach(function (input) {
+      input.addEventListener("focus", function () {
+        keypad.hidden = false;
+        var submit = input.form && input.form.querySelector("[type=submit]");
+        if (submit && submit.scrollIntoView) submit.scrollIntoView({ block: "nearest" });
+      });
+    });
     [numberInput, phoneInput].forEach(function (input) {
       if (window.matchMedia("(pointer: coarse)").matches) input.setAttribute("inputmode", "none");
       input.addEventListener("focus", function () { target = input; });
