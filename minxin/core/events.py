@@ -53,17 +53,28 @@ class DatabaseBroker:
 
 
 class RedisBroker:
-    """Pub/sub only: messages carry no id and nothing is kept, so a reconnecting client gets no replay."""
+    """Pub/sub only: messages carry no id and nothing is kept, so a reconnecting client gets no replay.
+
+    When Redis cannot be reached the message goes into the LiveMessage table instead, which the
+    listeners read beside Redis (`core.live`): a Redis outage delays nothing and loses nothing."""
 
     replayable = False
 
     def __init__(self, url: str) -> None:
         import redis
 
-        self._client = redis.Redis.from_url(url)
+        # Short timeouts: a Redis that hangs must not hold the request that publishes.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=1.0)
+        self._fallback = DatabaseBroker()
 
     def send(self, topic: str, message: dict[str, Any]) -> None:
-        self._client.publish(REDIS_CHANNEL_PREFIX + topic, json.dumps(message, ensure_ascii=False))
+        import redis
+
+        try:
+            self._client.publish(REDIS_CHANNEL_PREFIX + topic, json.dumps(message, ensure_ascii=False))
+        except redis.RedisError as error:
+            logger.warning("Redis unavailable (%s): live signal on %s goes through the table", error, topic)
+            self._fallback.send(topic, message)
 
 
 @cache

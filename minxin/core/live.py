@@ -10,6 +10,7 @@ connection goes on from the last row it delivered, and a reconnecting stream is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -36,6 +37,7 @@ REPLAY_LIMIT = 1000
 # over is looked for again until it shows up or GAP_SECONDS pass (a rolled-back insert never shows up).
 GAP_SECONDS = 10.0
 MAX_GAPS = 1000
+REDIS_RETRY_SECONDS = 3.0  # how often a listener that lost Redis tries it again
 
 
 class Hub:
@@ -118,7 +120,7 @@ class Hub:
                     return
             try:
                 if settings.REDIS_URL:
-                    self._listen_redis()
+                    self._listen_redis(reader)
                 else:
                     self._listen_database(reader)
             except DatabaseError:
@@ -141,18 +143,55 @@ class Hub:
             since.append(time.monotonic())
         return time.monotonic() - since[0] > IDLE_SECONDS
 
-    def _listen_redis(self) -> None:
-        import redis
-
-        pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
-        pubsub.psubscribe(REDIS_CHANNEL_PREFIX + "*")
+    def _listen_redis(self, reader: TableReader) -> None:
+        """Redis pub/sub, and beside it the LiveMessage table every second: a publisher that cannot reach
+        Redis writes the table instead (`core.events.RedisBroker`), so an outage loses no event. While
+        Redis is down the table alone carries the signals, and Redis is tried again every few seconds."""
+        if reader.last is None:
+            reader.start()
         self._ready.set()
         empty_since: list[float] = []
+        pubsub = None
+        retry_at = 0.0
         while not self._idle(empty_since):
-            item = pubsub.get_message(timeout=1.0)
-            if item and item.get("type") == "pmessage":
-                topic = item["channel"].decode()[len(REDIS_CHANNEL_PREFIX) :]
-                self.dispatch(topic, json.loads(item["data"]))
+            if pubsub is None and time.monotonic() >= retry_at:
+                pubsub = self._redis_subscribe()
+                retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+            if pubsub is not None:
+                pubsub = self._redis_drain(pubsub)
+            else:
+                time.sleep(FALLBACK_POLL_SECONDS)
+            for row_id, topic, payload in reader.read():
+                self.dispatch(topic, {**payload, "seq": row_id})
+
+    @staticmethod
+    def _redis_subscribe() -> Any:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1.0)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            pubsub.psubscribe(REDIS_CHANNEL_PREFIX + "*")
+        except redis.RedisError as error:
+            logger.warning("live listener cannot reach Redis (%s); reading the table meanwhile", error)
+            return None
+        return pubsub
+
+    def _redis_drain(self, pubsub: Any) -> Any:
+        """Deliver what Redis has for up to FALLBACK_POLL_SECONDS; None when the connection is lost."""
+        import redis
+
+        try:
+            item = pubsub.get_message(timeout=FALLBACK_POLL_SECONDS)
+        except (redis.RedisError, OSError) as error:
+            logger.warning("live listener lost Redis (%s); reading the table meanwhile", error)
+            with contextlib.suppress(Exception):
+                pubsub.close()
+            return None
+        if item and item.get("type") == "pmessage":
+            topic = item["channel"].decode()[len(REDIS_CHANNEL_PREFIX) :]
+            self.dispatch(topic, json.loads(item["data"]))
+        return pubsub
 
     def _listen_database(self, reader: TableReader) -> None:
         notified = connection.vendor == "postgresql"

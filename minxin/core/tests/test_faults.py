@@ -100,24 +100,12 @@ def stop(redis: subprocess.Popen[bytes]) -> None:
     redis.wait(timeout=10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="with REDIS_URL the Django cache is Redis too, and queueing.forecasting's cache.get/cache.set "
-    "raise when it is down: a worker that has not memoised the hall's forecast answers 500",
-)
 def test_numbers_are_taken_and_called_while_redis_is_down(layout: Layout) -> None:
     stop(layout.redis)
 
     assert [take_and_call(layout) for _ in range(3)] == ["A001", "A002", "A003"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(AssertionError, pytest.fail.Exception),
-    reason="with REDIS_URL, core.events publishes only to Redis and core.live listens only there: a call "
-    "made while Redis is down never reaches a watcher (no fallback to the LiveMessage table yet)",
-)
 def test_a_call_made_while_redis_is_down_reaches_the_watcher(layout: Layout) -> None:
     watcher = Stream(layout.events)
     assert take_and_call(layout) == "A001"
