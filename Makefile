@@ -153,7 +153,7 @@ fresh-clone-test:
 # The wall screen at 1920×1080 and 3840×2160 (its own throwaway database), then the public and staff
 # pages from a running demo (make demo in another terminal), into docs/screenshots/.
 screenshots: venv messages
-	$(PY) scripts/screenshots_insights.py --out docs/screenshots
+	$(PY) scripts/screenshots_insights.py --out docs/screenshots --pages-out docs/screenshots/insights
 	@if $(PY) -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)" 2>/dev/null; then \
 		$(PY) scripts/screenshots.py --base http://127.0.0.1:8000 --out docs/screenshots; \
 	else \
