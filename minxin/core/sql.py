@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from minxin.core.models import Counter, LiveMessage
+from minxin.core.models import Counter, LiveMessage, Throttle
 
 COUNTER_TABLE = Counter._meta.db_table
+THROTTLE_TABLE = Throttle._meta.db_table
 LIVE_MESSAGE_TABLE = LiveMessage._meta.db_table
 
 _COUNTER_UPSERT = (
@@ -25,6 +26,11 @@ _COUNTER_UPSERT = (
     "VALUES (%(scope)s, %(key)s, %(step)s) "
     f"ON CONFLICT (scope, key) DO UPDATE SET value = {COUNTER_TABLE}.value + excluded.value "
     "RETURNING value"
+)
+_THROTTLE_UPSERT = (
+    f"INSERT INTO {THROTTLE_TABLE} (key, hits, expires_at) "  # noqa: S608 - constant table name
+    "VALUES (%(key)s, 1, %(expires_at)s) "
+    f"ON CONFLICT (key) DO UPDATE SET hits = {THROTTLE_TABLE}.hits + 1 RETURNING hits"
 )
 # The LiveMessage row and its wake-up call in one statement; `rows` gives (topic, payload, created_at).
 NOTIFYING_INSERT = (
@@ -56,6 +62,14 @@ class Statement:
 def counter_upsert(*, scope: str, key: str, step: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_COUNTER_UPSERT, {"scope": scope, "key": key, "step": step})
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def throttle_upsert(*, key: str, expires_at: Any) -> int:
+    """Count one hit in the rate-limit window `key` (created on first use); the hits so far."""
+    with connection.cursor() as cursor:
+        cursor.execute(_THROTTLE_UPSERT, {"key": key, "expires_at": expires_at})
         row = cursor.fetchone()
     return int(row[0])
 

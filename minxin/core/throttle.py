@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from minxin.core import clock
 from minxin.core.errors import Throttled
 from minxin.core.models import Throttle
-
-_TABLE = Throttle._meta.db_table
-_UPSERT = (
-    f"INSERT INTO {_TABLE} (key, hits, expires_at) VALUES (%s, 1, %s) "  # noqa: S608 - constant table name
-    f"ON CONFLICT (key) DO UPDATE SET hits = {_TABLE}.hits + 1 RETURNING hits"
-)
+from minxin.core.sql import throttle_upsert
 
 
 def throttle_hit(*, scope: str, subject: str, limit: int, period_seconds: int) -> None:
@@ -27,10 +21,7 @@ def throttle_hit(*, scope: str, subject: str, limit: int, period_seconds: int) -
     now = clock.now()
     window = int(now.timestamp()) // period_seconds
     window_end = dt.datetime.fromtimestamp((window + 1) * period_seconds, tz=dt.UTC)
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [f"{scope}:{subject}:{window}", window_end])
-        row = cursor.fetchone()
-    if int(row[0]) > limit:
+    if throttle_upsert(key=f"{scope}:{subject}:{window}", expires_at=window_end) > limit:
         retry_after = max(int((window_end - now).total_seconds()), 1)
         raise Throttled(_("Too many requests. Please try again later."), retry_after=retry_after)
 

@@ -58,10 +58,9 @@ LEFT_FOR_LATER = {
     "demo/data.py",
     "queueing/api.py", "queueing/estimates.py", "queueing/forecasting.py", "queueing/models.py",
 }  # fmt: skip
-# Hand-written SQL outside sql.py: core/throttle.py is being changed for the sign-in lockout right now;
-# its statement moves to core/sql.py once that work has landed.
+# Hand-written SQL outside sql.py:
 # accounts/personal_data.py (set_config for the audit purge) is another helper's, being written now.
-CURSOR_ELSEWHERE = {"core/throttle.py", "accounts/personal_data.py"}
+CURSOR_ELSEWHERE = {"accounts/personal_data.py"}
 # Apps whose helpers are editing them right now and that still use relative imports / import cycles
 # between their modules; each leaves its list when its helper lands the fix.
 RELATIVE_IMPORTS_PENDING = {"appointments", "watch"}

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from minxin.core.errors import Conflict
 from minxin.queueing.models import WorkProfile, WorkProfileQueue
+from minxin.queueing.rules import hall_topic
 from minxin.queueing.services import ticket_call_next, ticket_finish, ticket_for_clerk, ticket_issue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
@@ -91,7 +92,7 @@ def test_finishing_a_number_that_is_not_at_the_window_is_refused_and_writes_noth
 def live_messages(hall) -> list[dict]:
     from minxin.core.models import LiveMessage
 
-    return [m.payload for m in LiveMessage.objects.filter(topic=f"hall:{hall.code}").order_by("id")]
+    return [m.payload for m in LiveMessage.objects.filter(topic=hall_topic(hall)).order_by("id")]
 
 
 @pytest.mark.skipif(
