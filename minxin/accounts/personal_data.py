@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from minxin.accounts.models import Citizen, OtpChallenge
 from minxin.core import clock
-from minxin.core.models import AuditEntry
+from minxin.core.audit import audit_entries_purge
 from minxin.core.personal_data import Erasure, Subject
 
 logger = logging.getLogger(__name__)
@@ -109,21 +109,10 @@ def citizens_retention() -> int:
 
 
 def audit_retention() -> int:
-    """Deletes audit entries older than AUDIT_RETENTION_DAYS (the longest period). The log's triggers
-    refuse any DELETE unless the transaction says it is this purge (PostgreSQL: the setting
-    minxin.audit_purge); where they do not allow it yet, nothing is deleted and a warning is logged."""
+    """Deletes audit entries older than AUDIT_RETENTION_DAYS (the longest period), through the one path
+    the log's triggers allow (core.audit.audit_entries_purge, which records the cutoff)."""
     cutoff = clock.now() - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('minxin.audit_purge', 'on', true)")
-            return int(AuditEntry.objects.filter(at__lt=cutoff).delete()[0])
-    except DatabaseError:
-        logger.warning(
-            "audit entries past their retention period could not be deleted (append-only triggers)"
-        )
-        return 0
+    return audit_entries_purge(before=cutoff, reason=f"retention: {settings.AUDIT_RETENTION_DAYS} days")
 
 
 def register() -> None:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from minxin.core import clock
-from minxin.core.models import AuditEntry
+from minxin.core.models import AuditEntry, AuditPurge
 
 
 def audit_record(
@@ -47,3 +48,13 @@ def client_ip(request: HttpRequest) -> str | None:
             return last
     value = request.META.get("REMOTE_ADDR")
     return str(value) if value else None
+
+
+def audit_entries_purge(*, before: dt.datetime, reason: str) -> int:
+    """Delete the entries older than `before` (a retention period has passed), recording the cutoff
+    first: the log's delete trigger lets through only entries older than the latest recorded cutoff
+    (migration core 0006), so no other code path can trim the log, and every trim stays on record."""
+    with transaction.atomic():
+        AuditPurge.objects.create(before=before, at=clock.now(), reason=reason[:200])
+        deleted, _by_model = AuditEntry.objects.filter(at__lt=before).delete()
+    return int(deleted)

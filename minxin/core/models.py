@@ -52,6 +52,23 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
 
+class AuditPurge(models.Model):
+    """A retention cutoff of the audit log: entries older than the latest `before` may be deleted (the
+    log's delete trigger checks this table), and nothing newer ever. Each purge leaves its row, so the
+    trimming of the log is itself on record."""
+
+    before = models.DateTimeField(_("entries before"))
+    at = models.DateTimeField(_("at"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("audit log purge")
+        verbose_name_plural = _("audit log purges")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} < {self.before:%Y-%m-%d}"
+
+
 class CalendarDay(models.Model):
     """An exception to the Monday–Friday working week: a public holiday on a weekday, or a make-up
     working day (调休) on a weekend. Seeded from the State Council's arrangements, editable in admin."""

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import DatabaseError, transaction
 
-from minxin.core.audit import audit_record
-from minxin.core.models import AuditEntry
+from minxin.core.audit import audit_entries_purge, audit_record
+from minxin.core.models import AuditEntry, AuditPurge
 
 
 @pytest.mark.django_db
@@ -24,6 +27,39 @@ def test_the_database_refuses_to_change_an_audit_entry(cast) -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).delete()
     assert AuditEntry.objects.get(pk=entry.pk).action == "hall.viewed"
+
+
+def _entry_at(when: dt.datetime, action: str) -> AuditEntry:
+    with time_machine.travel(when, tick=False):
+        return audit_record(actor=None, action=action)
+
+
+@pytest.mark.django_db
+def test_a_purge_deletes_only_entries_older_than_its_recorded_cutoff(cast) -> None:
+    _entry_at(dt.datetime(2019, 5, 1, tzinfo=dt.UTC), "test.old")
+    _entry_at(dt.datetime(2021, 5, 1, tzinfo=dt.UTC), "test.newer")
+    cutoff = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    assert audit_entries_purge(before=cutoff, reason="retention: 6 years") == 1
+    assert list(AuditEntry.objects.filter(action__startswith="test.").values_list("action", flat=True)) == [
+        "test.newer"
+    ]
+    assert AuditPurge.objects.get().before == cutoff  # the trim is on record
+
+
+@pytest.mark.django_db
+def test_after_a_purge_entries_newer_than_the_cutoff_still_cannot_be_deleted(cast) -> None:
+    newer = _entry_at(dt.datetime(2021, 5, 1, tzinfo=dt.UTC), "test.newer")
+    audit_entries_purge(before=dt.datetime(2020, 1, 1, tzinfo=dt.UTC), reason="retention")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=newer.pk).delete()
+    assert AuditEntry.objects.filter(pk=newer.pk).exists()
+
+
+@pytest.mark.django_db
+def test_without_a_recorded_cutoff_even_old_entries_cannot_be_deleted(cast) -> None:
+    old = _entry_at(dt.datetime(2010, 1, 1, tzinfo=dt.UTC), "test.old")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=old.pk).delete()
 
 
 @pytest.mark.django_db
