@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from minxin.accounts import personal
 from minxin.accounts.models import Citizen
-from minxin.accounts.services import citizen_of_session, otp_request, otp_verify
+from minxin.accounts.services import citizen_consent_record, citizen_of_session, otp_request, otp_verify
 from minxin.appointments.advice import advice_message
 from minxin.appointments.models import Booking, BookingStatus
 from minxin.appointments.selectors import peak_advice
@@ -55,6 +56,7 @@ def _sign_in(request: HttpRequest, hall: Hall, code: str) -> tuple[dict[str, Any
             citizen = otp_verify(phone=phone, code=request.POST.get("otp", "").strip())
             request.session.cycle_key()
             request.session["citizen_id"] = citizen.pk
+            citizen_consent_record(citizen=citizen, version=settings.CONSENT_VERSION)
             messages.success(request, _("You are signed in as %(phone)s.") % {"phone": citizen.phone_masked})
             return state, redirect(_page_url(hall, code))
     except DomainError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from minxin.accounts import personal
 from minxin.accounts.models import Citizen
-from minxin.accounts.services import citizen_of_session, otp_request, otp_verify
+from minxin.accounts.services import citizen_consent_record, citizen_of_session, otp_request, otp_verify
 from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import DomainError, Throttled
@@ -84,6 +85,8 @@ def _sign_in_step(request: HttpRequest, step: str, context: dict[str, Any]) -> C
         return None
     request.session.cycle_key()
     request.session["citizen_id"] = citizen.pk
+    # Signing in on this page agrees to the privacy policy and terms it shows (as the sign-in page does).
+    citizen_consent_record(citizen=citizen, version=settings.CONSENT_VERSION)
     return citizen
 
 
