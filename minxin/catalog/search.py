@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pypinyin
 import rjieba
 
 # Words that say how people ask, not what for: 我要办/怎么办/需要什么材料…
@@ -83,6 +82,10 @@ def _words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _pinyin(word: str) -> tuple[str, str]:
+    # Imported here: its phrase dictionary costs a process 57 MB, and only indexing needs it (a query's
+    # typed pinyin is looked up in tables computed ahead: default_synonyms_pinyin, selectors).
+    import pypinyin
+
     full = "".join(pypinyin.lazy_pinyin(word, errors="ignore"))
     initials = "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.FIRST_LETTER, errors="ignore"))
     return full.lower(), initials.lower()
@@ -253,9 +256,12 @@ def pinyin_terms(terms: tuple[str, ...]) -> dict[str, str]:
     return table
 
 
-def parse_query(text: str, synonyms: Mapping[str, Sequence[str]]) -> Query:
+def parse_query(
+    text: str, synonyms: Mapping[str, Sequence[str]], spoken_terms: Mapping[str, str] | None = None
+) -> Query:
     """Split what the citizen typed into groups: a synonym phrase found in the text is one group (the
-    phrase and its catalog words); the rest is segmented, stop words dropped, each word with its synonyms."""
+    phrase and its catalog words); the rest is segmented, stop words dropped, each word with its synonyms.
+    `spoken_terms` maps a synonym term's full pinyin to the term (computed from `synonyms` when absent)."""
     cleaned = normalize(text)[:100]
     groups: list[tuple[str, ...]] = []
     rest_parts: list[str] = []
@@ -278,7 +284,9 @@ def parse_query(text: str, synonyms: Mapping[str, Sequence[str]]) -> Query:
                     continue
                 if len(word) == 1 and not _LATIN.match(word) and word not in synonyms and word != chunk:
                     continue  # a lone character of a longer phrase (不, 的) finds noise
-                spoken = pinyin_terms(tuple(synonyms)).get(word) if _LATIN.match(word) else None
+                if spoken_terms is None and _LATIN.match(word):
+                    spoken_terms = pinyin_terms(tuple(synonyms))
+                spoken = spoken_terms.get(word) if spoken_terms is not None and _LATIN.match(word) else None
                 extra = [spoken, *synonyms[spoken]] if spoken else []
                 group = _unique([word, *synonyms.get(word, ()), *extra])
                 if group not in [list(g) for g in groups]:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from minxin.accounts.models import Role, User
 from minxin.catalog import search, sql
 from minxin.catalog.default_synonyms import DEFAULT_SYNONYMS
+from minxin.catalog.default_synonyms_pinyin import DEFAULT_SYNONYM_PINYIN
 from minxin.catalog.models import (
     Department,
     ItemVersion,
@@ -71,6 +72,21 @@ def synonyms() -> dict[str, list[str]]:
         return table
 
     return memo((SYNONYM_MEMO,), 60, load)
+
+
+def synonym_pinyin() -> dict[str, str]:
+    """Each synonym term by its full pinyin, so typed pinyin finds it ("yingyezhizhao" → 营业执照). The
+    defaults' come from data; only terms an administrator added are converted (loading pypinyin then)."""
+
+    def load() -> dict[str, str]:
+        defaults = {search.normalize(term) for term in DEFAULT_SYNONYMS}
+        table = {spoken: term for spoken, term in DEFAULT_SYNONYM_PINYIN.items() if term in synonyms()}
+        added = tuple(term for term in synonyms() if term not in defaults)
+        if added:
+            table.update({k: v for k, v in search.pinyin_terms(added).items() if k not in table})
+        return table
+
+    return memo((SYNONYM_MEMO, "pinyin"), 60, load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +180,7 @@ def catalog_search(*, query: str, filters: SearchFilters | None = None) -> Searc
     the candidates come from the GIN-indexed tsvector; elsewhere from the stored segmented text. Ranking
     reads plain rows; the page shown loads its versions (synonyms are cached)."""
     filters = filters or SearchFilters()
-    parsed = search.parse_query(query, synonyms())
+    parsed = search.parse_query(query, synonyms(), synonym_pinyin())
     versions = _filtered(filters)
     if parsed.is_empty:
         ordered = versions.order_by("item__department__hall__name", "name", "item_id")

@@ -53,6 +53,36 @@ def test_a_synonym_added_in_the_admin_is_used_at_once(more: Any) -> None:
     assert "居民身份证换领" in names("二代证")
 
 
+def test_a_synonym_added_in_the_admin_is_found_by_its_pinyin(more: Any) -> None:
+    Synonym.objects.create(term="二代证", expansions="居民身份证")
+    assert "居民身份证换领" in names("erdaizheng")
+
+
+def test_the_default_synonyms_pinyin_table_is_what_pypinyin_says() -> None:
+    from minxin.catalog import search
+    from minxin.catalog.default_synonyms import DEFAULT_SYNONYMS
+    from minxin.catalog.default_synonyms_pinyin import DEFAULT_SYNONYM_PINYIN
+
+    terms = tuple(search.normalize(term) for term in DEFAULT_SYNONYMS)
+    assert search.pinyin_terms(terms) == DEFAULT_SYNONYM_PINYIN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_answers_searches_never_loads_pypinyin(more: Any) -> None:
+    """Its phrase dictionary costs each web process 57 MB; only indexing needs it."""
+    from minxin.core.tests.procs import run_workers
+
+    code = (
+        "from minxin.catalog.selectors import SearchFilters, catalog_search\n"
+        "found = [catalog_search(query=q, filters=SearchFilters()).versions[:1] for q in\n"
+        "         ('营业执照', 'sfz', 'shenfenzheng', 'yingyezhizhao', '补办身份证')]\n"
+        "print(json.dumps(['pypinyin' in sys.modules, [len(f) for f in found]]))\n"
+    )
+    [(loaded, counts)] = run_workers(code, processes=1)  # type: ignore[misc]
+    assert counts == [1, 1, 1, 1, 1]
+    assert loaded is False
+
+
 def test_popularity_orders_equal_matches(more: Any) -> None:
     assert names("身份证")[:2] == ["居民身份证换领", "居民身份证补领"]
     ItemStat.objects.create(item=more.item.item.__class__.objects.get(code="000105002000"), views=50)
