@@ -129,7 +129,7 @@ def main() -> int:
 
     results: dict[str, Any] = {
         "options": vars(options),
-        "machine": "shared 2-core machine (other helpers running)",
+        "machine": f"{os.cpu_count()}-core machine",
     }
     print("bench_insights: seeding", flush=True)
     call_command("migrate", verbosity=0)

@@ -442,9 +442,7 @@ STAFF_SIGN_INS_PER_USER = env_int("STAFF_SIGN_INS_PER_USER", 10, minimum=1)
 STAFF_SIGN_INS_PER_IP = env_int("STAFF_SIGN_INS_PER_IP", 50, minimum=1)
 STAFF_LOCKOUT_THRESHOLD = env_int("STAFF_LOCKOUT_THRESHOLD", 5, minimum=1)
 STAFF_LOCKOUT_SECONDS = env_int("STAFF_LOCKOUT_SECONDS", 900, minimum=1)
-STAFF_OTP_REQUIRED_ROLES = env_list(
-    "STAFF_OTP_REQUIRED_ROLES", "" if DEBUG else "system_admin,hall_manager"
-)
+STAFF_OTP_REQUIRED_ROLES = env_list("STAFF_OTP_REQUIRED_ROLES", "" if DEBUG else "system_admin,hall_manager")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "minxin")
 CONSENT_VERSION = env_str("CONSENT_VERSION", "2026-12-01")
 

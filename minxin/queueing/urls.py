@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minxin.queueing import board, kiosk, report_views, views
+from minxin.queueing import board, check_in, kiosk, report_views, views
 
 app_name = "queueing"
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     path("tickets/<uuid:ticket_id>/", views.ticket_page, name="ticket"),
     path("halls/<slug:code>/status/", views.hall_status, name="hall-status"),
     path("halls/<slug:code>/take/", views.take_remote, name="take-remote"),
-    path("halls/<slug:code>/check-in/", views.hall_check_in, name="hall-check-in"),
+    path("halls/<slug:code>/check-in/", check_in.hall_check_in, name="hall-check-in"),
     path("staff/halls/<slug:code>/check-in-poster/", views.check_in_poster, name="check-in-poster"),
     path("tickets/<uuid:ticket_id>/<slug:action>/", views.ticket_citizen_action, name="ticket-action"),
     path("staff/halls/<slug:code>/overview/", report_views.hall_overview_page, name="hall-overview"),

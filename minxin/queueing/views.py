@@ -28,7 +28,6 @@ from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import hall_for, hall_is_open
 from minxin.queueing import desk
-from minxin.queueing.check_in import hall_check_in  # noqa: F401 - urls.py names views.hall_check_in
 from minxin.queueing.forecasting import service_line_estimates, ticket_estimate
 from minxin.queueing.kiosk import check_in_qr_svg, new_number_wording
 from minxin.queueing.models import (
