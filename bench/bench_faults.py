@@ -221,7 +221,8 @@ def _redis_stopped(
 
     def watch() -> None:
         event = ""
-        with contextlib.suppress(OSError, ValueError):
+        # AttributeError: http.client's reader after the watcher was closed at the end of the run.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             while line := stream.readline():
                 text = line.decode().rstrip("\n")
                 if text.startswith("event: "):
