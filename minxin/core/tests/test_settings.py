@@ -21,8 +21,15 @@ PRODUCTION = {
 }
 
 
+def _development_keys() -> set[str]:
+    """What the development .env sets (the test process loaded it into its environment)."""
+    lines = (ROOT / "scripts" / "dev.env").read_text(encoding="utf-8").splitlines()
+    return {line.split("=", 1)[0].strip() for line in lines if "=" in line and not line.startswith("#")}
+
+
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SMS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ours |= _development_keys()
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
