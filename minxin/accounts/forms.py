@@ -66,7 +66,7 @@ class StaffLoginForm(GuardedSignInMixin, AuthenticationForm):
 
 
 class StaffAdminLoginForm(GuardedSignInMixin, AdminAuthenticationForm):
-    pass
+    """/admin/'s sign-in form, with the same limits and lockout as the staff sign-in."""
 
 
 class TotpForm(forms.Form):
