@@ -90,8 +90,9 @@ def take_and_call(layout: Layout) -> str:
 
 
 def next_called(watcher: Stream) -> str:
-    while (frame := watcher.next()).event != "called":
-        pass
+    frame = watcher.next()
+    while frame.event != "called":  # skip the other events of the hall
+        frame = watcher.next()
     return str(frame.data["number"])
 
 
