@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from minxin.accounts.models import Role, User
+from minxin.accounts.tests.hotpath_harness import Apps
 from minxin.orgs.services import membership_grant
+from minxin.queueing.hotpath import ROUTES
 from minxin.queueing.tests.test_api import post, shape
-from minxin.queueing.tests.test_hotpath import Apps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
 TAKE = {"service": "huji", "channel": "api", "phone": "13800001111"}
@@ -58,7 +59,7 @@ def test_an_integration_is_limited_per_phone_and_per_token(cast, line, client, t
 
 @pytest.mark.django_db(transaction=True)
 def test_the_hot_path_refuses_as_django_does(cast, line, token_for, lookout) -> None:
-    apps = Apps()
+    apps = Apps(ROUTES)
     auth = {"HTTP_AUTHORIZATION": token_for(lookout)["HTTP_AUTHORIZATION"]}
     for answer in apps.both("/api/v1/halls/qhd/tickets", TAKE, **auth):
         assert answer.status == 403

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from minxin.queueing.tests.test_hotpath import Apps
+from minxin.accounts.tests.hotpath_harness import Apps
+from minxin.queueing.hotpath import ROUTES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]
 # Through the WSGI applications the hot path tidies the connection as in production: commit for real.
@@ -30,7 +31,7 @@ def test_a_nul_in_a_query_is_a_422_naming_the_parameter(cast, client) -> None:
 
 @both_paths
 def test_a_nul_in_a_json_body_is_a_422_on_both_paths(cast, line, token_for) -> None:
-    apps = Apps()
+    apps = Apps(ROUTES)
     auth = {"HTTP_AUTHORIZATION": token_for(cast.alice)["HTTP_AUTHORIZATION"]}
     raw = b'{"service": "huji\\u0000", "channel": "kiosk"}'
     for answer in apps.both("/api/v1/halls/qhd/tickets", raw=raw, **auth):
@@ -40,7 +41,7 @@ def test_a_nul_in_a_json_body_is_a_422_on_both_paths(cast, line, token_for) -> N
 
 @both_paths
 def test_json_nested_past_the_parsers_limit_is_a_400_on_both_paths(cast, line, token_for) -> None:
-    apps = Apps()
+    apps = Apps(ROUTES)
     auth = {"HTTP_AUTHORIZATION": token_for(cast.alice)["HTTP_AUTHORIZATION"]}
     raw = b'{"service": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     for answer in apps.both("/api/v1/halls/qhd/tickets", raw=raw, **auth):
