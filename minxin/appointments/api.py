@@ -29,9 +29,8 @@ from minxin.appointments.services import (
     slots_for_day,
 )
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from minxin.orgs.api import hall_or_404
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, staff_may_act_in_hall
 from minxin.queueing.api import TicketOut, optional_auth
 from minxin.queueing.services import hall_check_in_code_valid
 
@@ -62,7 +61,7 @@ class SlotsQuery(Schema):
     summary="Bookable slots of a service on a day, with capacity and seats left",
 )
 def slots_api(request: HttpRequest, hall: str, query: Query[SlotsQuery]) -> list[SlotOut]:
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     the_service = bookable_service(hall=the_hall, code=query.service)
     date = query.date
     return [
@@ -141,7 +140,7 @@ def _booker(
     summary="Book a slot (a signed-in citizen, or staff / the 12345 hotline for a phone number)",
 )
 def booking_create_api(request: HttpRequest, hall: str, payload: BookingIn) -> Status[BookingOut]:
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     phone, channel, citizen, staff = _booker(request, the_hall, payload.phone)
     booking = booking_create(
         hall=the_hall,
@@ -292,7 +291,7 @@ class ForecastQuery(Schema):
     "suggested windows (a time-stepped queue carrying the backlog)",
 )
 def forecast_api(request: HttpRequest, hall: str, query: Query[ForecastQuery]) -> ForecastOut:
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     days = query.days
     forecast = hall_forecast(hall=the_hall, days=days)
     return ForecastOut(
@@ -343,7 +342,7 @@ class AdviceQuery(Schema):
     summary="Off-peak advice (错峰): is now a peak for this service, and which hour is better",
 )
 def advice_api(request: HttpRequest, hall: str, query: Query[AdviceQuery]) -> AdviceOut:
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     service = query.service
     bookable_service(hall=the_hall, code=service)
     advice = peak_advice(hall=the_hall, service_code=service)

@@ -25,8 +25,8 @@ from minxin.catalog.selectors import (
 from minxin.catalog.services import MaterialData, item_create
 from minxin.core.clock import local_today
 from minxin.core.errors import Forbidden, InvalidInput, NotFound
-from minxin.orgs.api import HallSummaryOut, hall_or_404
-from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.orgs.api import HallSummaryOut
+from minxin.orgs.selectors import hall_for, staff_may_act_in_hall
 
 router = Router(tags=["catalog"])
 
@@ -101,7 +101,7 @@ class HallDetailOut(HallSummaryOut):
 
 @router.get("/halls/{code}", response=HallDetailOut, summary="A hall: departments, windows, hours")
 def hall_detail_api(request: HttpRequest, code: str) -> HallDetailOut:
-    detail = hall_detail(hall=hall_or_404(code))
+    detail = hall_detail(hall=hall_for(code=code))
     hall = detail.hall
     summary = HallSummaryOut.of(hall)
     return HallDetailOut(
@@ -153,7 +153,7 @@ class ItemPageOut(Schema):
 
 @router.get("/items", response=ItemPageOut, summary="Search the service catalog")
 def item_search_api(request: HttpRequest, filters: Query[ItemFilter]) -> ItemPageOut:
-    hall = hall_or_404(filters.hall) if filters.hall else None
+    hall = hall_for(code=filters.hall) if filters.hall else None
     versions = catalog_search(query=filters.q, filters=SearchFilters(hall=hall)).versions
     size = filters.page_size
     start = (filters.page - 1) * size
@@ -252,7 +252,7 @@ class ItemIn(Schema):
     summary="Create an item (hall manager, or an officer of its department)",
 )
 def item_create_api(request: HttpRequest, code: str, payload: ItemIn) -> Status[ItemGuideOut]:
-    hall = hall_or_404(code)
+    hall = hall_for(code=code)
     user = request_user(request)
     if not staff_may_act_in_hall(user=user, hall=hall, roles=[Role.HALL_MANAGER, Role.DEPARTMENT_OFFICER]):
         raise Forbidden(_("You have no role in this hall."), code="out_of_scope")

@@ -30,20 +30,12 @@ from minxin.catalog.selectors import (
 from minxin.core.context_processors import HtmxHttpRequest
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import (
-    hall_get,
+    hall_for,
     hall_is_open,
     hall_list,
     opening_hours_by_day,
     staff_roles_in_hall,
 )
-
-
-def _hall_or_404(code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    return hall
-
 
 # Life events and topics (一件事): each a search the synonym table turns into the catalog's words.
 LIFE_EVENTS: tuple[tuple[str, Any], ...] = (
@@ -115,7 +107,7 @@ def item_list(request: HtmxHttpRequest) -> HttpResponse:
     nothing is found, suggestions and the hall's phone."""
     query = request.GET.get("q", "").strip()[:100]
     hall_code = request.GET.get("hall", "")
-    hall = _hall_or_404(hall_code) if hall_code else None
+    hall = hall_for(code=hall_code) if hall_code else None
     filters = _filters(request, hall)
     result = catalog_search(query=query, filters=filters)
     if query and request.GET.get("page") in (None, "", "1"):
@@ -203,7 +195,7 @@ def _booking_url(version: ItemVersion, hall: Hall) -> str:
 
 
 def hall_page(request: HttpRequest, code: str) -> HttpResponse:
-    detail = hall_detail(hall=_hall_or_404(code))
+    detail = hall_detail(hall=hall_for(code=code))
     context = {
         "detail": detail,
         "hall": detail.hall,
@@ -217,7 +209,7 @@ def hall_page(request: HttpRequest, code: str) -> HttpResponse:
 def staff_hall(request: HttpRequest, code: str) -> HttpResponse:
     """A staff member's view of one hall: the windows they may serve at and the departments they handle.
     Anyone without a role reaching this hall gets 403."""
-    hall = _hall_or_404(code)
+    hall = hall_for(code=code)
     user = request.user
     assert isinstance(user, User)
     roles = staff_roles_in_hall(user=user, hall=hall)

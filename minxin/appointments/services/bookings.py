@@ -38,6 +38,7 @@ from minxin.core.events import publish_on_commit
 from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Service
+from minxin.queueing.rules import hall_topic
 
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud and typed at kiosks
 CODE_LENGTH = 6
@@ -76,7 +77,7 @@ def _event(booking: Booking, kind: str, *, actor: User | None = None, **details:
 
 def _publish(booking: Booking, kind: str) -> None:
     publish_on_commit(
-        f"hall:{booking.hall.code}",
+        hall_topic(booking.hall),
         {"type": f"booking_{kind}", "booking": str(booking.public_id), "service": booking.service.code},
     )
 
