@@ -23,6 +23,7 @@ Speed (docs/voting.md, "Complexity"):
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -54,6 +55,8 @@ class _Run:
     rhos: list[float]  # the ρ each funded project was bought at
     budgets: dict[int, float]  # every group's budget when it came to be
     certified: bool  # the same choices as the lower run, proved for every share in between
+    state: _State  # the groups at the end of the run
+    slopes: dict[int, float] | None  # d budget / d share per group (runs without `lower`)
 
 
 def _key(rho: float) -> float:
@@ -107,6 +110,9 @@ class _Pass:
         self.budgets: dict[int, float] = {0: share}
         # When proving: how fast each group's budget at least grows with the share (1 + Σ rates).
         self.growth: dict[int, float] = {0: 1.0}
+        # Without a proof to make: how fast each group's budget grows with the share, right here.
+        self.slopes: dict[int, float] | None = {0: 1.0} if lower is None else None
+        self.rates: dict[tuple[int, int], float] = {}  # (project, round of its entry) → `_rate`
         self.stale: dict[int, int] = {}  # project → the round whose funding last changed its approvers
         self.heap: list[Entry] = []
         for c in range(method.size):
@@ -127,7 +133,7 @@ class _Pass:
         return self._result(certified=certified)
 
     def _result(self, *, certified: bool) -> _Run:
-        return _Run(self.share, self.funded, self.rhos, self.budgets, certified)
+        return _Run(self.share, self.funded, self.rhos, self.budgets, certified, self.state, self.slopes)
 
     def _top(self) -> Entry | None:
         """Pop the top entry if it is fresh (its ρ exact now); otherwise refresh or drop it: None."""
@@ -154,7 +160,9 @@ class _Pass:
         c, rho = entry[2], entry[4]
         groups, bit, budgets = self.state.counts[c], 1 << c, self.budgets
         if self.lower is not None:
-            self._carry_growth(c, groups, bit, self._rate(c, entry[5]))
+            self._carry_growth(c, groups, bit, self._rate(entry))
+        if self.slopes is not None:
+            self._carry_slopes(c, groups, bit, entry)
         for group in groups:
             have = budgets[group]
             budgets[group | bit] = have - rho if have > rho else 0.0
@@ -175,7 +183,25 @@ class _Pass:
             if before.get(child, 0.0) > 0.0:
                 growth[child] = growth[group] + rate
 
-    def _rate(self, c: int, short: tuple[int, ...]) -> float:
+    def _carry_slopes(self, c: int, groups: dict[int, int], bit: int, entry: Entry) -> None:
+        """ρ = (cost − Σ weight × budget over the groups paying all they have) / (weight of the rest), so
+        dρ/db = −Σ weight × slope over those groups / that weight; the rest keep slope − dρ/db."""
+        assert self.slopes is not None
+        slopes, budgets, rho, short = self.slopes, self.budgets, entry[4], entry[5]
+        rest = self.method.totals[c] - sum(groups[g] for g in short)
+        fall = sum(groups[g] * slopes[g] for g in short) / rest if rest > 0 else 0.0
+        for group in groups:
+            slopes[group | bit] = slopes[group] + fall if budgets[group] > rho else 0.0
+
+    def _rate(self, entry: Entry) -> float:
+        """`_fall` for a heap entry, once per entry (its project's groups are as when it was made)."""
+        key = (entry[2], entry[3])
+        rate = self.rates.get(key)
+        if rate is None:
+            rate = self.rates[key] = self._fall(entry[2], entry[5])
+        return rate
+
+    def _fall(self, c: int, short: tuple[int, ...]) -> float:
         """How fast project `c`'s ρ at least falls per unit of share between the lower run and this one:
         Σ weight × (budget growth) over its approvers short here (so short at every share in between)
         that still held money there (so they never ran short: their budget b − Σρ grows at least as fast
@@ -195,7 +221,7 @@ class _Pass:
         if step >= len(lower.funded) or lower.funded[step] != c:
             return False
         bar, width = lower.rhos[step], self.share - lower.share
-        bar_high = bar - self._rate(c, entry[5]) * width  # the chosen ρ at this share, at most
+        bar_high = bar - self._rate(entry) * width  # the chosen ρ at this share, at most
         set_aside: list[Entry] = []
         proved = True
         while self.heap and (self.heap[0][0], self.heap[0][1]) < (_key(bar), rank):
@@ -206,9 +232,7 @@ class _Pass:
                 self._refresh()
             else:
                 set_aside.append(heapq.heappop(self.heap))
-                low_end = (
-                    rival[4] + self._rate(rival[2], rival[5]) * width
-                )  # the rival's ρ at the lower share, at least
+                low_end = rival[4] + self._rate(rival) * width  # the rival's ρ at the lower share, at least
                 if not (
                     _above(low_end, bar, rival[1] > rank) and _above(rival[4], bar_high, rival[1] > rank)
                 ):
@@ -300,6 +324,32 @@ class EqualShares:
             for c in range(self.size)
         )
 
+    def _ahead(self, run: _Run, step: float) -> float | None:
+        """Raises until some project left out by `run` may become affordable, on the tangent: its
+        approvers' money Σ weight × budget grows at Σ weight × slope (None without slopes or growth)."""
+        if run.slopes is None or step <= 0:
+            return None
+        funded, budgets, slopes = set(run.funded), run.budgets, run.slopes
+        best: float | None = None
+        for c, groups in enumerate(run.state.counts):
+            if c in funded or not groups:
+                continue
+            money = sum(map(mul, groups.values(), map(budgets.__getitem__, groups)))
+            growth = sum(map(mul, groups.values(), map(slopes.__getitem__, groups)))
+            if growth > 0:
+                raises = (self.costs[c] * (1 - EPS) - money) / growth / step
+                best = raises if best is None else min(best, raises)
+        return best
+
+    def _plan(self, run: _Run, rounds: int, step: float, default: int) -> tuple[int, int | None]:
+        """The next jump and the raise it aims at: a little short of the predicted change (the tangent
+        is a guess; the proof decides), or `default` without a prediction."""
+        ahead = self._ahead(run, step)
+        if ahead is None or ahead > 1e9:
+            return default, None
+        aim = rounds + math.floor(ahead * 0.97) - 1
+        return max(1, aim - rounds), aim
+
     def with_add1(self, *, budget: float, step: float = 1.0, max_rounds: int = 100_000) -> EqualSharesOutcome:
         """Equal Shares with the add1 completion: raise every share by `step` while the outcome is not
         exhaustive, keep a raise whose outcome fits the budget, stop at the first that does not. Raises
@@ -310,7 +360,8 @@ class EqualShares:
             return EqualSharesOutcome(funded=[], per_voter_budget=0.0, completion_rounds=0, spent=0.0)
         base = budget / self.voters
         current = self._run(base)
-        rounds, jump, failed = 0, 1, False
+        rounds, failed = 0, False
+        jump, aim = self._plan(current, 0, step, 1)
         while rounds < max_rounds and step > 0 and not self._exhaustive(current.funded, budget):
             jump = max(1, min(jump, max_rounds - rounds))
             if jump > 1:
@@ -318,15 +369,18 @@ class EqualShares:
                 if ahead.certified:  # the same outcome at every raise up to here: all taken
                     rounds, current = rounds + jump, ahead
                     jump, failed = (jump if failed else jump * 2), False
+                    if aim is not None:
+                        jump = max(1, min(jump, aim - rounds))
                 else:
-                    jump, failed = jump // 2, True
+                    jump, failed, aim = jump // 2, True, None
                 continue
             following = self._run(base + (rounds + 1) * step)
             if following.funded != current.funded and (
                 sum(self.costs[c] for c in following.funded) > budget * (1 + EPS) + EPS
             ):
                 break
-            rounds, current, jump = rounds + 1, following, 2
+            rounds, current = rounds + 1, following
+            jump, aim = self._plan(current, rounds, step, 2)
         return EqualSharesOutcome(
             funded=current.funded,
             per_voter_budget=base + rounds * step,
