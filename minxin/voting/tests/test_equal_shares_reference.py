@@ -123,3 +123,43 @@ def test_fixed_budget_run_matches_the_textbook_loop(seed: int) -> None:
         method = EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
         share = budget / method.voters * rng.choice([1.0, 1.5, 2.0])
         assert method.run(share) == reference_run(profile, costs, tie_rank, share)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_proved_jump_holds_at_every_share_in_between(seed: int) -> None:
+    """What the completion relies on: a run at b₁ certified against the run at b₀ makes the same choices
+    as the textbook loop at every share between them (checked on a fine grid)."""
+    rng = random.Random(2000 + seed)
+    for _ in range(20):
+        profile, costs, tie_rank, budget, step = _instance(rng)
+        method = EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
+        low = budget / method.voters * rng.uniform(0.5, 1.5)
+        lower = method._run(low)
+        high = low + step * rng.choice([2, 5, 20, 100])
+        if not method._run(high, lower=lower).certified:
+            continue
+        for k in range(41):
+            share = low + (high - low) * k / 40
+            assert reference_run(profile, costs, tie_rank, share) == lower.funded, (profile, costs, share)
+
+
+def test_no_jump_is_proved_across_an_outcome_that_comes_and_goes() -> None:
+    """Outcomes are not monotone in the share (A, then B, then A again happens): a run at the second A
+    must never be certified against the first, since the textbook loop gives B in between."""
+    rng, seen = random.Random(7), 0
+    for _ in range(1500):
+        profile, costs, tie_rank, budget, _step = _instance(rng)
+        method = EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
+        shares = [budget / method.voters * (0.3 + 0.02 * k) for k in range(120)]
+        outcomes = [method.run(share) for share in shares]
+        last: dict[tuple[int, ...], int] = {}  # outcome → the last share index where it held
+        for j, outcome in enumerate(outcomes):
+            i = last.get(tuple(outcome))
+            if i is not None and i < j - 1:  # left and came back
+                seen += 1
+                assert not method._run(shares[j], lower=method._run(shares[i])).certified
+                assert reference_run(profile, costs, tie_rank, shares[i + 1]) != outcome
+            last[tuple(outcome)] = j
+        if seen >= 6:
+            break
+    assert seen >= 6  # the seeded instances do hold such excursions
