@@ -25,11 +25,11 @@ from minxin.appointments.advice import advice_message
 from minxin.appointments.models import Booking, BookingStatus
 from minxin.appointments.selectors import peak_advice
 from minxin.appointments.services import booking_check_in, check_in_window
-from minxin.appointments.views import _hall
 from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
+from minxin.orgs.selectors import hall_for
 from minxin.queueing.models import Service
 from minxin.queueing.services import hall_check_in_code_valid
 
@@ -109,7 +109,7 @@ def check_in_page(request: HttpRequest, code: str) -> HttpResponse:
     """Where the hall's check-in QR leads a citizen with a booking: sign in by phone if needed, then
     check today's booking in within the early/late limits. The QR's code (renewed every minute, valid
     ten) proves the citizen is at the hall."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     token = request.POST.get("t") or request.GET.get("t", "")
     context: dict[str, Any] = {"hall": hall, "t": token, "code_ok": hall_check_in_code_valid(hall, token)}
     if not context["code_ok"]:
@@ -136,7 +136,7 @@ def check_in_page(request: HttpRequest, code: str) -> HttpResponse:
 def peak_advice_fragment(request: HttpRequest, code: str) -> HttpResponse:
     """htmx fragment for queueing's take-number form: to a signed-in citizen, the services whose predicted
     wait now is over the target, each with a better hour (from the forecast). Empty otherwise."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     rows = []
     if citizen_of_session(request.session) is not None:
         services = Service.objects.filter(hall=hall, is_active=True, remote_allowed=True).order_by(

@@ -4,10 +4,10 @@ digits of the phone, within the early/late limits."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,24 +16,21 @@ from django.views.decorators.http import require_POST
 from minxin.accounts.models import Role, User
 from minxin.appointments.models import Booking, BookingStatus
 from minxin.appointments.services import booking_check_in, check_in_window, normalize_code
-from minxin.appointments.views import _hall
 from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import DomainError, Throttled
 from minxin.core.throttle import throttle_hit
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for
 from minxin.queueing.kiosk import Notice, _render_kiosk
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
 
 
 def _kiosk_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
-    hall = _hall(code)
-    user = request.user
-    if not isinstance(user, User) or not staff_may_act_in_hall(user=user, hall=hall, roles=KIOSK_ROLES):
-        raise PermissionDenied(_("This device may not serve as a kiosk in this hall."))
-    return hall, user
+    refusal = _("This device may not serve as a kiosk in this hall.")
+    hall = hall_for(code=code, user=request.user, roles=KIOSK_ROLES, refusal=refusal)
+    return hall, cast(User, request.user)  # hall_for let only a staff User with a role by
 
 
 _LAST4 = re.compile(r"\d{4}")

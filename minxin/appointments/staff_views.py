@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,11 +28,11 @@ from minxin.appointments.services import (
     slots_for_day,
     staffing_adopt,
 )
-from minxin.appointments.views import _hall, _parse_day, heatmap
+from minxin.appointments.views import _parse_day, heatmap
 from minxin.core import clock
 from minxin.core.errors import DomainError
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, staff_may_act_in_hall
 from minxin.queueing.models import Service
 
 DESK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
@@ -42,11 +41,8 @@ MANAGER_ROLES = [Role.HALL_MANAGER]
 
 
 def _staff_hall(request: HttpRequest, code: str, roles: list[Role]) -> tuple[Hall, User]:
-    hall = _hall(code)
-    user = request.user
-    if not isinstance(user, User) or not staff_may_act_in_hall(user=user, hall=hall, roles=roles):
-        raise PermissionDenied(_("You may not act in this hall."))
-    return hall, user
+    hall = hall_for(code=code, user=request.user, roles=roles)
+    return hall, cast(User, request.user)  # hall_for let only a staff User with a role by
 
 
 @login_required

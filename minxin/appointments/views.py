@@ -47,19 +47,11 @@ from minxin.core import clock
 from minxin.core.errors import DomainError
 from minxin.core.portal import Panel
 from minxin.core.throttle import throttle_hit
-from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, halls_for_staff, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, halls_for_staff, staff_may_act_in_hall
 from minxin.queueing.kiosk import ticket_qr_svg
 
 KIOSK_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
 STAFF_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER, Role.CITY_OFFICE]
-
-
-def _hall(code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    return hall
 
 
 def heatmap(forecast: HallForecast, *, service_code: str | None = None) -> dict[str, Any]:
@@ -124,7 +116,7 @@ def _parse_day(raw: str, days: list[dt.date]) -> dt.date | None:
 def booking_page(request: HttpRequest, code: str) -> HttpResponse:
     """Book a slot: pick the service and day, see seats left, the week's heatmap and best times, and
     the off-peak advice when now is a peak. Booking needs phone sign-in."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     citizen = _citizen(request)
     services = bookable_services(hall)
     if request.method == "POST":
@@ -267,7 +259,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 def forecast_page(request: HttpRequest, code: str) -> HttpResponse:
     """The hall's week ahead: a heatmap of predicted waits, the best times to come, per service."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     forecast = hall_forecast(hall=hall, days=7)
     service_code = request.GET.get("service") or None
     if service_code not in {code for code, _name in forecast.services}:
@@ -286,7 +278,7 @@ def forecast_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def visit_request_page(request: HttpRequest, code: str) -> HttpResponse:
     """上门服务: an elderly or disabled citizen, or a company, asks for staff to come."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     citizen = _citizen(request)
     if citizen is None:
         return redirect(_login_url(request))
@@ -336,7 +328,7 @@ def chart_json(option: dict[str, Any]) -> str:
 def best_times_fragment(request: HttpRequest, code: str) -> HttpResponse:
     """htmx fragment for the hall's page (catalog): the week's best times to come, linking to the forecast
     with its heatmap and to booking."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     forecast = hall_forecast(hall=hall, days=7)
     return render(
         request, "appointments/_best_fragment.html", {"hall": hall, "best": best_times(forecast, limit=3)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from minxin.core import clock
-from minxin.orgs.selectors import hall_get
+from minxin.orgs.selectors import hall_for
 from minxin.queueing.models import Ticket
 from minxin.queueing.selectors import recent_calls, service_lines
 
@@ -73,9 +73,7 @@ def call_data(ticket: Ticket, texts: dict[str, str]) -> dict[str, Any]:
 
 @require_GET
 def board_page(request: HttpRequest, code: str) -> HttpResponse:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
+    hall = hall_for(code=code)
     texts = board_texts()
     calls = [call_data(ticket, texts) for ticket in recent_calls(hall=hall, limit=RECENT_CALLS)]
     lines = service_lines(hall=hall)

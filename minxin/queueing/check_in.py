@@ -12,11 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
@@ -27,7 +26,7 @@ from minxin.core import clock
 from minxin.core.audit import client_ip
 from minxin.core.errors import DomainError, Throttled
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get
+from minxin.orgs.selectors import hall_for
 from minxin.queueing.models import IN_LINE, Ticket, TicketStatus
 from minxin.queueing.services import hall_check_in_code_valid, ticket_check_in
 
@@ -36,13 +35,6 @@ SESSION_TICKETS = "queue_tickets"  # views.SESSION_TICKETS: the numbers this bro
 
 def _session_tickets(request: HttpRequest) -> list[str]:
     return [str(t) for t in request.session.get(SESSION_TICKETS, [])]
-
-
-def _hall(code: str) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    return hall
 
 
 def _tickets(request: HttpRequest, hall: Hall, citizen: Citizen | None) -> list[Ticket]:
@@ -95,7 +87,7 @@ def hall_check_in(request: HttpRequest, code: str) -> HttpResponse:
     """The citizen's reserved numbers for this hall, checked in with one tap. The QR carries a code
     renewed every minute and valid for ten, so the page works for someone standing in the hall, not for
     a photo of the code sent home; sign-in by phone code is offered only then."""
-    hall = _hall(code)
+    hall = hall_for(code=code)
     t = (request.POST.get("t") or request.GET.get("t", ""))[:64]
     code_ok = hall_check_in_code_valid(hall, t)
     here = f"{reverse('queueing:hall-check-in', args=[hall.code])}?{urlencode({'t': t})}"
