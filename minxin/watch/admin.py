@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import (
+from minxin.watch.models import (
     CheckIn,
     DangerLevel,
     DutyPlan,

@@ -14,9 +14,8 @@ from pydantic import Field
 from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.core.errors import Forbidden, InvalidInput
 from minxin.orgs.models import Unit
-
-from .models import CheckIn, FireIncident, Post
-from .scope import (
+from minxin.watch.models import CheckIn, FireIncident, Post
+from minxin.watch.scope import (
     COMMAND,
     LOOKOUT,
     command_region,
@@ -26,8 +25,8 @@ from .scope import (
     posts_in_scope,
     scope_of,
 )
-from .selectors import board_data, incident_json, missed_today, public_state
-from .services import (
+from minxin.watch.selectors import board_data, incident_json, missed_today, public_state
+from minxin.watch.services import (
     Report,
     check_in_record,
     danger_level_set,

@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from minxin.core import clock
-
-from .models import CheckIn, MissedSlot, Post
-from .schedule import slots_between
-from .selectors import post_rules
+from minxin.watch.models import CheckIn, MissedSlot, Post
+from minxin.watch.schedule import slots_between
+from minxin.watch.selectors import post_rules
 
 
 @dataclass

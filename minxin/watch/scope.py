@@ -13,8 +13,7 @@ from minxin.accounts.models import Role, User
 from minxin.core.errors import Forbidden, NotFound
 from minxin.core.memo import memo
 from minxin.orgs.models import Region, StaffMembership
-
-from .models import FireIncident, Post
+from minxin.watch.models import FireIncident, Post
 
 LOOKOUT = str(Role.LOOKOUT_STAFF)
 COMMAND = str(Role.COMMAND_CENTRE)

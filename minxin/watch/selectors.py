@@ -10,10 +10,17 @@ from django.db.models import Count, Q
 
 from minxin.core import clock
 from minxin.core.memo import memo
-
-from .models import DangerLevel, DutyPlan, EscalationStage, FireIncident, MissedSlot, Post, PostState
-from .schedule import DangerWindow, Rules
-from .scope import Scope, incidents_in_scope, posts_in_scope
+from minxin.watch.models import (
+    DangerLevel,
+    DutyPlan,
+    EscalationStage,
+    FireIncident,
+    MissedSlot,
+    Post,
+    PostState,
+)
+from minxin.watch.schedule import DangerWindow, Rules
+from minxin.watch.scope import Scope, incidents_in_scope, posts_in_scope
 
 RULES_SECONDS = 10  # a plan or danger change reaches every process within this
 

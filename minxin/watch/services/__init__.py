@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .checkins import Recorded, Report, check_in_record
-from .fires import fire_incident_acknowledge, fire_incident_close, incident_estimate
-from .posts import (
+from minxin.watch.services.checkins import Recorded, Report, check_in_record
+from minxin.watch.services.fires import fire_incident_acknowledge, fire_incident_close, incident_estimate
+from minxin.watch.services.posts import (
     StageData,
     danger_level_set,
     duty_plan_create,
@@ -15,7 +15,7 @@ from .posts import (
     post_resume,
     post_staff_assign,
 )
-from .sweep import SweepResult, fires_sweep, posts_sweep, posts_sweep_job
+from minxin.watch.services.sweep import SweepResult, fires_sweep, posts_sweep, posts_sweep_job
 
 __all__ = [
     "Recorded",

@@ -16,13 +16,23 @@ from minxin.accounts.models import User
 from minxin.core import clock
 from minxin.core.errors import InvalidInput
 from minxin.core.events import publish_on_commit
-
-from ..models import CheckIn, Escalation, Flip, MissedSlot, Post, PostState
-from ..notices import Message
-from ..schedule import slot_at
-from ..selectors import plan_stages, post_rules
-from .engine import CATCH_UP_LIMIT, OVERDUE, Outcome, apply, pending_slot, send_after_commit, step, view_of
-from .fires import fire_report_attach
+from minxin.watch.live import region_topic
+from minxin.watch.models import CheckIn, Escalation, Flip, MissedSlot, Post, PostState
+from minxin.watch.notices import Message
+from minxin.watch.schedule import Rules, Slot, slot_at
+from minxin.watch.selectors import plan_stages, post_rules
+from minxin.watch.services.engine import (
+    CATCH_UP_LIMIT,
+    OVERDUE,
+    Outcome,
+    View,
+    apply,
+    pending_slot,
+    send_after_commit,
+    step,
+    view_of,
+)
+from minxin.watch.services.fires import fire_report_attach
 
 CLOCK_SKEW = dt.timedelta(minutes=2)  # a phone's clock may run a little ahead
 
@@ -117,43 +127,79 @@ def check_in_record(
             if existing is not None:
                 return Recorded(check_in=existing, duplicate=True, covered_missed=False)
         view = view_of(locked)
-        overdue = (
-            locked.state != PostState.PAUSED and view.next_due_at <= made_at < view.next_due_at + rules.grace
-        )
-        covered = pending_slot(rules, view.next_due_at) if overdue else slot_at(rules, made_at)
-        check_in = CheckIn.objects.create(
+        covered = _slot_covered(locked, view, rules, made_at)
+        check_in = _check_in_create(
             post=locked,
-            status=report.status,
+            report=report,
             channel=channel,
             client_id=client_id,
             made_at=made_at,
-            received_at=now,
-            slot_start=covered.start,
-            slot_end=covered.end,
+            now=now,
+            covered=covered,
             late=now > covered.end + rules.grace,
             entered_by=entered_by,
-            reported_by=reported_by[:64],
-            note=report.note[:500],
-            weather=report.weather,
-            wind=report.wind[:32],
-            visibility_m=report.visibility_m,
-            bearing_deg=report.bearing_deg,
-            distance_km=report.distance_km,
-            smoke_colour=report.smoke_colour,
-            spread=report.spread,
+            reported_by=reported_by,
         )
-        messages: list[Message] = []
-        covered_missed = False
-        if locked.state == PostState.PAUSED:
-            Post.objects.filter(pk=locked.pk).update(
-                last_check_in_at=_latest(locked.last_check_in_at, made_at), revision=F("revision") + 1
-            )
-        else:
-            covered_missed, messages = _advance(locked, view, covered, check_in, now, entered_by)
+        covered_missed, messages = _post_move(locked, view, covered, check_in, now, entered_by)
         if report.status == CheckIn.Status.FIRE:
             messages += fire_report_attach(check_in=check_in, post=locked, now=now)
         send_after_commit(messages)
     return Recorded(check_in=check_in, duplicate=False, covered_missed=covered_missed)
+
+
+def _slot_covered(post: Post, view: View, rules: Rules, made_at: dt.datetime) -> Slot:
+    """The slot a report made at `made_at` covers: the pending one when made in its grace, else the
+    slot `made_at` falls in."""
+    overdue = post.state != PostState.PAUSED and view.next_due_at <= made_at < view.next_due_at + rules.grace
+    return pending_slot(rules, view.next_due_at) if overdue else slot_at(rules, made_at)
+
+
+def _check_in_create(
+    *,
+    post: Post,
+    report: Report,
+    channel: str,
+    client_id: uuid.UUID | None,
+    made_at: dt.datetime,
+    now: dt.datetime,
+    covered: Slot,
+    late: bool,
+    entered_by: User | None,
+    reported_by: str,
+) -> CheckIn:
+    return CheckIn.objects.create(
+        post=post,
+        status=report.status,
+        channel=channel,
+        client_id=client_id,
+        made_at=made_at,
+        received_at=now,
+        slot_start=covered.start,
+        slot_end=covered.end,
+        late=late,
+        entered_by=entered_by,
+        reported_by=reported_by[:64],
+        note=report.note[:500],
+        weather=report.weather,
+        wind=report.wind[:32],
+        visibility_m=report.visibility_m,
+        bearing_deg=report.bearing_deg,
+        distance_km=report.distance_km,
+        smoke_colour=report.smoke_colour,
+        spread=report.spread,
+    )
+
+
+def _post_move(
+    post: Post, view: View, covered: Slot, check_in: CheckIn, now: dt.datetime, actor: User | None
+) -> tuple[bool, list[Message]]:
+    """What the report does to its post: a paused post only notes the time of its last report."""
+    if post.state == PostState.PAUSED:
+        Post.objects.filter(pk=post.pk).update(
+            last_check_in_at=_latest(post.last_check_in_at, check_in.made_at), revision=F("revision") + 1
+        )
+        return False, []
+    return _advance(post, view, covered, check_in, now, actor)
 
 
 def _latest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
@@ -161,37 +207,12 @@ def _latest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
 
 
 def _advance(
-    post: Post, view: object, covered: object, check_in: CheckIn, now: dt.datetime, actor: User | None
+    post: Post, view: View, covered: Slot, check_in: CheckIn, now: dt.datetime, actor: User | None
 ) -> tuple[bool, list[Message]]:
-    from ..schedule import Slot
-    from .engine import View
-
-    assert isinstance(view, View)
-    assert isinstance(covered, Slot)
     rules = post_rules(post)
     before = view.state
-    silent = Outcome()
-    covered_missed = False
-    if covered.end >= view.next_due_at:
-        # Slots between the pending one and this report's passed unreported: they count as missed, with
-        # no alarm (the post has reported since).
-        while view.next_due_at < covered.end and len(silent.missed) < CATCH_UP_LIMIT:
-            silent.missed.append(pending_slot(rules, view.next_due_at))
-            view.next_due_at = slot_at(rules, view.next_due_at).end
-        view.next_due_at = slot_at(rules, covered.end).end
-    else:
-        covered_missed = (
-            MissedSlot.objects.filter(post=post, slot_start=covered.start, covered_by__isnull=True).update(
-                covered_by=check_in
-            )
-            > 0
-        )
-    resolved = view.state in OVERDUE and view.next_due_at > now
-    if resolved:
-        view.state = PostState.UP
-        view.escalation_opened_at, view.stages_done, view.acknowledged = None, 0, False
-    elif view.state in (PostState.MISSED, PostState.ESCALATED) and view.next_due_at + rules.grace > now:
-        view.state = PostState.LATE  # the run of misses is over; the current slot is in its grace
+    silent, covered_missed = _deadline_move(post, view, rules, covered, check_in)
+    _state_settle(view, rules, now)
     out = step(view, rules, plan_stages(post.plan), now)
     out.missed = silent.missed + out.missed
     escalation_open = view.escalation_opened_at is not None and not out.opened_escalation
@@ -204,25 +225,64 @@ def _advance(
         **({} if escalation_open else {"escalation": None}),
     )
     if before != view.state and before in OVERDUE and not out.opened_escalation:
-        Flip.objects.create(
-            post=post,
-            at=now,
-            old_state=before,
-            new_state=view.state,
-            reason="check-in",
-            actor=actor,
-            created_at=now,
-            escalation=post.escalation,
-        )
-        if post.escalation_id and not escalation_open:
-            Escalation.objects.filter(pk=post.escalation_id, closed_at__isnull=True).update(closed_at=now)
-        publish_on_commit(
-            f"watch:{post.unit.region.code}",
-            {"type": "flip", "post": str(post.public_id), "state": view.state},
-        )
+        _recovery_record(post, before, view.state, now, actor, close_escalation=not escalation_open)
     if not escalation_open and not out.opened_escalation:
         post.escalation = None
     return covered_missed, apply(post, view, out, now=now)
+
+
+def _deadline_move(
+    post: Post, view: View, rules: Rules, covered: Slot, check_in: CheckIn
+) -> tuple[Outcome, bool]:
+    """Move the post's deadline past the covered slot, or mark the missed slot it covers as covered.
+    Returns the slots passed unreported on the way (missed, with no alarm) and whether a slot already
+    counted as missed was covered."""
+    silent = Outcome()
+    if covered.end >= view.next_due_at:
+        # Slots between the pending one and this report's passed unreported: they count as missed, with
+        # no alarm (the post has reported since).
+        while view.next_due_at < covered.end and len(silent.missed) < CATCH_UP_LIMIT:
+            silent.missed.append(pending_slot(rules, view.next_due_at))
+            view.next_due_at = slot_at(rules, view.next_due_at).end
+        view.next_due_at = slot_at(rules, covered.end).end
+        return silent, False
+    covered_missed = (
+        MissedSlot.objects.filter(post=post, slot_start=covered.start, covered_by__isnull=True).update(
+            covered_by=check_in
+        )
+        > 0
+    )
+    return silent, covered_missed
+
+
+def _state_settle(view: View, rules: Rules, now: dt.datetime) -> None:
+    """After the report: an overdue post whose deadline is ahead again is up; a run of misses is over."""
+    if view.state in OVERDUE and view.next_due_at > now:
+        view.state = PostState.UP
+        view.escalation_opened_at, view.stages_done, view.acknowledged = None, 0, False
+    elif view.state in (PostState.MISSED, PostState.ESCALATED) and view.next_due_at + rules.grace > now:
+        view.state = PostState.LATE  # the run of misses is over; the current slot is in its grace
+
+
+def _recovery_record(
+    post: Post, before: str, after: str, now: dt.datetime, actor: User | None, *, close_escalation: bool
+) -> None:
+    """The flip out of an overdue state that a report made, the escalation it closes, the live signal."""
+    Flip.objects.create(
+        post=post,
+        at=now,
+        old_state=before,
+        new_state=after,
+        reason="check-in",
+        actor=actor,
+        created_at=now,
+        escalation=post.escalation,
+    )
+    if post.escalation_id and close_escalation:
+        Escalation.objects.filter(pk=post.escalation_id, closed_at__isnull=True).update(closed_at=now)
+    publish_on_commit(
+        region_topic(post.unit.region), {"type": "flip", "post": str(post.public_id), "state": after}
+    )
 
 
 def local_slot_label(check_in: CheckIn) -> str:

@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from minxin.accounts.models import User
 from minxin.core import clock
-
-from ..models import Escalation, EscalationStage, Flip, MissedSlot, Notice, Post, PostState
-from ..notices import Message, deliver
-from ..schedule import Rules, Slot, slot_at
-from ..scope import command_recipients, lookout_recipients
+from minxin.watch.models import Escalation, EscalationStage, Flip, MissedSlot, Notice, Post, PostState
+from minxin.watch.notices import Message, deliver
+from minxin.watch.schedule import Rules, Slot, slot_at
+from minxin.watch.scope import command_recipients, lookout_recipients
 
 CATCH_UP_LIMIT = 2000  # missed slots recorded per look (a worker down for three weeks catches up in turns)
 TINY = dt.timedelta(microseconds=1)

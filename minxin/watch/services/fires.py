@@ -18,12 +18,12 @@ from minxin.core.audit import audit_record
 from minxin.core.errors import Conflict, InvalidInput
 from minxin.core.events import publish_on_commit
 from minxin.core.numbering import counter_next
-
-from ..geo import Estimate, Point, TriangulationRefused, from_bearing_distance, intersect
-from ..models import CheckIn, FireIncident, Notice, Post
-from ..notices import Message
-from ..scope import COMMAND
-from ..sql import region_fire_lock
+from minxin.watch.geo import Estimate, Point, TriangulationRefused, from_bearing_distance, intersect
+from minxin.watch.live import region_topic
+from minxin.watch.models import CheckIn, FireIncident, Notice, Post
+from minxin.watch.notices import Message
+from minxin.watch.scope import COMMAND
+from minxin.watch.sql import region_fire_lock
 
 
 def incident_recipients(incident: FireIncident) -> list[User]:
@@ -69,7 +69,7 @@ def fire_report_attach(*, check_in: CheckIn, post: Post, now: dt.datetime) -> li
     CheckIn.objects.filter(pk=check_in.pk).update(incident=incident)
     check_in.incident = incident
     incident_estimate(incident=incident)
-    publish_on_commit(f"watch:{region.code}", {"type": "fire", "incident": str(incident.public_id)})
+    publish_on_commit(region_topic(region), {"type": "fire", "incident": str(incident.public_id)})
     if not opened:
         return []
     with translation.override(settings.LANGUAGE_CODE):
@@ -164,7 +164,7 @@ def fire_incident_acknowledge(*, incident: FireIncident, actor: User) -> FireInc
             raise Conflict(_("This fire has already been acknowledged."), code="already_acknowledged")
         audit_record(actor=actor, action="watch.fire_acknowledged", target=incident)
         publish_on_commit(
-            f"watch:{incident.region.code}", {"type": "fire", "incident": str(incident.public_id)}
+            region_topic(incident.region), {"type": "fire", "incident": str(incident.public_id)}
         )
     incident.refresh_from_db()
     return incident
@@ -188,7 +188,7 @@ def fire_incident_close(*, incident: FireIncident, actor: User, note: str) -> Fi
             actor=actor, action="watch.fire_closed", target=incident, details={"note": note.strip()[:200]}
         )
         publish_on_commit(
-            f"watch:{incident.region.code}", {"type": "fire", "incident": str(incident.public_id)}
+            region_topic(incident.region), {"type": "fire", "incident": str(incident.public_id)}
         )
     incident.refresh_from_db()
     return incident

@@ -17,8 +17,8 @@ from minxin.core.errors import Conflict, InvalidInput
 from minxin.core.events import publish_on_commit
 from minxin.core.memo import forget
 from minxin.orgs.models import Region, Unit
-
-from ..models import (
+from minxin.watch.live import region_topic
+from minxin.watch.models import (
     DangerLevel,
     DutyPlan,
     Escalation,
@@ -29,9 +29,9 @@ from ..models import (
     PostState,
     Season,
 )
-from ..schedule import slot_at, valid_interval
-from ..selectors import post_rules
-from .engine import OVERDUE
+from minxin.watch.schedule import slot_at, valid_interval
+from minxin.watch.selectors import post_rules
+from minxin.watch.services.engine import OVERDUE
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +232,7 @@ def post_pause(*, post: Post, actor: User, reason: str) -> Post:
             created_at=now,
         )
         audit_record(actor=actor, action="watch.post_paused", target=post, details={"reason": reason[:200]})
-        publish_on_commit(f"watch:{post.unit.region.code}", {"type": "flip", "post": str(post.public_id)})
+        publish_on_commit(region_topic(post.unit.region), {"type": "flip", "post": str(post.public_id)})
     post.refresh_from_db()
     return post
 
@@ -258,7 +258,7 @@ def post_resume(*, post: Post, actor: User) -> Post:
             created_at=now,
         )
         audit_record(actor=actor, action="watch.post_resumed", target=post)
-        publish_on_commit(f"watch:{post.unit.region.code}", {"type": "flip", "post": str(post.public_id)})
+        publish_on_commit(region_topic(post.unit.region), {"type": "flip", "post": str(post.public_id)})
     post.refresh_from_db()
     return post
 
@@ -280,7 +280,7 @@ def escalation_acknowledge(*, post: Post, actor: User, note: str = "") -> Escala
         audit_record(
             actor=actor, action="watch.escalation_acknowledged", target=post, details={"note": note[:200]}
         )
-        publish_on_commit(f"watch:{post.unit.region.code}", {"type": "ack", "post": str(post.public_id)})
+        publish_on_commit(region_topic(post.unit.region), {"type": "ack", "post": str(post.public_id)})
     return Escalation.objects.get(pk=locked.escalation_id)
 
 

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from minxin.core import clock
 from minxin.core.events import publish_on_commit
-
-from ..models import FireIncident, Notice, Post
-from ..notices import Message
-from ..selectors import plan_stages, post_rules
-from .engine import apply, send_after_commit, step, view_of
+from minxin.watch.models import FireIncident, Notice, Post
+from minxin.watch.notices import Message
+from minxin.watch.selectors import plan_stages, post_rules
+from minxin.watch.services.engine import apply, send_after_commit, step, view_of
 
 BATCH = 500
 
@@ -93,7 +92,7 @@ def fires_sweep() -> int:
 
 
 def _overdue_notices(incident: FireIncident, now: dt.datetime) -> list[Message]:
-    from .fires import incident_recipients
+    from minxin.watch.services.fires import incident_recipients
 
     with translation.override(settings.LANGUAGE_CODE):
         text = _("Fire %(number)s has not been acknowledged within %(minutes)s minutes.") % {

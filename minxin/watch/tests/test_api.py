@@ -8,8 +8,7 @@ import json
 import pytest
 
 from minxin.watch.models import Post
-
-from .conftest import SEASON_DAY
+from minxin.watch.tests.conftest import SEASON_DAY
 
 pytestmark = pytest.mark.django_db
 

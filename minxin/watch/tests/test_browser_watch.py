@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from minxin.watch.models import CheckIn, FireIncident
-
-from .conftest import build_watch
+from minxin.watch.tests.conftest import build_watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -55,7 +55,7 @@ def test_the_board_page_and_the_desk_render(client, watch) -> None:
 def test_reports_count_expected_received_and_export(client, watch, at_season_day) -> None:
     import datetime as dt
 
-    from .conftest import SEASON_DAY
+    from minxin.watch.tests.conftest import SEASON_DAY
 
     check_in_record(post=watch.tower, report=Report(status="observation", note="东北方向有雾"), channel="app")
     at_season_day.move_to(SEASON_DAY + dt.timedelta(hours=1))

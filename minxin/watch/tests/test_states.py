@@ -9,8 +9,7 @@ import pytest
 
 from minxin.watch.models import CheckIn, Flip, MissedSlot, Post, PostState
 from minxin.watch.services import Report, check_in_record, escalation_acknowledge, post_pause, post_resume
-
-from .conftest import SEASON_DAY
+from minxin.watch.tests.conftest import SEASON_DAY
 
 pytestmark = pytest.mark.django_db
 
