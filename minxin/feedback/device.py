@@ -28,7 +28,7 @@ from minxin.feedback.selectors import star_clerk_ids
 from minxin.feedback.services import RatingInput, rating_throttle, ticket_rate
 from minxin.feedback.views import faces
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, staff_may_act_in_hall
 from minxin.queueing.models import Ticket, TicketStatus, WindowState
 
 DEVICE_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
@@ -37,9 +37,7 @@ RATEABLE_MINUTES = 10
 
 
 def _device(request: HttpRequest, code: str, number: str) -> tuple[Hall, Window, User]:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
+    hall = hall_for(code=code)
     window = window_of_hall(hall=hall, number=number)
     if window is None:
         raise Http404(_("No such window."))

@@ -43,7 +43,7 @@ from minxin.feedback.services import (
     ticket_rate,
 )
 from minxin.orgs.models import Hall, Region
-from minxin.orgs.selectors import hall_get
+from minxin.orgs.selectors import hall_for
 from minxin.queueing.models import Ticket, TicketStatus
 
 FACES = [
@@ -224,9 +224,7 @@ def _month(request: HttpRequest, zone: str) -> tuple[dt.date, dt.date]:
 def hall_disclosure(request: HttpRequest, code: str) -> HttpResponse:
     """好差评公开 for one hall: the month's figures by window and the bad reviews, masked, with their
     status and the reply."""
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
+    hall = hall_for(code=code)
     first, last = _month(request, hall.time_zone)
     scope: dict[str, Any] = {"date_from": first, "date_to": last, "hall_ids": [hall.pk]}
     total = rating_figures_map(by="all", **scope).get((None, None))

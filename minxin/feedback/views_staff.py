@@ -39,7 +39,12 @@ from minxin.feedback.services import (
 from minxin.feedback.services.loop import may_decide_appeal, may_handle, may_recheck
 from minxin.feedback.views import parse_month
 from minxin.orgs.models import Hall
-from minxin.orgs.selectors import hall_get, halls_for_staff, staff_may_act_in_hall, staff_roles_in_hall
+from minxin.orgs.selectors import (
+    hall_for,
+    hall_get,
+    halls_for_staff,
+    staff_roles_in_hall,
+)
 
 FIGURE_ROLES = [Role.HALL_MANAGER, Role.CITY_OFFICE]
 
@@ -52,12 +57,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _hall(code: str, user: User, roles: Sequence[str]) -> Hall:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=roles):
-        raise PermissionDenied(_("You may not see this hall's figures."))
-    return hall
+    return hall_for(code=code, user=user, roles=roles, refusal=_("You may not see this hall's figures."))
 
 
 @login_required

@@ -21,7 +21,7 @@ from minxin.insights.selectors import month_add, month_start, province_today, re
 from minxin.insights.services.competition_reports import competition_report_generate
 from minxin.insights.services.reports import report_generate
 from minxin.orgs.models import Hall, Region
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for
 
 REPORT_ROLES = (Role.HALL_MANAGER, Role.CITY_OFFICE)
 CONTENT_TYPES: dict[str, str] = {
@@ -47,12 +47,13 @@ def _month_asked(request: HttpRequest, last_month: dt.date) -> dt.date:
 
 
 def _report_hall(request: HttpRequest, code: str) -> tuple[Hall, User]:
-    hall = hall_get(code=code)
-    if hall is None:
-        raise Http404(_("No such hall."))
     user = _viewer(request)
-    if not staff_may_act_in_hall(user=user, hall=hall, roles=REPORT_ROLES):
-        raise PermissionDenied(_("Only the hall's managers and the city office may see its reports."))
+    hall = hall_for(
+        code=code,
+        user=user,
+        roles=REPORT_ROLES,
+        refusal=_("Only the hall's managers and the city office may see its reports."),
+    )
     return hall, user
 
 

@@ -181,66 +181,27 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
     halls = hall_refs_of_region(region)
     hall_ids = [hall.pk for hall in halls]
     months = [month_add(month, index - (TREND_MONTHS - 1)) for index in range(TREND_MONTHS)]
-    # Only this month's rows carry their histogram (p90); last month and today need sums alone, and a
-    # province reads thousands of rows.
-    by_month: dict[tuple[int, dt.date], Figures] = {
-        (row[0], month): Figures.from_values(row[1:])
-        for row in HallMonthStats.objects.filter(hall_id__in=hall_ids, month=month).values_list(
-            "hall_id", *ROW_FIELDS
-        )
-    }
     before_month = month_add(month, -1)
-    for row in HallMonthStats.objects.filter(hall_id__in=hall_ids, month=before_month).values_list(
-        "hall_id", *ROW_FIELDS[:-1]
-    ):
-        by_month[(row[0], before_month)] = Figures.from_values((*row[1:], None))
-    today_rows = {
-        row[0]: Figures.from_values((*row[1:], None))
-        for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=today).values_list(
-            "hall_id", *ROW_FIELDS[:-1]
-        )
-    }
-    open_windows = dict(
-        WindowState.objects.filter(window__hall_id__in=hall_ids, status=WindowState.Status.OPEN)
-        .values_list("window__hall_id")
-        .annotate(count=Count("id"))
-    )
-    waiting = dict(
-        QueueDay.objects.filter(queue__hall_id__in=hall_ids, service_date=today)
-        .values_list("queue__hall_id")
-        .annotate(count=Sum(F("issued") - F("departed")))
-    )
+    by_month = _month_figures(hall_ids, month, before_month)
+    today_rows = _day_sums(hall_ids, today)
+    open_windows = open_windows_by_hall(hall_ids)
+    waiting = waiting_by_hall(hall_ids, today)
     children = list(region.children.order_by("code"))
     child_paths = {child.path: child.code for child in children}
-    lines = []
-    for hall in halls:
-        lines.append(
-            HallLine(
-                hall=hall,
-                city_code=_city_code_of(hall.region_path, child_paths),
-                month=by_month.get((hall.pk, month)) or Figures(),
-                today=today_rows.get(hall.pk) or Figures(),
-                previous=by_month.get((hall.pk, before_month)) or Figures(),
-                windows_open=open_windows.get(hall.pk, 0),
-                waiting_now=max(0, waiting.get(hall.pk) or 0),
-            )
+    lines = [
+        HallLine(
+            hall=hall,
+            city_code=_city_code_of(hall.region_path, child_paths),
+            month=by_month.get((hall.pk, month)) or Figures(),
+            today=today_rows.get(hall.pk) or Figures(),
+            previous=by_month.get((hall.pk, before_month)) or Figures(),
+            windows_open=open_windows.get(hall.pk, 0),
+            waiting_now=max(0, waiting.get(hall.pk) or 0),
         )
-    trend = month_trend(hall_ids=hall_ids, months=months)
-    by_child: dict[str, list[HallLine]] = defaultdict(list)
-    for line in lines:
-        by_child[line.city_code].append(line)
-    child_rows = [
-        (
-            child,
-            _sum_all(line.month for line in by_child[child.code]),
-            _sum_all(line.today for line in by_child[child.code]),
-        )
-        for child in children
+        for hall in halls
     ]
-    # the region's month: its children's sums (a handful of histogram merges, not one per hall)
-    total_month = _sum_all(
-        [month_sum for _child, month_sum, _today in child_rows] + [line.month for line in by_child[""]]
-    )
+    trend = month_trend(hall_ids=hall_ids, months=months)
+    child_rows, total_month = _children_sums(children, lines)
     trend[-1] = total_month  # the current month with its merged histogram (p90)
     return RegionView(
         region=region,
@@ -253,6 +214,75 @@ def region_view(*, region: Region, month: dt.date | None = None) -> RegionView:
         total_today=_sum_all(line.today for line in lines),
         children=child_rows,
     )
+
+
+def _month_figures(
+    hall_ids: list[int], month: dt.date, before_month: dt.date
+) -> dict[tuple[int, dt.date], Figures]:
+    """Each hall's figures of the month and of the month before. Only this month's rows carry their
+    histogram (p90); last month needs sums alone, and a province reads thousands of rows."""
+    by_month: dict[tuple[int, dt.date], Figures] = {
+        (row[0], month): Figures.from_values(row[1:])
+        for row in HallMonthStats.objects.filter(hall_id__in=hall_ids, month=month).values_list(
+            "hall_id", *ROW_FIELDS
+        )
+    }
+    for row in HallMonthStats.objects.filter(hall_id__in=hall_ids, month=before_month).values_list(
+        "hall_id", *ROW_FIELDS[:-1]
+    ):
+        by_month[(row[0], before_month)] = Figures.from_values((*row[1:], None))
+    return by_month
+
+
+def _day_sums(hall_ids: list[int], day: dt.date) -> dict[int, Figures]:
+    """Each hall's sums of the day (without the histogram)."""
+    return {
+        row[0]: Figures.from_values((*row[1:], None))
+        for row in HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=day).values_list(
+            "hall_id", *ROW_FIELDS[:-1]
+        )
+    }
+
+
+def open_windows_by_hall(hall_ids: list[int]) -> dict[int, int]:
+    """The windows open now, by hall id."""
+    return dict(
+        WindowState.objects.filter(window__hall_id__in=hall_ids, status=WindowState.Status.OPEN)
+        .values_list("window__hall_id")
+        .annotate(count=Count("id"))
+    )
+
+
+def waiting_by_hall(hall_ids: list[int], day: dt.date) -> dict[int, int]:
+    """Numbers issued and not yet gone on `day`, by hall id (may be negative in a queue's counters:
+    callers clamp at zero)."""
+    return dict(
+        QueueDay.objects.filter(queue__hall_id__in=hall_ids, service_date=day)
+        .values_list("queue__hall_id")
+        .annotate(count=Sum(F("issued") - F("departed")))
+    )
+
+
+def _children_sums(
+    children: list[Region], lines: list[HallLine]
+) -> tuple[list[tuple[Region, Figures, Figures]], Figures]:
+    """Each child region's month and today, and the region's month: its children's sums (a handful of
+    histogram merges, not one per hall) plus its halls outside any child."""
+    by_child: dict[str, list[HallLine]] = defaultdict(list)
+    for line in lines:
+        by_child[line.city_code].append(line)
+    child_rows = [
+        (
+            child,
+            _sum_all(line.month for line in by_child[child.code]),
+            _sum_all(line.today for line in by_child[child.code]),
+        )
+        for child in children
+    ]
+    total_month = _sum_all(
+        [month_sum for _child, month_sum, _today in child_rows] + [line.month for line in by_child[""]]
+    )
+    return child_rows, total_month
 
 
 def _sum_all(items: Any) -> Figures:

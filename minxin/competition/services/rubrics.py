@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -13,30 +12,10 @@ from django.db.models import Max
 from minxin.competition.formulas import REGISTRY
 from minxin.competition.models import Dimension, Indicator, Method, Rubric, VetoItem
 from minxin.competition.scoring import validate_bands
+from minxin.competition.services.rubric_data import DimensionData, IndicatorData
+from minxin.competition.services.rubric_default import VETO_ITEMS, default_dimensions
 from minxin.core import clock
 from minxin.core.errors import Conflict, InvalidInput
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorData:
-    code: str
-    name: str
-    points: Decimal
-    method: str
-    description: str = ""
-    formula: str = ""
-    bands: dict[str, Any] = field(default_factory=dict)
-    fallback: str = ""
-    deduction: Decimal = Decimal(2)
-    weight: Decimal = Decimal(1)
-    is_bonus: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DimensionData:
-    code: str
-    name: str
-    indicators: list[IndicatorData]
 
 
 def _check_indicator(data: IndicatorData) -> None:
@@ -62,18 +41,7 @@ def rubric_create(
 ) -> Rubric:
     """A new version of the rubric `code` (version 1 for a new code). Standard indicators must add up to
     `base_points` after weights, so every rubric is read on the same scale."""
-    for dimension in dimensions:
-        for indicator in dimension.indicators:
-            _check_indicator(indicator)
-    standard = sum(
-        (i.points * i.weight for d in dimensions for i in d.indicators if not i.is_bonus), Decimal(0)
-    )
-    if standard != base_points:
-        raise InvalidInput(
-            f"indicator points add up to {standard}, not {base_points}",
-            code="points_do_not_add_up",
-            details={"field": "dimensions", "sum": str(standard)},
-        )
+    _check_dimensions(dimensions, base_points)
     version = (Rubric.objects.filter(code=code).aggregate(top=Max("version"))["top"] or 0) + 1
     try:
         rubric = Rubric.objects.create(
@@ -87,6 +55,27 @@ def rubric_create(
         )
     except IntegrityError as error:  # two editors saving a new version at once
         raise Conflict("Another version was saved at the same time.", code="rubric_version_taken") from error
+    _dimensions_create(rubric, dimensions)
+    VetoItem.objects.bulk_create(VetoItem(rubric=rubric, code=c, name=n) for c, n in veto_items)
+    return rubric
+
+
+def _check_dimensions(dimensions: list[DimensionData], base_points: Decimal) -> None:
+    for dimension in dimensions:
+        for indicator in dimension.indicators:
+            _check_indicator(indicator)
+    standard = sum(
+        (i.points * i.weight for d in dimensions for i in d.indicators if not i.is_bonus), Decimal(0)
+    )
+    if standard != base_points:
+        raise InvalidInput(
+            f"indicator points add up to {standard}, not {base_points}",
+            code="points_do_not_add_up",
+            details={"field": "dimensions", "sum": str(standard)},
+        )
+
+
+def _dimensions_create(rubric: Rubric, dimensions: list[DimensionData]) -> None:
     for d_position, dimension in enumerate(dimensions):
         row = Dimension.objects.create(
             rubric=rubric, code=dimension.code, name=dimension.name, position=d_position
@@ -110,8 +99,6 @@ def rubric_create(
             )
             for i_position, i in enumerate(dimension.indicators)
         )
-    VetoItem.objects.bulk_create(VetoItem(rubric=rubric, code=c, name=n) for c, n in veto_items)
-    return rubric
 
 
 def rubric_freeze(*, rubric: Rubric) -> None:
@@ -129,128 +116,6 @@ def rubric_indicator_set_bands(*, indicator: Indicator, bands: dict[str, Any]) -
     return indicator
 
 
-D = Decimal
-VETO_ITEMS = [
-    ("serious-violation", "领导班子成员发生严重违纪违法问题"),
-    ("criminal-case", "干部职工发生刑事案件"),
-    ("major-accident", "发生重大安全生产或食品安全责任事故"),
-]
-
-
-def default_dimensions() -> list[DimensionData]:
-    """三比三看: 比三办 (work attitude), 比三致 (service quality), 比三优 (management), 100 points, each
-    indicator tied to the platform's facts where they exist; formulas fall back to inspection for a unit
-    without a hall (a law-enforcement bureau)."""
-    within = {"linear": {"zero": "0.5", "full": "0.95"}}
-    p90 = {"linear": {"zero": "60", "full": "15"}}
-    crowd = {"steps": [["0", "1"], ["0.05", "0.8"], ["0.1", "0.5"], ["0.2", "0.2"]], "better": "lower"}
-    satisfied = {"linear": {"zero": "0.8", "full": "1"}}
-    on_time = {"linear": {"zero": "0.8", "full": "1"}}
-    correction = {"linear": {"zero": "0.3", "full": "0.05"}}
-    zero_trip = {"linear": {"zero": "0", "full": "0.5"}}
-    stars = {"steps": [["3", "1"], ["2", "0.6"], ["1", "0.4"]], "better": "higher"}
-    insp, form, ask, docs = Method.INSPECTION, Method.FORMULA, Method.QUESTIONNAIRE, Method.DOCUMENT
-    return [
-        DimensionData(
-            "attitude",
-            "比三办",
-            [
-                IndicatorData(
-                    "warm",
-                    "热情办",
-                    D(11),
-                    form,
-                    "服务态度评价：因态度差评的比例",
-                    "ratings_attitude",
-                    satisfied,
-                    ask,
-                ),
-                IndicatorData(
-                    "prompt",
-                    "马上办",
-                    D(11),
-                    form,
-                    "15分钟内叫号的比例",
-                    "queue_called_within_15",
-                    within,
-                    insp,
-                ),
-                IndicatorData(
-                    "well", "办得好", D(11), form, "好差评满意率", "ratings_satisfaction", satisfied, ask
-                ),
-            ],
-        ),
-        DimensionData(
-            "quality",
-            "比三致",
-            [
-                IndicatorData(
-                    "careful",
-                    "确保细致",
-                    D(11),
-                    form,
-                    "一次性告知（补正）率，越低越好",
-                    "cases_correction_rate",
-                    correction,
-                    insp,
-                ),
-                IndicatorData(
-                    "refined", "力求精致", D(11), form, "按时办结率", "cases_on_time", on_time, docs
-                ),
-                IndicatorData(
-                    "utmost", "追求极致", D(11), form, "零跑腿办件比例", "cases_zero_trip", zero_trip, docs
-                ),
-            ],
-        ),
-        DimensionData(
-            "management",
-            "比三优",
-            [
-                IndicatorData(
-                    "order-wait",
-                    "秩序优（等候）",
-                    D(6),
-                    form,
-                    "九成群众等候不超过的分钟数",
-                    "queue_wait_p90",
-                    p90,
-                    insp,
-                ),
-                IndicatorData(
-                    "order-crowd",
-                    "秩序优（拥挤预警）",
-                    D(6),
-                    form,
-                    "出现拥挤预警的队列日比例",
-                    "queue_crowded_days",
-                    crowd,
-                    insp,
-                ),
-                IndicatorData("environment", "环境优", D(11), insp, "环境整洁，设施完好，标识清楚"),
-                IndicatorData("culture", "文化优", D(11), insp, "文明宣传，志愿服务，文化氛围"),
-            ],
-        ),
-        DimensionData(
-            "bonus",
-            "加分项",
-            [
-                IndicatorData("innovation", "特色创新", D(5), docs, "特色做法获上级推广", is_bonus=True),
-                IndicatorData(
-                    "honours",
-                    "先进典型",
-                    D(5),
-                    form,
-                    "岗位标兵、服务明星",
-                    "ratings_service_stars",
-                    stars,
-                    docs,
-                    is_bonus=True,
-                ),
-            ],
-        ),
-    ]
-
-
 def rubric_default_create(*, category: str) -> Rubric:
     names = {"administration": "文明行政", "enforcement": "文明执法", "service": "文明服务"}
     return rubric_create(
@@ -260,3 +125,15 @@ def rubric_default_create(*, category: str) -> Rubric:
         dimensions=default_dimensions(),
         veto_items=VETO_ITEMS,
     )
+
+
+__all__ = [
+    "VETO_ITEMS",
+    "DimensionData",
+    "IndicatorData",
+    "default_dimensions",
+    "rubric_create",
+    "rubric_default_create",
+    "rubric_freeze",
+    "rubric_indicator_set_bands",
+]

@@ -26,6 +26,7 @@ from minxin.feedback.models import (
     RectificationStep,
 )
 from minxin.queueing.models import Ticket, TicketStatus
+from minxin.queueing.rules import hall_topic
 
 HOUR = 3600
 COMMENT_MAX = 500
@@ -231,7 +232,7 @@ def rating_create(
         if rating.is_bad:
             rectification_open(rating=rating, at=now)
         publish_on_commit(
-            f"hall:{rating.hall.code}",
+            hall_topic(rating.hall),
             {
                 "type": "rated",
                 "ticket": str(rating.ticket.public_id) if rating.ticket else None,

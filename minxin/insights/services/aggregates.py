@@ -18,128 +18,27 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from minxin.core import clock
-from minxin.insights.figures import FIGURE_FIELDS, WAIT_BINS, Figures, wait_bin
 from minxin.insights.models import AggregateCursor, HallDayStats, HallHourStats, HallMonthStats
+from minxin.insights.services.buckets import TICKET_COLUMNS, HourFigures, hour_of, sum_row
 from minxin.orgs.models import Hall
-from minxin.queueing.models import Channel, Ticket, TicketEvent, TicketStatus
+from minxin.queueing.models import Ticket, TicketEvent
 
 CURSOR = "tickets"
 RECONCILE_CURSOR = "reconcile"
 LEASE = dt.timedelta(minutes=5)
-REMOTE = frozenset((Channel.WEB, Channel.APP, Channel.API))
-TICKET_COLUMNS = (
-    "hall_id",
-    "service_date",
-    "issued_at",
-    "checked_in_at",
-    "called_at",
-    "started_at",
-    "finished_at",
-    "status",
-    "channel",
-    "window_id",
-    "wait_mean_minutes",
-)
 
 HallDay = tuple[int, dt.date]
 
 
-@dataclass(slots=True)
-class HourFigures:
-    """The figures of one hour bucket while it is being counted."""
-
-    issued: int = 0
-    served: int = 0
-    no_show: int = 0
-    cancelled: int = 0
-    transferred: int = 0
-    remote: int = 0
-    waited: int = 0
-    wait_seconds: int = 0
-    wait_max_seconds: int = 0
-    forecast_count: int = 0
-    forecast_seconds: int = 0
-    service_count: int = 0
-    service_seconds: int = 0
-    hist: list[int] = field(default_factory=lambda: [0] * WAIT_BINS)
-    window_ids: set[int] = field(default_factory=set)
-
-    def add(self, ticket: dict[str, Any]) -> None:
-        self.issued += 1
-        status = ticket["status"]
-        if status == TicketStatus.DONE:
-            self.served += 1
-        elif status == TicketStatus.NO_SHOW:
-            self.no_show += 1
-        elif status in (TicketStatus.CANCELLED, TicketStatus.LAPSED):
-            self.cancelled += 1
-        elif status == TicketStatus.TRANSFERRED:
-            self.transferred += 1
-        if ticket["channel"] in REMOTE:
-            self.remote += 1
-        called = ticket["called_at"]
-        if called is not None and ticket["window_id"] is not None:
-            self.window_ids.add(ticket["window_id"])
-        if called is not None and status != TicketStatus.NO_SHOW:
-            present = ticket["checked_in_at"] or ticket["issued_at"]
-            wait = max(0, round((called - present).total_seconds()))
-            self.waited += 1
-            self.wait_seconds += wait
-            self.wait_max_seconds = max(self.wait_max_seconds, wait)
-            self.hist[wait_bin(wait)] += 1
-        if ticket["wait_mean_minutes"] is not None:
-            self.forecast_count += 1
-            self.forecast_seconds += round(ticket["wait_mean_minutes"] * 60)
-        start = ticket["started_at"] or called
-        if status == TicketStatus.DONE and ticket["finished_at"] is not None and start is not None:
-            self.service_count += 1
-            self.service_seconds += max(0, round((ticket["finished_at"] - start).total_seconds()))
-
-    def row(self, *, hall_id: int, service_date: dt.date, hour: int, at: dt.datetime) -> HallHourStats:
-        values = {name: getattr(self, name) for name in FIGURE_FIELDS}
-        return HallHourStats(
-            hall_id=hall_id,
-            service_date=service_date,
-            hour=hour,
-            wait_max_seconds=self.wait_max_seconds,
-            wait_hist=_trim(self.hist),
-            windows=len(self.window_ids),
-            computed_at=at,
-            **values,
-        )
-
-
-def _trim(hist: list[int]) -> list[int]:
-    """Histograms are stored without their empty tail (most waits sit in the first bins)."""
-    end = len(hist)
-    while end and hist[end - 1] == 0:
-        end -= 1
-    return hist[:end]
-
-
 def _zones() -> dict[int, ZoneInfo]:
     return {pk: ZoneInfo(zone) for pk, zone in Hall.objects.values_list("pk", "time_zone")}
-
-
-def _hour_of(instant: dt.datetime, zone: ZoneInfo, service_date: dt.date) -> int:
-    """The local hour a number counts in: the hour it was issued, on its service date. A number whose
-    issue falls outside its date (a clock set wrong, a number kept across midnight) counts in the first
-    or last hour of the date, so every ticket lands in exactly one bucket of its own day."""
-    local = instant.astimezone(zone)
-    if local.date() < service_date:
-        return 0
-    if local.date() > service_date:
-        return 23
-    return local.hour
 
 
 CHUNK = 400  # halls per statement (SQLite allows 999 parameters)
@@ -148,18 +47,6 @@ CHUNK = 400  # halls per statement (SQLite allows 999 parameters)
 def _chunks(items: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
-
-
-def _sum_row(model: Any, rows: list[Any], at: dt.datetime, **fields: Any) -> Any:
-    total = Figures.of(rows)
-    values = {name: getattr(total, name) for name in FIGURE_FIELDS}
-    return model(
-        **values,
-        wait_max_seconds=total.wait_max_seconds,
-        wait_hist=_trim(total.wait_hist),
-        computed_at=at,
-        **fields,
-    )
 
 
 def date_refresh(
@@ -174,56 +61,78 @@ def date_refresh(
     at = clock.now()
     done = 0
     for hall_ids in _chunks(sorted(halls_hours)):
-        tickets = Ticket.objects.filter(hall_id__in=hall_ids, service_date=service_date)
-        if low > 0:  # hours 0 and 23 also hold the numbers issued outside the date (see _hour_of)
-            tickets = tickets.filter(
-                issued_at__gte=min(
-                    dt.datetime.combine(service_date, dt.time(low), tzinfo=zones[pk]) for pk in hall_ids
-                )
-            )
-        if high < 23:
-            tickets = tickets.filter(
-                issued_at__lt=max(
-                    dt.datetime.combine(service_date, dt.time(high), tzinfo=zones[pk]) for pk in hall_ids
-                )
-                + dt.timedelta(hours=1)
-            )
+        tickets = _tickets_of_hours(hall_ids, service_date, low, high, zones)
         counted: dict[tuple[int, int], HourFigures] = defaultdict(HourFigures)
         for ticket in tickets.values(*TICKET_COLUMNS).iterator(chunk_size=5000):
-            hour = _hour_of(ticket["issued_at"], zones[ticket["hall_id"]], service_date)
+            hour = hour_of(ticket["issued_at"], zones[ticket["hall_id"]], service_date)
             if low <= hour <= high:
                 counted[(ticket["hall_id"], hour)].add(ticket)
-        with transaction.atomic():
-            HallHourStats.objects.filter(
-                hall_id__in=hall_ids, service_date=service_date, hour__gte=low, hour__lte=high
-            ).delete()
-            HallHourStats.objects.bulk_create(
-                [
-                    figures.row(hall_id=hall_id, service_date=service_date, hour=hour, at=at)
-                    for (hall_id, hour), figures in counted.items()
-                ],
-                batch_size=1000,
-            )
-            hours_of: dict[int, list[HallHourStats]] = defaultdict(list)
-            for row in HallHourStats.objects.filter(hall_id__in=hall_ids, service_date=service_date):
-                hours_of[row.hall_id].append(row)
-            HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=service_date).delete()
-            HallDayStats.objects.bulk_create(
-                [
-                    _sum_row(
-                        HallDayStats,
-                        rows,
-                        at,
-                        hall_id=hall_id,
-                        service_date=service_date,
-                        windows=max(row.windows for row in rows),
-                    )
-                    for hall_id, rows in hours_of.items()
-                ],
-                batch_size=1000,
-            )
+        _rows_replace(hall_ids, service_date, (low, high), counted, at)
         done += len(hall_ids) * (high - low + 1)
     return done
+
+
+def _tickets_of_hours(
+    hall_ids: list[int], service_date: dt.date, low: int, high: int, zones: dict[int, ZoneInfo]
+) -> QuerySet[Ticket]:
+    """The halls' tickets of the date issued from hour `low` to hour `high` (in the earliest and the
+    latest of their zones)."""
+    tickets = Ticket.objects.filter(hall_id__in=hall_ids, service_date=service_date)
+    if low > 0:  # hours 0 and 23 also hold the numbers issued outside the date (see hour_of)
+        tickets = tickets.filter(
+            issued_at__gte=min(
+                dt.datetime.combine(service_date, dt.time(low), tzinfo=zones[pk]) for pk in hall_ids
+            )
+        )
+    if high < 23:
+        tickets = tickets.filter(
+            issued_at__lt=max(
+                dt.datetime.combine(service_date, dt.time(high), tzinfo=zones[pk]) for pk in hall_ids
+            )
+            + dt.timedelta(hours=1)
+        )
+    return tickets
+
+
+@transaction.atomic
+def _rows_replace(
+    hall_ids: list[int],
+    service_date: dt.date,
+    hours: tuple[int, int],
+    counted: dict[tuple[int, int], HourFigures],
+    at: dt.datetime,
+) -> None:
+    """Replace the halls' hour rows from `hours[0]` to `hours[1]` with `counted`, then their day rows
+    with the sums of all their hour rows, in one transaction."""
+    low, high = hours
+    HallHourStats.objects.filter(
+        hall_id__in=hall_ids, service_date=service_date, hour__gte=low, hour__lte=high
+    ).delete()
+    HallHourStats.objects.bulk_create(
+        [
+            figures.row(hall_id=hall_id, service_date=service_date, hour=hour, at=at)
+            for (hall_id, hour), figures in counted.items()
+        ],
+        batch_size=1000,
+    )
+    hours_of: dict[int, list[HallHourStats]] = defaultdict(list)
+    for row in HallHourStats.objects.filter(hall_id__in=hall_ids, service_date=service_date):
+        hours_of[row.hall_id].append(row)
+    HallDayStats.objects.filter(hall_id__in=hall_ids, service_date=service_date).delete()
+    HallDayStats.objects.bulk_create(
+        [
+            sum_row(
+                HallDayStats,
+                rows,
+                at,
+                hall_id=hall_id,
+                service_date=service_date,
+                windows=max(row.windows for row in rows),
+            )
+            for hall_id, rows in hours_of.items()
+        ],
+        batch_size=1000,
+    )
 
 
 def months_refresh(*, month: dt.date, hall_ids: set[int]) -> None:
@@ -240,7 +149,7 @@ def months_refresh(*, month: dt.date, hall_ids: set[int]) -> None:
             HallMonthStats.objects.filter(hall_id__in=chunk, month=month).delete()
             HallMonthStats.objects.bulk_create(
                 [
-                    _sum_row(
+                    sum_row(
                         HallMonthStats,
                         rows,
                         at,
@@ -322,7 +231,7 @@ def aggregates_run(*, page: int | None = None, max_pages: int | None = None) -> 
         for number, rows in enumerate(_event_pages(cursor.settled_event_id, page)):
             buckets: dict[HallDay, set[int]] = defaultdict(set)
             for event_id, at, hall_id, service_date, issued_at in rows:
-                buckets[(hall_id, service_date)].add(_hour_of(issued_at, zones[hall_id], service_date))
+                buckets[(hall_id, service_date)].add(hour_of(issued_at, zones[hall_id], service_date))
                 if at > settle_before:
                     unsettled_seen = True
                 if not unsettled_seen:

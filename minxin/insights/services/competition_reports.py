@@ -19,6 +19,7 @@ from minxin.core import clock
 from minxin.insights.honours_month import CompetitionMonth, competition_month
 from minxin.insights.models import Report
 from minxin.insights.selectors import month_add, month_start
+from minxin.insights.services.sheets import sheet_add
 from minxin.orgs.models import Region
 
 
@@ -72,12 +73,10 @@ def _ranking_rows(report: CompetitionMonth) -> tuple[list[str], list[list[Any]]]
 def competition_report_xlsx(report: CompetitionMonth) -> bytes:
     from openpyxl import Workbook
 
-    from minxin.insights.services.reports import _sheet
-
     workbook = Workbook()
     assert workbook.active is not None
     workbook.remove(workbook.active)
-    _sheet(
+    sheet_add(
         workbook,
         _("Rounds"),
         [_("Round"), _("Category"), _("Units ranked"), _("Red flags"), _("Black flags"), _("Frozen")],
@@ -94,9 +93,9 @@ def competition_report_xlsx(report: CompetitionMonth) -> bytes:
         ],
     )
     header, rows = _ranking_rows(report)
-    _sheet(workbook, _("Ranking"), header, rows)
-    _sheet(workbook, _("Flags"), [_("Round"), _("Flag"), _("Unit"), _("Change")], _flag_rows(report))
-    _sheet(
+    sheet_add(workbook, _("Ranking"), header, rows)
+    sheet_add(workbook, _("Flags"), [_("Round"), _("Flag"), _("Unit"), _("Change")], _flag_rows(report))
+    sheet_add(
         workbook,
         _("Titles"),
         [_("Date"), _("Unit"), _("Title"), _("Step"), _("Decision")],

@@ -23,6 +23,8 @@ from minxin.core.workdays import exceptions_between, is_working_day
 from minxin.insights.figures import Figures
 from minxin.insights.models import HallDayStats, HallHourStats, HallMonthStats, Report
 from minxin.insights.selectors import month_add, month_start, province_today
+from minxin.insights.services.competition_reports import competition_reports_job
+from minxin.insights.services.sheets import sheet_add
 from minxin.orgs.models import Hall
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -85,20 +87,6 @@ def hall_report_pdf(report: HallMonth) -> bytes:
     return pdf
 
 
-def _sheet(workbook: Any, title: str, header: list[str], rows: list[list[Any]]) -> None:
-    from openpyxl.styles import Font
-
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 14
-
-
 def _num(value: Any) -> Any:
     return None if value is None else float(value)
 
@@ -135,7 +123,7 @@ def hall_report_xlsx(report: HallMonth) -> bytes:
     workbook = Workbook()
     assert workbook.active is not None
     workbook.remove(workbook.active)
-    _sheet(
+    sheet_add(
         workbook,
         _("Summary"),
         [_("Hall"), _("Month"), *figure_header()],
@@ -144,13 +132,13 @@ def hall_report_xlsx(report: HallMonth) -> bytes:
             [report.hall.name, f"{month_add(report.month, -1):%Y-%m}", *figure_cells(report.previous)],
         ],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("By day"),
         [_("Date"), *figure_header()],
         [[day.isoformat(), *figure_cells(figures)] for day, figures in report.days],
     )
-    _sheet(
+    sheet_add(
         workbook,
         _("By hour"),
         [_("Hour"), *figure_header()],
@@ -224,6 +212,4 @@ def reports_monthly_job() -> int:
         except IntegrityError:
             continue
         made += 1
-    from minxin.insights.services.competition_reports import competition_reports_job
-
     return made + competition_reports_job(today=today)

@@ -4,17 +4,24 @@ from the aggregate tables and the queues' day counters, so a screen's refresh re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Sum
+from django.db.models import Sum
 
 from minxin.core import clock
 from minxin.insights import modules
 from minxin.insights.figures import ROW_FIELDS, Figures
 from minxin.insights.models import HallDayStats, HallHourStats, WallSnapshot
-from minxin.insights.selectors import hall_refs_of_region, province_today
+from minxin.insights.selectors import (
+    HallRef,
+    hall_refs_of_region,
+    open_windows_by_hall,
+    province_today,
+    waiting_by_hall,
+)
 from minxin.orgs.models import Region
-from minxin.queueing.models import QueueDay, WindowState
 
 STALE_AFTER = dt.timedelta(seconds=60)
 TREND_DAYS = 30
@@ -23,6 +30,20 @@ TOP_WAITS = 8
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Now:
+    """Today's figures of each hall (by hall id): the day so far, the last two hours, the people
+    waiting and the windows open."""
+
+    today: dict[int, Figures]
+    recent: dict[int, Figures]
+    waiting: dict[int, int]
+    open_windows: dict[int, int]
+
+    def waiting_at(self, hall_ids: Iterable[int]) -> int:
+        return sum(max(0, self.waiting.get(pk) or 0) for pk in hall_ids)
 
 
 def wall_payload(*, region: Region) -> dict[str, Any]:
@@ -38,32 +59,50 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
         )
     }
     trend = day_trend(hall_ids=hall_ids, start=today - dt.timedelta(days=TREND_DAYS - 1), end=today)
-    local_hour = clock.local_now(region_zone(halls)).hour
-    hour_rows = HallHourStats.objects.filter(
-        hall_id__in=hall_ids, service_date=today, hour__in=[local_hour, max(0, local_hour - 1)]
-    )
-    recent: dict[int, Figures] = {}
-    for row in hour_rows.values_list("hall_id", *ROW_FIELDS):
-        recent.setdefault(row[0], Figures()).add(Figures.from_values(row[1:]))
-    waiting = dict(
-        QueueDay.objects.filter(queue__hall_id__in=hall_ids, service_date=today)
-        .values_list("queue__hall_id")
-        .annotate(count=Sum(F("issued") - F("departed")))
-    )
-    open_windows = dict(
-        WindowState.objects.filter(window__hall_id__in=hall_ids, status=WindowState.Status.OPEN)
-        .values_list("window__hall_id")
-        .annotate(count=Count("id"))
+    live = _Now(
+        today=today_by_hall,
+        recent=_recent_by_hall(hall_ids, today, clock.local_now(region_zone(halls)).hour),
+        waiting=waiting_by_hall(hall_ids, today),
+        open_windows=open_windows_by_hall(hall_ids),
     )
     cities = list(region.children.order_by("code"))
     city_of_hall = {
         hall.pk: next((city.code for city in cities if hall.region_path.startswith(city.path)), "")
         for hall in halls
     }
+    return {
+        "region": {"code": region.code, "name": region.name},
+        "generated_at": now.isoformat(),
+        "date": today.isoformat(),
+        "zone": region_zone(halls),
+        "totals": _totals(halls, live),
+        "cities": _city_rows(cities, city_of_hall, live),
+        "longest_waits": _longest_waits(halls, cities, city_of_hall, live),
+        "trend": [
+            {"date": day.isoformat(), "served": figures.served, "wait_mean": _text(figures.wait_mean)}
+            for day, figures in sorted(trend.items())
+        ],
+        "modules": modules.wall_panels(region=region, today=today),
+        "competition": modules.competition_figures(region=region),
+    }
+
+
+def _recent_by_hall(hall_ids: list[int], today: dt.date, local_hour: int) -> dict[int, Figures]:
+    """Each hall's figures of this hour and the one before (the waits people meet now)."""
+    hour_rows = HallHourStats.objects.filter(
+        hall_id__in=hall_ids, service_date=today, hour__in=[local_hour, max(0, local_hour - 1)]
+    )
+    recent: dict[int, Figures] = {}
+    for row in hour_rows.values_list("hall_id", *ROW_FIELDS):
+        recent.setdefault(row[0], Figures()).add(Figures.from_values(row[1:]))
+    return recent
+
+
+def _city_rows(cities: list[Region], city_of_hall: dict[int, str], live: _Now) -> list[dict[str, Any]]:
     city_rows = []
     for city in cities:
         mine = [pk for pk, code in city_of_hall.items() if code == city.code]
-        figures = Figures.of(today_by_hall[pk] for pk in mine if pk in today_by_hall)
+        figures = Figures.of(live.today[pk] for pk in mine if pk in live.today)
         city_rows.append(
             {
                 "code": city.code,
@@ -73,12 +112,19 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
                 "issued": figures.issued,
                 "wait_mean": _text(figures.wait_mean),
                 "wait_p90": _text(figures.wait_p90),
-                "waiting_now": sum(max(0, waiting.get(pk) or 0) for pk in mine),
-                "windows_open": sum(open_windows.get(pk, 0) for pk in mine),
+                "waiting_now": live.waiting_at(mine),
+                "windows_open": sum(live.open_windows.get(pk, 0) for pk in mine),
             }
         )
-    total = Figures.of(today_by_hall.values())
-    longest = sorted(
+    return city_rows
+
+
+def _longest_waits(
+    halls: list[HallRef], cities: list[Region], city_of_hall: dict[int, str], live: _Now
+) -> list[dict[str, Any]]:
+    """The halls where people wait longest now (this hour and the last), longest first."""
+    recent = live.recent
+    return sorted(
         (
             {
                 "hall": hall.name,
@@ -86,36 +132,26 @@ def wall_payload(*, region: Region) -> dict[str, Any]:
                 "city": next((c.name for c in cities if c.code == city_of_hall[hall.pk]), ""),
                 "wait_mean": _text(recent[hall.pk].wait_mean),
                 "wait_p90": _text(recent[hall.pk].wait_p90),
-                "waiting_now": max(0, waiting.get(hall.pk) or 0),
+                "waiting_now": max(0, live.waiting.get(hall.pk) or 0),
             }
             for hall in halls
             if hall.pk in recent and recent[hall.pk].wait_mean is not None
         ),
         key=lambda item: (-float(item["wait_mean"] or 0), item["hall"]),
     )[:TOP_WAITS]
+
+
+def _totals(halls: list[HallRef], live: _Now) -> dict[str, Any]:
+    total = Figures.of(live.today.values())
     return {
-        "region": {"code": region.code, "name": region.name},
-        "generated_at": now.isoformat(),
-        "date": today.isoformat(),
-        "zone": region_zone(halls),
-        "totals": {
-            "halls": len(halls),
-            "issued": total.issued,
-            "served": total.served,
-            "wait_mean": _text(total.wait_mean),
-            "wait_p90": _text(total.wait_p90),
-            "forecast_mean": _text(total.forecast_mean),
-            "waiting_now": sum(max(0, count or 0) for count in waiting.values()),
-            "windows_open": sum(open_windows.values()),
-        },
-        "cities": city_rows,
-        "longest_waits": longest,
-        "trend": [
-            {"date": day.isoformat(), "served": figures.served, "wait_mean": _text(figures.wait_mean)}
-            for day, figures in sorted(trend.items())
-        ],
-        "modules": modules.wall_panels(region=region, today=today),
-        "competition": modules.competition_figures(region=region),
+        "halls": len(halls),
+        "issued": total.issued,
+        "served": total.served,
+        "wait_mean": _text(total.wait_mean),
+        "wait_p90": _text(total.wait_p90),
+        "forecast_mean": _text(total.forecast_mean),
+        "waiting_now": sum(max(0, count or 0) for count in live.waiting.values()),
+        "windows_open": sum(live.open_windows.values()),
     }
 
 

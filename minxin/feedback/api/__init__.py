@@ -1,24 +1,37 @@
-"""The feedback API (one ninja Router, mounted under /api/v1/ by minxin.api)."""
+"""The feedback API (one ninja Router, mounted under /api/v1/ by minxin.api): its operations, here so
+that their operation ids stay `minxin_feedback_api_…`; the request and answer shapes are in `schemas`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from decimal import Decimal
-from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
 from minxin.accounts.api_auth import request_user, staff_auth
 from minxin.accounts.models import Citizen, Role, User
 from minxin.cases.models import Case
 from minxin.core.audit import client_ip
 from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
-from minxin.feedback.models import Appeal, Rating, Rectification
-from minxin.feedback.selectors import Figures, current_honours, hall_summary, rectifications_for
+from minxin.feedback.api.schemas import (
+    AppealIn,
+    DecideIn,
+    HonourOut,
+    HonoursOut,
+    MeasuresIn,
+    RatingIn,
+    RatingOut,
+    RecheckIn,
+    RectificationOut,
+    ReplyIn,
+    SummaryOut,
+    SummaryQuery,
+    VerifyIn,
+    figures_fields,
+)
+from minxin.feedback.models import Appeal, Rectification
+from minxin.feedback.selectors import current_honours, hall_summary, rectifications_for
 from minxin.feedback.services import (
     RatingInput,
     appeal_decide,
@@ -31,56 +44,12 @@ from minxin.feedback.services import (
     rectification_verify,
     ticket_rate,
 )
-from minxin.orgs.api import hall_or_404
-from minxin.orgs.selectors import hall_get, staff_may_act_in_hall
+from minxin.orgs.selectors import hall_for, hall_get, staff_may_act_in_hall
 from minxin.queueing.api import optional_auth
 from minxin.queueing.models import Ticket
 
 router = Router(tags=["feedback"])
 DEVICE_ROLES = [Role.WINDOW_CLERK, Role.HALL_MANAGER]
-
-
-class RatingIn(Schema):
-    ticket: uuid.UUID | None = Field(None, description="The ticket's id (one of ticket or case)")
-    case: uuid.UUID | None = Field(None, description="The case's id (one of ticket or case)")
-    score: int = Field(description="5 very satisfied … 1 very dissatisfied")
-    indicators: list[str] = Field(
-        default_factory=list,
-        max_length=8,
-        description="On a bad rating: efficiency, professional, attitude (offline); efficiency, "
-        "guide_accuracy, convenience, usability (online)",
-    )
-    comment: str = Field("", max_length=500)
-    channel: Literal["device", "qr", "web", "sms", "api"]
-
-
-class RatingOut(Schema):
-    id: uuid.UUID
-    ticket: uuid.UUID | None
-    case: uuid.UUID | None
-    score: int
-    indicators: list[str]
-    comment: str
-    channel: str
-    rated_at: dt.datetime
-    rectification: uuid.UUID | None
-
-    @staticmethod
-    def of(rating: Rating) -> RatingOut:
-        rectification = (
-            Rectification.objects.filter(rating=rating).values_list("public_id", flat=True).first()
-        )
-        return RatingOut(
-            id=rating.public_id,
-            ticket=rating.ticket.public_id if rating.ticket else None,
-            case=rating.case.public_id if rating.case else None,
-            score=rating.score,
-            indicators=list(rating.indicators),
-            comment=rating.comment,
-            channel=rating.channel,
-            rated_at=rating.rated_at,
-            rectification=rectification,
-        )
 
 
 def _caller_may_use(
@@ -156,58 +125,6 @@ def rating_create_api(request: HttpRequest, payload: RatingIn) -> Status[RatingO
     return Status(201, RatingOut.of(rating))
 
 
-class FiguresOut(Schema):
-    count: int
-    mean: Decimal | None
-    satisfaction_rate: Decimal | None
-    bad: int
-    excluded: int
-    rectified_on_time: int
-    appeals_upheld: int
-    appeals_rejected: int
-    served: int
-    participation: Decimal | None
-
-
-class WindowFiguresOut(FiguresOut):
-    window: str
-    name: str
-
-
-class ClerkFiguresOut(FiguresOut):
-    clerk: str
-    name: str
-
-
-class SummaryOut(FiguresOut):
-    hall: str
-    date_from: dt.date = Field(alias="from")
-    date_to: dt.date = Field(alias="to")
-    by_window: list[WindowFiguresOut]
-    by_clerk: list[ClerkFiguresOut]
-
-
-def _figures(row: Figures | None) -> dict[str, object]:
-    row = row or Figures(key=None)
-    return {
-        "count": row.count,
-        "mean": row.mean,
-        "satisfaction_rate": row.satisfaction_rate,
-        "bad": row.bad,
-        "excluded": row.excluded,
-        "rectified_on_time": row.rectified_on_time,
-        "appeals_upheld": row.appeals_upheld,
-        "appeals_rejected": row.appeals_rejected,
-        "served": row.served,
-        "participation": row.participation,
-    }
-
-
-class SummaryQuery(Schema):
-    date_from: dt.date = Field(alias="from")
-    date_to: dt.date = Field(alias="to")
-
-
 @router.get(
     "/halls/{hall}/ratings/summary",
     response=SummaryOut,
@@ -216,12 +133,12 @@ class SummaryQuery(Schema):
     summary="A hall's rating figures for a period, by window and by clerk (managers, the city office)",
 )
 def rating_summary_api(request: HttpRequest, hall: str, query: Query[SummaryQuery]) -> SummaryOut:
-    the_hall = hall_or_404(hall)
-    user = request_user(request)
-    if not staff_may_act_in_hall(user=user, hall=the_hall, roles=[Role.HALL_MANAGER, Role.CITY_OFFICE]):
-        raise Forbidden(
-            _("Only the hall's managers and the city office see its figures."), code="out_of_scope"
-        )
+    the_hall = hall_for(
+        code=hall,
+        user=request_user(request),
+        roles=[Role.HALL_MANAGER, Role.CITY_OFFICE],
+        refusal=_("Only the hall's managers and the city office see its figures."),
+    )
     if query.date_to < query.date_from or (query.date_to - query.date_from).days > 366:
         raise InvalidInput(_("Choose a period of at most a year, from before to."), details={"field": "to"})
     summary = hall_summary(hall=the_hall, date_from=query.date_from, date_to=query.date_to)
@@ -230,83 +147,17 @@ def rating_summary_api(request: HttpRequest, hall: str, query: Query[SummaryQuer
             "hall": the_hall.code,
             "from": query.date_from,
             "to": query.date_to,
-            **_figures(summary.total),
+            **figures_fields(summary.total),
             "by_window": [
-                {"window": window.number, "name": window.name, **_figures(row)}
+                {"window": window.number, "name": window.name, **figures_fields(row)}
                 for window, row in summary.windows
             ],
             "by_clerk": [
-                {"clerk": clerk.username, "name": str(clerk), **_figures(row)}
+                {"clerk": clerk.username, "name": str(clerk), **figures_fields(row)}
                 for clerk, row in summary.clerks
             ],
         }
     )
-
-
-class AppealOut(Schema):
-    ground: str
-    reason: str
-    status: str
-    decision_reason: str
-    decided_at: dt.datetime | None
-
-
-class RectificationOut(Schema):
-    id: uuid.UUID
-    hall: str
-    department: str | None
-    window: str | None
-    clerk: str | None
-    score: int
-    indicators: list[str]
-    comment: str
-    status: str
-    opened_at: dt.datetime
-    step_due: dt.date
-    late: bool
-    clerk_account: str
-    finding: str
-    measures: str
-    reply: str
-    closed_at: dt.datetime | None
-    resolution: str
-    follow_up_score: int | None
-    appeal: AppealOut | None
-
-    @staticmethod
-    def of(row: Rectification) -> RectificationOut:
-        rating = row.rating
-        appeal: Appeal | None = getattr(row, "appeal", None)
-        return RectificationOut(
-            id=row.public_id,
-            hall=row.hall.code,
-            department=row.department.name if row.department else None,
-            window=rating.window.number if rating.window else None,
-            clerk=rating.clerk.username if rating.clerk else None,
-            score=rating.score,
-            indicators=list(rating.indicators),
-            comment=rating.comment,
-            status=row.status,
-            opened_at=row.opened_at,
-            step_due=row.step_due,
-            late=row.late,
-            clerk_account=row.clerk_account,
-            finding=row.finding,
-            measures=row.measures,
-            reply=row.reply,
-            closed_at=row.closed_at,
-            resolution=row.resolution,
-            follow_up_score=row.follow_up_score,
-            appeal=AppealOut(
-                ground=appeal.ground,
-                reason=appeal.reason,
-                status=appeal.status,
-                decision_reason=appeal.decision_reason,
-                decided_at=appeal.decided_at,
-            )
-            if appeal is not None
-            else None,
-        )
 
 
 MAX_OFFSET = 1_000_000
@@ -321,7 +172,7 @@ MAX_OFFSET = 1_000_000
 def rectification_list_api(
     request: HttpRequest, hall: str = "", status: str = "", limit: int = 50, offset: int = 0
 ) -> list[RectificationOut]:
-    the_hall = hall_or_404(hall) if hall else None
+    the_hall = hall_for(code=hall) if hall else None
     rows = rectifications_for(user=request_user(request), hall=the_hall, status=status)
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, MAX_OFFSET))  # past any list, and within the database's integers
@@ -333,34 +184,6 @@ def _rectification(user: User, public_id: uuid.UUID) -> Rectification:
     if row is None:
         raise NotFound(_("No such bad review."), code="rectification_not_found")
     return row
-
-
-class VerifyIn(Schema):
-    clerk_account: str = Field(max_length=2000)
-    finding: str = Field(max_length=2000)
-
-
-class MeasuresIn(Schema):
-    measures: str = Field(max_length=2000)
-
-
-class ReplyIn(Schema):
-    reply: str = Field(max_length=2000)
-
-
-class RecheckIn(Schema):
-    passed: bool
-    note: str = Field("", max_length=2000)
-
-
-class AppealIn(Schema):
-    ground: Literal["mistaken", "malicious", "outside_remit"]
-    reason: str = Field(max_length=2000)
-
-
-class DecideIn(Schema):
-    upheld: bool
-    reason: str = Field(max_length=2000)
 
 
 def _answer(user: User, public_id: uuid.UUID) -> RectificationOut:
@@ -442,31 +265,13 @@ def appeal_decide_api(
     return _answer(user, rectification_id)
 
 
-class HonourOut(Schema):
-    kind: str
-    month: str
-    rank: int
-    clerk: str | None
-    staff_number: str | None
-    window: str | None
-    window_name: str | None
-    citation: str
-    figures: dict[str, object]
-
-
-class HonoursOut(Schema):
-    hall: str
-    month: str | None
-    honours: list[HonourOut]
-
-
 @router.get(
     "/halls/{hall}/honours",
     response=HonoursOut,
     summary="The hall's current service stars and red-flag windows",
 )
 def hall_honours_api(request: HttpRequest, hall: str) -> HonoursOut:
-    the_hall = hall_or_404(hall)
+    the_hall = hall_for(code=hall)
     honours = current_honours(hall=the_hall)
     return HonoursOut(
         hall=the_hall.code,

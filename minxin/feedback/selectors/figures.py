@@ -1,4 +1,4 @@
-"""Reads of the feedback app: rating statistics, the loop's lists, disclosure and honours.
+"""Rating statistics: the figures of ratings and services by group and period.
 
 Statistics (exact, `Decimal`; formulas in docs/feedback.md) — the functions other apps call:
 
@@ -28,22 +28,17 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
-from minxin.accounts.models import Role, User
+from minxin.accounts.models import User
 from minxin.cases.models import Case, CaseStatus
 from minxin.catalog.models import Department, Window, window_order
 from minxin.core import clock
 from minxin.feedback.models import (
     BAD_MAX,
-    OPEN_STATUSES,
     Appeal,
-    Honour,
-    HonourKind,
-    Nomination,
     Rating,
-    Rectification,
     RectificationStatus,
 )
-from minxin.orgs.models import Hall, Region, StaffMembership
+from minxin.orgs.models import Hall, Region
 from minxin.queueing.models import Ticket, TicketStatus
 
 Group = Literal["clerk", "window", "department", "hall", "unit", "city", "all"]
@@ -221,13 +216,26 @@ def rating_figures_map(
     hall_ids = list(hall_ids) if hall_ids is not None else None
     unit_ids = list(unit_ids) if unit_ids is not None else None
     scope: dict[str, Any] = {"hall_ids": hall_ids, "unit_ids": unit_ids, "region": region}
-    satisfied_min = settings.FEEDBACK_SATISFIED_MIN_SCORE
-    scored = Q(excluded_at__isnull=True)
-    closed = Q(rectification__status=RectificationStatus.CLOSED, rectification__resolution="rectified")
     ratings = _scoped(
         Rating.objects.filter(service_date__gte=date_from, service_date__lte=date_to), "", **scope
     )
-    aggregates = dict(
+    out: dict[tuple[int | None, dt.date | None], Figures] = {}
+    for row in _grouped_rows(ratings, _RATING_KEYS.get(by), "service_date", period, _rating_aggregates()):
+        if row["n"]:
+            key = _row_key(row, period)
+            out[key] = _figures_of(key, row)
+    for key, served in _served(by, date_from, date_to, period, scope).items():
+        out[key] = replace(out.get(key) or Figures(key=key[0], period=key[1]), served=served)
+    return out
+
+
+def _rating_aggregates() -> dict[str, Any]:
+    """What is counted of the ratings of a group: all, scored, satisfied, bad, excluded, and their
+    rectifications and appeals."""
+    satisfied_min = settings.FEEDBACK_SATISFIED_MIN_SCORE
+    scored = Q(excluded_at__isnull=True)
+    closed = Q(rectification__status=RectificationStatus.CLOSED, rectification__resolution="rectified")
+    return dict(
         n=Count("id"),
         n_scored=Count("id", filter=scored),
         n_sum=Sum("score", filter=scored),
@@ -245,30 +253,25 @@ def rating_figures_map(
             "rectification__appeal", filter=Q(rectification__appeal__status=Appeal.Status.PENDING)
         ),
     )
-    out: dict[tuple[int | None, dt.date | None], Figures] = {}
-    for row in _grouped_rows(ratings, _RATING_KEYS.get(by), "service_date", period, aggregates):
-        if not row["n"]:
-            continue
-        key = _row_key(row, period)
-        out[key] = Figures(
-            key=key[0],
-            period=key[1],
-            count=row["n"],
-            scored=row["n_scored"],
-            score_sum=int(row["n_sum"] or 0),
-            satisfied=row["n_satisfied"],
-            bad=row["n_bad"],
-            excluded=row["n_excluded"],
-            rectifications=row["n_rect"],
-            rectified=row["n_rectified"],
-            rectified_on_time=row["n_on_time"],
-            appeals_upheld=row["n_upheld"],
-            appeals_rejected=row["n_rejected"],
-            appeals_pending=row["n_pending"],
-        )
-    for key, served in _served(by, date_from, date_to, period, scope).items():
-        out[key] = replace(out.get(key) or Figures(key=key[0], period=key[1]), served=served)
-    return out
+
+
+def _figures_of(key: tuple[int | None, dt.date | None], row: dict[str, Any]) -> Figures:
+    return Figures(
+        key=key[0],
+        period=key[1],
+        count=row["n"],
+        scored=row["n_scored"],
+        score_sum=int(row["n_sum"] or 0),
+        satisfied=row["n_satisfied"],
+        bad=row["n_bad"],
+        excluded=row["n_excluded"],
+        rectifications=row["n_rect"],
+        rectified=row["n_rectified"],
+        rectified_on_time=row["n_on_time"],
+        appeals_upheld=row["n_upheld"],
+        appeals_rejected=row["n_rejected"],
+        appeals_pending=row["n_pending"],
+    )
 
 
 def _served(
@@ -337,90 +340,3 @@ def hall_summary(*, hall: Hall, date_from: dt.date, date_to: dt.date) -> HallSum
         departments=[(department, departments[(department.pk, None)]) for department in department_rows],
         days=rating_figures(by="all", period="day", **scope),
     )
-
-
-# --- the loop's lists -------------------------------------------------------------------------------
-
-
-def rectifications_for(
-    *, user: User, hall: Hall | None = None, status: str = "", escalated: bool = False
-) -> QuerySet[Rectification]:
-    """The bad reviews `user` may see: a hall's (managers, clerks see their own), a department's
-    (officers), a region's (the city office); optionally one hall, one status, the escalated ones."""
-    memberships = StaffMembership.objects.filter(user=user)
-    rows = Rectification.objects.select_related(
-        "rating__window", "rating__clerk", "hall", "department", "appeal"
-    ).order_by("-opened_at")
-    if not memberships.filter(role=Role.SYSTEM_ADMIN).exists():
-        scope = Q(hall__in=memberships.filter(role=Role.HALL_MANAGER, hall__isnull=False).values("hall"))
-        scope |= Q(department__officers=user)
-        scope |= Q(rating__clerk=user)
-        for path in memberships.filter(role=Role.CITY_OFFICE, region__isnull=False).values_list(
-            "region__path", flat=True
-        ):
-            scope |= Q(hall__unit__region__path__startswith=path)
-        rows = rows.filter(scope).distinct()
-    if hall is not None:
-        rows = rows.filter(hall=hall)
-    if status == "open":
-        rows = rows.filter(status__in=OPEN_STATUSES)
-    elif status:
-        rows = rows.filter(status=status)
-    if escalated:
-        rows = rows.filter(late=True)
-    return rows
-
-
-def disclosure_bad_reviews(
-    *, date_from: dt.date, date_to: dt.date, hall: Hall | None = None, region: Region | None = None
-) -> QuerySet[Rectification]:
-    """The bad reviews of a period for the public page (shown masked), with their status and reply."""
-    rows = Rectification.objects.filter(
-        rating__service_date__gte=date_from, rating__service_date__lte=date_to
-    ).select_related("rating__window", "rating__department", "hall", "appeal")
-    if hall is not None:
-        rows = rows.filter(hall=hall)
-    if region is not None:
-        rows = rows.filter(hall__unit__region__path__startswith=region.path)
-    return rows.order_by("-opened_at")
-
-
-# --- honours ----------------------------------------------------------------------------------------
-
-
-def current_honours(*, hall: Hall, on: dt.date | None = None) -> list[Honour]:
-    """The confirmed honours of the latest month that has any, up to `on` (today in the hall)."""
-    today = on or clock.local_today(hall.time_zone)
-    confirmed = Honour.objects.filter(hall=hall, status=Honour.Status.CONFIRMED, month__lte=today)
-    latest = confirmed.order_by("-month").values_list("month", flat=True).first()
-    if latest is None:
-        return []
-    return list(confirmed.filter(month=latest).select_related("clerk", "window").order_by("kind", "rank"))
-
-
-def star_clerk_ids(*, hall: Hall) -> set[int]:
-    return {
-        honour.clerk_id
-        for honour in current_honours(hall=hall)
-        if honour.kind == HonourKind.SERVICE_STAR and honour.clerk_id is not None
-    }
-
-
-def honour_roll(*, region: Region | None = None) -> dict[str, Any]:
-    """The public roll: approved model workers (newest year first) and the halls' current honours."""
-    nominations = Nomination.objects.filter(status=Nomination.Status.APPROVED).select_related(
-        "nominee", "unit", "hall"
-    )
-    halls = (
-        Hall.objects.filter(is_active=True)
-        .select_related("unit__region")
-        .order_by("unit__region__path", "name")
-    )
-    if region is not None:
-        nominations = nominations.filter(region__path__startswith=region.path)
-        halls = halls.filter(unit__region__path__startswith=region.path)
-    hall_honours = [(hall, honours) for hall in halls if (honours := current_honours(hall=hall))]
-    return {
-        "model_workers": list(nominations.order_by("-year", "nominee__display_name")),
-        "halls": hall_honours,
-    }
