@@ -1,6 +1,8 @@
-"""Every write to cases: intake (four outcomes, corrections, 容缺 gaps), the back office (steps,
-suspension, extension, decision), delivery and e-supervision. Split by seam; import from here."""
+"""Every write to cases: the applicant, intake (four outcomes), the return of corrections and 容缺
+gaps, the back office (steps, suspension, extension, decision), delivery and e-supervision. Split by
+seam; import from here."""
 
+from minxin.cases.services.applicants import ApplicantData, applicant_upsert, normalize_credit_code
 from minxin.cases.services.backoffice import (
     case_complete,
     case_decide,
@@ -10,15 +12,9 @@ from minxin.cases.services.backoffice import (
     case_step_advance,
     case_suspend,
 )
-from minxin.cases.services.intake import (
-    ApplicantData,
-    IntakeResult,
-    MaterialCheck,
-    applicant_upsert,
-    case_intake,
-    case_materials_supply,
-    normalize_credit_code,
-)
+from minxin.cases.services.intake import IntakeResult, case_intake
+from minxin.cases.services.materials import MaterialCheck
+from minxin.cases.services.returns import case_materials_supply
 from minxin.cases.services.supervision import cases_supervise
 
 __all__ = [

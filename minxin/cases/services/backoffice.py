@@ -9,7 +9,6 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from minxin.cases.models import (
     Light,
     SuspensionKind,
 )
+from minxin.cases.services.clocks import case_resume_locked
 from minxin.cases.services.common import (
     case_locked,
     case_move,
@@ -35,7 +35,7 @@ from minxin.cases.services.common import (
     staff_may_act_at_window,
     staff_may_decide,
 )
-from minxin.cases.services.intake import gaps_outstanding
+from minxin.cases.services.materials import gaps_outstanding
 from minxin.cases.services.supervision import case_light_schedule
 from minxin.core import clock
 from minxin.core.audit import audit_record
@@ -143,52 +143,6 @@ def case_resume(*, case: Case, actor: User) -> Case:
         locked = case_locked(case_id=case.pk)
         case_resume_locked(case=locked, actor=actor, now=clock.now())
     return locked
-
-
-def suspended_working_days(*, started_on: dt.date, resumed_on: dt.date, calendar: WorkingCalendar) -> int:
-    """Working days from the day of suspension (counted) to the day of resumption (not counted)."""
-    return calendar.between(started_on - dt.timedelta(days=1), resumed_on - dt.timedelta(days=1))
-
-
-def case_resume_locked(*, case: Case, actor: User, now: dt.datetime) -> None:
-    """Restart both clocks; both deadlines and the open steps' move by the working days suspended.
-    The caller holds the case's row lock."""
-    if case.status != CaseStatus.SUSPENDED:
-        raise Conflict(_("The case is not suspended."), code="case_not_suspended")
-    suspension = CaseSuspension.objects.select_for_update().get(case=case, ended_on__isnull=True)
-    today = hall_today(case.hall)
-    assert case.promised_due is not None
-    assert case.statutory_due is not None
-    calendar = WorkingCalendar(
-        suspension.started_on - dt.timedelta(days=10), case.statutory_due + dt.timedelta(days=200)
-    )
-    days = suspended_working_days(started_on=suspension.started_on, resumed_on=today, calendar=calendar)
-    CaseSuspension.objects.filter(pk=suspension.pk).update(ended_on=today, working_days=days)
-    for step in CaseStep.objects.filter(case=case, finished_at__isnull=True):
-        CaseStep.objects.filter(pk=step.pk).update(due=calendar.add(step.due, days))
-    steps_started = CaseStep.objects.filter(case=case, position__gt=0, started_at__isnull=False).exists()
-    case_move(
-        case=case,
-        from_statuses=[CaseStatus.SUSPENDED],
-        to_status=CaseStatus.IN_REVIEW if steps_started else CaseStatus.ACCEPTED,
-        promised_due=calendar.add(case.promised_due, days),
-        statutory_due=calendar.add(case.statutory_due, days),
-        suspended_days=F("suspended_days") + days,
-        suspended_since=None,
-    )
-    case.refresh_from_db(fields=["suspended_days"])
-    history_add(
-        case=case,
-        action="resume",
-        from_status=CaseStatus.SUSPENDED,
-        actor=actor,
-        details={
-            "working_days": days,
-            "promised_due": case.promised_due.isoformat(),
-            "statutory_due": case.statutory_due.isoformat(),
-        },
-    )
-    case_light_schedule(case=case, now=now, calendar=calendar)
 
 
 def case_extend(*, case: Case, actor: User, reason: str) -> CaseExtension:

@@ -16,7 +16,7 @@ from minxin.accounts.models import Role, User
 from minxin.cases.models import Case, CaseHistory, CaseStep, ItemRules, StepKind
 from minxin.catalog.models import ItemVersion
 from minxin.core import clock
-from minxin.core.errors import Conflict, NotFound
+from minxin.core.errors import Conflict, InvalidInput, NotFound
 from minxin.core.events import publish_on_commit
 from minxin.core.workdays import WorkingCalendar
 from minxin.orgs.models import Hall
@@ -25,6 +25,11 @@ from minxin.orgs.selectors import staff_roles_in_hall
 VIEW_ROLES = {Role.SYSTEM_ADMIN, Role.HALL_MANAGER, Role.CITY_OFFICE, Role.WINDOW_CLERK}
 WINDOW_ROLES = {Role.SYSTEM_ADMIN, Role.HALL_MANAGER, Role.WINDOW_CLERK}
 MANAGER_ROLES = {Role.SYSTEM_ADMIN, Role.HALL_MANAGER}
+
+
+def field_error(field_name: str, message: str, code: str) -> InvalidInput:
+    """Bad input, naming the field (the API's `details.field`, the page's highlighted field)."""
+    return InvalidInput(message, code=code, details={"field": field_name})
 
 
 def hall_today(hall: Hall) -> dt.date:
