@@ -143,14 +143,21 @@ def test_a_proved_jump_holds_at_every_share_in_between(seed: int) -> None:
             assert reference_run(profile, costs, tie_rank, share) == lower.funded, (profile, costs, share)
 
 
+# Instances of random.Random(7)'s sequence whose outcome leaves and comes back on the grid below (found
+# by scanning the first 1,500; the test checks they still do).
+EXCURSIONS = (290, 370, 387, 628, 928, 1126)
+
+
 def test_no_jump_is_proved_across_an_outcome_that_comes_and_goes() -> None:
     """Outcomes are not monotone in the share (A, then B, then A again happens): a run at the second A
     must never be certified against the first, since the textbook loop gives B in between."""
     rng, seen = random.Random(7), 0
-    for _ in range(1500):
+    for n in range(EXCURSIONS[-1] + 1):
         profile, costs, tie_rank, budget, _step = _instance(rng)
+        if n not in EXCURSIONS:
+            continue
         method = EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
-        shares = [budget / method.voters * (0.3 + 0.02 * k) for k in range(120)]
+        shares = [budget / method.voters * (0.3 + 0.04 * k) for k in range(60)]
         outcomes = [method.run(share) for share in shares]
         last: dict[tuple[int, ...], int] = {}  # outcome → the last share index where it held
         for j, outcome in enumerate(outcomes):
@@ -160,6 +167,4 @@ def test_no_jump_is_proved_across_an_outcome_that_comes_and_goes() -> None:
                 assert not method._run(shares[j], lower=method._run(shares[i])).certified
                 assert reference_run(profile, costs, tie_rank, shares[i + 1]) != outcome
             last[tuple(outcome)] = j
-        if seen >= 6:
-            break
     assert seen >= 6  # the seeded instances do hold such excursions
