@@ -153,7 +153,7 @@ def test_the_same_wild_tickets_do_count_when_they_belong(line) -> None:
 
 
 def test_only_the_newest_tickets_are_read(line, monkeypatch) -> None:
-    monkeypatch.setattr(forecasting, "DISPERSION_MAX_OUTCOMES", 200)
+    monkeypatch.setattr(forecasting.dispersion, "DISPERSION_MAX_OUTCOMES", 200)
     recent = [
         past_ticket(line.huji, wait_minutes=8 + (2.4 if i % 2 else -2.4), days_ago=1) for i in range(200)
     ]
@@ -277,7 +277,7 @@ def test_a_held_model_goes_out_with_the_next_once_it_is_old(line, monkeypatch) -
     first, second = (ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket for _ in "12")
     ticket_wait_model_record(first.pk, WaitModel(shape=2.0, mean_minutes=4.0))
     assert Ticket.objects.get(pk=first.pk).wait_shape is None  # held
-    monkeypatch.setattr(forecasting, "WAIT_MODEL_BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(forecasting.wait_models, "WAIT_MODEL_BATCH_SECONDS", 0.0)
     ticket_wait_model_record(second.pk, WaitModel(shape=3.0, mean_minutes=6.0))
     shapes = dict(Ticket.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "wait_shape"))
     assert shapes == {first.pk: 2.0, second.pk: 3.0}
@@ -286,7 +286,7 @@ def test_a_held_model_goes_out_with_the_next_once_it_is_old(line, monkeypatch) -
 def test_the_capacity_model_drains_each_queue_s_oldest_tickets_only(line, at_open_hall, monkeypatch) -> None:
     """A line longer than DRAIN_MODEL_TICKETS is modelled by its head: the request that refreshes the
     model never walks thousands of tickets."""
-    monkeypatch.setattr(forecasting, "DRAIN_MODEL_TICKETS", 3)
+    monkeypatch.setattr(forecasting.capacity, "DRAIN_MODEL_TICKETS", 3)
     a_tickets = []
     for _ in range(5):
         a_tickets.append(ticket_issue(hall=line.hall, service_code="huji", channel="kiosk").ticket)
