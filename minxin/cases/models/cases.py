@@ -1,8 +1,4 @@
-"""One-window cases: intake, deadlines, e-supervision, delivery: the data and its constraints.
-
-Dates that are deadlines (`promised_due`, `statutory_due`, a step's `due`, a gap's `due`) are local
-dates in the hall's zone, computed only by `core.workdays`. Instants (`accepted_at`, …) are aware UTC.
-"""
+"""The applicant and the case with its materials, steps and history rows."""
 
 from __future__ import annotations
 
@@ -14,14 +10,19 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from minxin.accounts.models import Citizen
+from minxin.cases.models.choices import (
+    OPEN_STATUSES,
+    ApplicantKind,
+    CaseStatus,
+    Decision,
+    DeliveryMethod,
+    IntakeOutcome,
+    Light,
+    StepKind,
+)
 from minxin.catalog.models import Department, ItemVersion, Material, Window
 from minxin.orgs.models import Hall
 from minxin.queueing.models import Ticket
-
-
-class ApplicantKind(models.TextChoices):
-    PERSON = "person", _("Person")
-    COMPANY = "company", _("Company")
 
 
 class Applicant(models.Model):
@@ -60,60 +61,6 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.id_masked}"
-
-
-class CaseStatus(models.TextChoices):
-    CORRECTION = "correction", _("Waiting for corrected materials")
-    REFUSED = "refused", _("Not accepted")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_REVIEW = "in_review", _("In review")
-    SUSPENDED = "suspended", _("Suspended")
-    DECIDED = "decided", _("Decision made")
-    DELIVERING = "delivering", _("Result on its way")
-    COMPLETED = "completed", _("Result delivered")
-
-
-OPEN_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED)
-FINAL_STATUSES = (CaseStatus.REFUSED, CaseStatus.COMPLETED)
-
-
-class IntakeOutcome(models.TextChoices):
-    ACCEPT = "accept", _("Accept")
-    CORRECT = "correct", _("One-time correction notice")
-    REFUSE = "refuse", _("Refuse")
-    ACCEPT_WITH_GAPS = "accept_with_gaps", _("Accept with gaps")
-
-
-class Light(models.TextChoices):
-    NONE = "none", _("No light")
-    YELLOW = "yellow", _("Yellow")
-    RED = "red", _("Red")
-
-
-class Decision(models.TextChoices):
-    APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
-
-
-class DeliveryMethod(models.TextChoices):
-    WINDOW = "window", _("Collect at the result window")
-    MAIL = "mail", _("By mail")
-    HOME = "home", _("Home delivery")
-
-
-class StepKind(models.TextChoices):
-    ACCEPT = "accept", _("Acceptance")
-    REVIEW = "review", _("Review")
-    DECIDE = "decide", _("Decision")
-
-
-class SuspensionKind(models.TextChoices):
-    HEARING = "hearing", _("Hearing")
-    TESTING = "testing", _("Testing")
-    INSPECTION = "inspection", _("On-site inspection")
-    EXPERT_REVIEW = "expert_review", _("Expert review")
-    APPRAISAL = "appraisal", _("Appraisal")
-    MATERIALS = "materials", _("Waiting for missing materials")
 
 
 class Case(models.Model):
@@ -337,191 +284,3 @@ class CaseHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-
-class CaseSuspension(models.Model):
-    """A stop of both clocks (hearing, testing, inspection, expert review, 容缺 materials)."""
-
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="suspensions", verbose_name=_("case")
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=SuspensionKind.choices)
-    reason = models.TextField(_("reason"))
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
-    working_days = models.PositiveSmallIntegerField(_("working days"), default=0)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
-    )
-
-    class Meta:
-        verbose_name = _("suspension")
-        verbose_name_plural = _("suspensions")
-        ordering = ["case", "started_on", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case"], condition=Q(ended_on__isnull=True), name="cases_one_open_suspension"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()
-
-
-class CaseExtension(models.Model):
-    """The one extension of the statutory limit (行政许可法 Art. 42: +10 working days, approved)."""
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="extension", verbose_name=_("case")
-    )
-    days = models.PositiveSmallIntegerField(_("working days"))
-    reason = models.TextField(_("reason"))
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
-    )
-    at = models.DateTimeField(_("at"))
-    previous_due = models.DateField(_("statutory deadline before"))
-    new_due = models.DateField(_("statutory deadline after"))
-
-    class Meta:
-        verbose_name = _("extension")
-        verbose_name_plural = _("extensions")
-
-    def __str__(self) -> str:
-        return f"+{self.days}"
-
-
-class NoticeKind(models.TextChoices):
-    ACCEPTANCE = "acceptance", _("Acceptance notice")
-    CORRECTION = "correction", _("One-time correction notice")
-    REFUSAL = "refusal", _("Notice of non-acceptance")
-    GAPS = "gaps", _("Acceptance notice with missing materials")
-
-
-class CaseNotice(models.Model):
-    """A printed notice. At most one correction notice per case: that is what "one time" means."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices", verbose_name=_("case"))
-    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
-    issued_at = models.DateTimeField(_("issued"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
-    )
-    content = models.JSONField(_("content"), default=dict)
-
-    class Meta:
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
-        ordering = ["case", "issued_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case", "kind"],
-                condition=Q(kind__in=["correction", "acceptance", "refusal", "gaps"]),
-                name="cases_notice_one_per_kind",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()
-
-
-class LightFlip(models.Model):
-    """A recorded change of a case's (or step's) light: the supervision record and the cards (黄牌/红牌)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="flips", verbose_name=_("case"))
-    step = models.ForeignKey(
-        CaseStep, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("step")
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
-    )
-    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="+", verbose_name=_("hall"))
-    at = models.DateTimeField(_("at"))
-    from_light = models.CharField(_("from"), max_length=8, choices=Light.choices)
-    to_light = models.CharField(_("to"), max_length=8, choices=Light.choices)
-    reason = models.CharField(_("reason"), max_length=32)
-
-    class Meta:
-        verbose_name = _("light change")
-        verbose_name_plural = _("light changes")
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["hall", "at"], name="cases_flip_hall_at")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.from_light}→{self.to_light}"
-
-
-class StaffNotice(models.Model):
-    """A supervision notice for a staff member (department officer, hall manager), shown in the app and
-    sent through the notice backend where the member has a phone on file."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices", verbose_name=_("to")
-    )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
-    flip = models.ForeignKey(
-        LightFlip, on_delete=models.CASCADE, related_name="notices", verbose_name=_("flip")
-    )
-    text = models.CharField(_("text"), max_length=255)
-    created_at = models.DateTimeField(_("created"))
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("supervision notice")
-        verbose_name_plural = _("supervision notices")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["flip", "recipient"], name="cases_staffnotice_once"),
-        ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="cases_staffnotice_inbox")]
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class ItemRules(models.Model):
-    """Per item version: how the promised limit splits into steps and the baseline trips. Without a row,
-    the limit splits evenly over accept, review, decide and the baseline is the version's trips."""
-
-    version = models.OneToOneField(
-        ItemVersion, on_delete=models.CASCADE, related_name="case_rules", verbose_name=_("item version")
-    )
-    accept_days = models.PositiveSmallIntegerField(_("acceptance step (working days)"), null=True, blank=True)
-    review_days = models.PositiveSmallIntegerField(_("review step (working days)"), null=True, blank=True)
-    decide_days = models.PositiveSmallIntegerField(_("decision step (working days)"), null=True, blank=True)
-    baseline_trips = models.PositiveSmallIntegerField(_("baseline trips"), null=True, blank=True)
-    yellow_days = models.PositiveSmallIntegerField(
-        _("yellow light (working days before the promised deadline)"), null=True, blank=True
-    )
-
-    class Meta:
-        verbose_name = _("case rules of an item version")
-        verbose_name_plural = _("case rules of item versions")
-
-    def __str__(self) -> str:
-        return str(self.version)
-
-
-class HallCaseSettings(models.Model):
-    """Per hall: the items that are required to be handled in the centre (the entry rate's divisor)."""
-
-    hall = models.OneToOneField(
-        Hall, on_delete=models.CASCADE, related_name="case_settings", verbose_name=_("hall")
-    )
-    required_items = models.PositiveIntegerField(
-        _("items required in the centre"),
-        help_text=_("The entry rate divides the items handled here by this number."),
-    )
-    number_prefix = models.CharField(_("case number prefix"), max_length=12, blank=True)
-
-    class Meta:
-        verbose_name = _("case settings of a hall")
-        verbose_name_plural = _("case settings of halls")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(required_items__gt=0), name="cases_hallsettings_required_positive"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.hall)
