@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from minxin.accounts.models import User
 from minxin.cases.models import Applicant, Case, HallCaseSettings
 from minxin.cases.services import ApplicantData, MaterialCheck, applicant_upsert, case_intake, cases_supervise
 from minxin.cases.services.history import HistoricCase, cases_import_history
-from minxin.catalog.models import Window
+from minxin.catalog.models import ItemVersion, Window
 from minxin.catalog.selectors import current_versions
 from minxin.core import clock
 from minxin.core.models import CalendarYear
@@ -107,6 +108,75 @@ def _applicants(rng: random.Random, count: int) -> list[Applicant]:
     return people
 
 
+@dataclass(frozen=True)
+class _Staff:
+    """Who received, decided and at which windows, for every historic case."""
+
+    clerk: User
+    officer: User
+    windows: list[Window]
+
+
+def _outcome(version: ItemVersion, rng: random.Random) -> str:
+    roll = rng.random()
+    outcome = (
+        "accept"
+        if roll < 0.80
+        else "correct"
+        if roll < 0.89
+        else "accept_with_gaps"
+        if roll < 0.96
+        else "refuse"
+    )
+    if outcome == "accept_with_gaps" and not any(not m.mandatory for m in version.materials.all()):
+        outcome = "accept"
+    return outcome
+
+
+def _handling_days(version: ItemVersion, late: bool, rng: random.Random) -> int:
+    if late:
+        return version.promised_days + rng.randint(
+            1, max(1, version.statutory_days - version.promised_days + 3)
+        )
+    return max(0, round(version.promised_days * rng.uniform(0.2, 0.8)))
+
+
+def _historic_case(
+    version: ItemVersion,
+    day: dt.date,
+    *,
+    slow: bool,
+    staff: _Staff,
+    people: list[Applicant],
+    rng: random.Random,
+) -> HistoricCase:
+    """One case received on `day` (the random draws in the order the demo has always made them)."""
+    outcome = _outcome(version, rng)
+    late = rng.random() < (0.3 if slow else 0.03)
+    handling = _handling_days(version, late, rng)
+    delivery = "window"
+    if version.mail_delivery and rng.random() < 0.45:
+        delivery = "mail" if rng.random() < 0.85 else "home"
+    return HistoricCase(
+        version=version,
+        applicant=rng.choice(people),
+        clerk=staff.clerk,
+        officer=staff.officer,
+        window=rng.choice(staff.windows) if staff.windows else None,
+        received_on=day,
+        outcome=outcome,
+        corrected_after=rng.choice([1, 2, 3, 5, None]) if outcome == "correct" else None,
+        handling_days=handling,
+        suspended_days=rng.randint(2, 8) if rng.random() < 0.08 else 0,
+        suspension_kind=rng.choice(["testing", "inspection", "expert_review", "hearing"]),
+        extended=late and rng.random() < 0.3 and version.statutory_days >= 10,
+        decision="reject" if rng.random() < 0.04 else "approve",
+        delivery=delivery,
+        delivered_after=rng.choice([0, 1, 1, 2]),
+        completed_after=rng.choice([0, 1, 2, 3, 5]),
+    )
+
+
 def _history(hall: Hall, today: dt.date, rng: random.Random) -> list[HistoricCase]:
     start = today - dt.timedelta(days=HISTORY_DAYS)
     versions = [
@@ -117,8 +187,11 @@ def _history(hall: Hall, today: dt.date, rng: random.Random) -> list[HistoricCas
         .prefetch_related("materials")
         if v.promised_days > 0
     ]
-    clerk, officer = User.objects.get(username="clerk"), User.objects.get(username="officer")
-    windows = list(Window.objects.filter(hall=hall, kind=Window.Kind.COMPREHENSIVE)[:6])
+    staff = _Staff(
+        clerk=User.objects.get(username="clerk"),
+        officer=User.objects.get(username="officer"),
+        windows=list(Window.objects.filter(hall=hall, kind=Window.Kind.COMPREHENSIVE)[:6]),
+    )
     people = _applicants(rng, 260)
     calendar = WorkingCalendar(start - dt.timedelta(days=10), today + dt.timedelta(days=10))
     rows: list[HistoricCase] = []
@@ -129,50 +202,8 @@ def _history(hall: Hall, today: dt.date, rng: random.Random) -> list[HistoricCas
         if calendar.is_working_day(day):
             for _ in range(rng.randint(6, 11)):
                 version = rng.choice(versions)
-                roll = rng.random()
-                outcome = (
-                    "accept"
-                    if roll < 0.80
-                    else "correct"
-                    if roll < 0.89
-                    else "accept_with_gaps"
-                    if roll < 0.96
-                    else "refuse"
-                )
-                if outcome == "accept_with_gaps" and not any(
-                    not m.mandatory for m in version.materials.all()
-                ):
-                    outcome = "accept"
-                late = rng.random() < (0.3 if version.item.department_id in slow else 0.03)
-                if late:
-                    handling = version.promised_days + rng.randint(
-                        1, max(1, version.statutory_days - version.promised_days + 3)
-                    )
-                else:
-                    handling = max(0, round(version.promised_days * rng.uniform(0.2, 0.8)))
-                delivery = "window"
-                if version.mail_delivery and rng.random() < 0.45:
-                    delivery = "mail" if rng.random() < 0.85 else "home"
-                rows.append(
-                    HistoricCase(
-                        version=version,
-                        applicant=rng.choice(people),
-                        clerk=clerk,
-                        officer=officer,
-                        window=rng.choice(windows) if windows else None,
-                        received_on=day,
-                        outcome=outcome,
-                        corrected_after=rng.choice([1, 2, 3, 5, None]) if outcome == "correct" else None,
-                        handling_days=handling,
-                        suspended_days=rng.randint(2, 8) if rng.random() < 0.08 else 0,
-                        suspension_kind=rng.choice(["testing", "inspection", "expert_review", "hearing"]),
-                        extended=late and rng.random() < 0.3 and version.statutory_days >= 10,
-                        decision="reject" if rng.random() < 0.04 else "approve",
-                        delivery=delivery,
-                        delivered_after=rng.choice([0, 1, 1, 2]),
-                        completed_after=rng.choice([0, 1, 2, 3, 5]),
-                    )
-                )
+                slow_one = version.item.department_id in slow
+                rows.append(_historic_case(version, day, slow=slow_one, staff=staff, people=people, rng=rng))
         day += dt.timedelta(days=1)
     return rows
 

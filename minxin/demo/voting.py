@@ -267,7 +267,21 @@ def _closed_campaign(today: dt.date, voters: int) -> tuple[Campaign, int]:
     )
     campaign = campaign_create(data=data, actor=actor)
     campaign = campaign_open(campaign=campaign, actor=actor)
-    numbers = list(range(1, len(data.candidates) + 1))
+    _cast_all(campaign, len(data.candidates), voters=voters, actor=actor, rng=rng)
+    _replay_times(campaign)
+    campaign = campaign_close(campaign=campaign, actor=actor)
+    ballots_quarantine(
+        campaign=campaign,
+        cluster="network:172.16.5.0/24",
+        reason="同一网络两分钟内40张相同选票，待核实",
+        actor=actor,
+    )
+    return campaign_publish(campaign=campaign, actor=actor), voters + 40
+
+
+def _cast_all(campaign: Campaign, candidates: int, *, voters: int, actor: User, rng: random.Random) -> None:
+    """`voters` ballots over the channels, the popular projects picked more, then a burst from one network."""
+    numbers = list(range(1, candidates + 1))
     popularity = [1 / (i + 1) ** 0.7 for i in range(len(numbers))]
     rng.shuffle(popularity)
     channels = ["wechat"] * 55 + ["web"] * 20 + ["paper"] * 12 + ["email"] * 6 + ["phone"] * 7
@@ -284,6 +298,10 @@ def _closed_campaign(today: dt.date, voters: int) -> tuple[Campaign, int]:
         # A burst of look-alike ballots from one network: what the after-close audit is for.
         for person in range(voters, voters + 40):
             _cast(campaign, [1, 2], "web", person, actor, "172.16.5.9")
+
+
+def _replay_times(campaign: Campaign) -> None:
+    """History replay: spread the ballots over the voting period, the burst within two minutes."""
     opened = campaign.opens_at
     with transaction.atomic():
         for index, ballot_id in enumerate(
@@ -294,14 +312,6 @@ def _closed_campaign(today: dt.date, voters: int) -> tuple[Campaign, int]:
         burst = opened + dt.timedelta(days=12, hours=2)
         Ballot.objects.filter(campaign=campaign, ip_prefix="172.16.5.0/24").update(cast_at=burst)
         Campaign.objects.filter(pk=campaign.pk).update(closes_at=opened + dt.timedelta(days=30))
-    campaign = campaign_close(campaign=campaign, actor=actor)
-    ballots_quarantine(
-        campaign=campaign,
-        cluster="network:172.16.5.0/24",
-        reason="同一网络两分钟内40张相同选票，待核实",
-        actor=actor,
-    )
-    return campaign_publish(campaign=campaign, actor=actor), voters + 40
 
 
 def _cast(campaign: Campaign, choices: list[int], channel: str, person: int, actor: User, ip: str) -> None:

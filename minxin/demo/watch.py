@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import random
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -32,7 +33,7 @@ from minxin.watch.models import (
     Post,
     PostState,
 )
-from minxin.watch.schedule import slot_at, slots_between
+from minxin.watch.schedule import Slot, slot_at, slots_between
 from minxin.watch.selectors import post_rules
 from minxin.watch.services import (
     Report,
@@ -123,130 +124,117 @@ def load(*, today: dt.date) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Outage:
+    """The tower out of touch: its post and the local times its reports stopped and resumed."""
+
+    post: Post
+    since: dt.datetime
+    until: dt.datetime
+
+
 def _history(posts: list[Post], *, now: dt.datetime, command: User) -> str:
     """A week of check-ins: most slots reported a few minutes in, some observations, a few missed; one
     tower out of touch for three slots two days ago, escalated and acknowledged by the command centre."""
-    start = now - dt.timedelta(days=HISTORY_DAYS)
     zone = ZoneInfo(ZONE)
-    outage_post = posts[3]
     outage_day = (now - dt.timedelta(days=2)).astimezone(zone).date()
     outage_from = dt.datetime.combine(outage_day, dt.time(14, 0), tzinfo=zone)
-    outage_to = outage_from + dt.timedelta(minutes=45)
+    outage = _Outage(post=posts[3], since=outage_from, until=outage_from + dt.timedelta(minutes=45))
     for post in posts:
-        rules = post_rules(post)
-        current = slot_at(rules, now)
-        check_ins: list[CheckIn] = []
-        missed: list[MissedSlot] = []
-        for slot in slots_between(rules, start, current.start):
-            in_outage = post is outage_post and outage_from <= slot.start < outage_to
-            if in_outage or _rng.random() < 0.012:
-                missed.append(
-                    MissedSlot(
-                        post=post,
-                        slot_start=slot.start,
-                        slot_end=slot.end,
-                        local_date=slot.start.astimezone(zone).date(),
-                    )
-                )
-                continue
-            span = (slot.end - slot.start).total_seconds()
-            made = slot.start + dt.timedelta(seconds=_rng.uniform(0.05, 0.7) * span)
-            observation = _rng.random() < 0.03
-            check_ins.append(
-                CheckIn(
-                    post=post,
-                    status="observation" if observation else "normal",
-                    channel="app" if _rng.random() < 0.85 else "radio",
-                    made_at=made,
-                    received_at=made + dt.timedelta(seconds=_rng.randint(1, 20)),
-                    slot_start=slot.start,
-                    slot_end=slot.end,
-                    weather=_rng.choice(["clear", "clear", "cloudy", "overcast", "fog"]),
-                    wind=_rng.choice(["西北 2级", "西北 3级", "北 2级", "西南 1级", "东北 3级"]),
-                    visibility_m=_rng.choice([8000, 15000, 20000, 30000]),
-                    note=_rng.choice(["东北方向有雾", "西南方向有烟，系村民烧荒，已核实", "雷阵雨"])
-                    if observation
-                    else "",
-                )
+        _post_history(post, now=now, outage=outage)
+    _escalation(outage, command=command)
+    return f"{outage.post.name} {outage.since:%m-%d %H:%M}"
+
+
+def _post_history(post: Post, *, now: dt.datetime, outage: _Outage) -> None:
+    """One tower's week: a check-in for each slot but the missed ones, then the post is up to date."""
+    zone = ZoneInfo(ZONE)
+    rules = post_rules(post)
+    current = slot_at(rules, now)
+    check_ins: list[CheckIn] = []
+    missed: list[MissedSlot] = []
+    for slot in slots_between(rules, now - dt.timedelta(days=HISTORY_DAYS), current.start):
+        in_outage = post is outage.post and outage.since <= slot.start < outage.until
+        if in_outage or _rng.random() < 0.012:
+            local_date = slot.start.astimezone(zone).date()
+            missed.append(
+                MissedSlot(post=post, slot_start=slot.start, slot_end=slot.end, local_date=local_date)
             )
-        CheckIn.objects.bulk_create(check_ins, batch_size=1000)
-        MissedSlot.objects.bulk_create(missed, batch_size=1000)
-        last = max(c.made_at for c in check_ins)
-        Post.objects.filter(pk=post.pk).update(
-            last_check_in_at=last, next_due_at=current.end, alert_at=current.end, state=PostState.UP
-        )
-    # The escalation: missed at 14:20, stage 1 (the farm's lookout staff) at 14:30, acknowledged at 14:34.
+            continue
+        check_ins.append(_check_in(post, slot))
+    CheckIn.objects.bulk_create(check_ins, batch_size=1000)
+    MissedSlot.objects.bulk_create(missed, batch_size=1000)
+    last = max(c.made_at for c in check_ins)
+    Post.objects.filter(pk=post.pk).update(
+        last_check_in_at=last, next_due_at=current.end, alert_at=current.end, state=PostState.UP
+    )
+
+
+def _check_in(post: Post, slot: Slot) -> CheckIn:
+    """A report a few minutes into its slot, now and then with an observation."""
+    span = (slot.end - slot.start).total_seconds()
+    made = slot.start + dt.timedelta(seconds=_rng.uniform(0.05, 0.7) * span)
+    observation = _rng.random() < 0.03
+    return CheckIn(
+        post=post,
+        status="observation" if observation else "normal",
+        channel="app" if _rng.random() < 0.85 else "radio",
+        made_at=made,
+        received_at=made + dt.timedelta(seconds=_rng.randint(1, 20)),
+        slot_start=slot.start,
+        slot_end=slot.end,
+        weather=_rng.choice(["clear", "clear", "cloudy", "overcast", "fog"]),
+        wind=_rng.choice(["西北 2级", "西北 3级", "北 2级", "西南 1级", "东北 3级"]),
+        visibility_m=_rng.choice([8000, 15000, 20000, 30000]),
+        note=_rng.choice(["东北方向有雾", "西南方向有烟，系村民烧荒，已核实", "雷阵雨"])
+        if observation
+        else "",
+    )
+
+
+def _escalation(outage: _Outage, *, command: User) -> None:
+    """Missed at 14:20, stage 1 (the farm's lookout staff) at 14:30, acknowledged at 14:34."""
+    post = outage.post
     grace = dt.timedelta(minutes=5)
-    deadline = outage_from + dt.timedelta(minutes=15)
+    deadline = outage.since + dt.timedelta(minutes=15)
     opened = deadline + grace
+    back = outage.until + dt.timedelta(minutes=3)
     escalation = Escalation.objects.create(
-        post=outage_post,
+        post=post,
         opened_at=opened,
         stages_done=2,
         acknowledged_at=opened + dt.timedelta(minutes=14),
         acknowledged_by=command,
         ack_note="电台联系上：对讲机电池耗尽，已换",
-        closed_at=outage_to + dt.timedelta(minutes=3),
+        closed_at=back,
+    )
+    steps = (
+        (deadline, "up", "late", "deadline"),
+        (opened, "late", "missed", "grace"),
+        (opened + dt.timedelta(minutes=10), "missed", "escalated", "stage"),
+        (back, "escalated", "up", "check-in"),
     )
     flips = Flip.objects.bulk_create(
         [
             Flip(
-                post=outage_post,
-                at=deadline,
-                old_state="up",
-                new_state="late",
-                reason="deadline",
+                post=post,
+                at=at,
+                old_state=old,
+                new_state=new,
+                reason=why,
                 escalation=escalation,
-                created_at=deadline,
-            ),
-            Flip(
-                post=outage_post,
-                at=opened,
-                old_state="late",
-                new_state="missed",
-                reason="grace",
-                escalation=escalation,
-                created_at=opened,
-            ),
-            Flip(
-                post=outage_post,
-                at=opened + dt.timedelta(minutes=10),
-                old_state="missed",
-                new_state="escalated",
-                reason="stage",
-                escalation=escalation,
-                created_at=opened + dt.timedelta(minutes=10),
-            ),
-            Flip(
-                post=outage_post,
-                at=outage_to + dt.timedelta(minutes=3),
-                old_state="escalated",
-                new_state="up",
-                reason="check-in",
-                escalation=escalation,
-                created_at=outage_to + dt.timedelta(minutes=3),
-            ),
+                created_at=at,
+            )
+            for at, old, new, why in steps
         ]
     )
+    text = f"{post.name} 未按时报平安"
     Notice.objects.bulk_create(
         [
-            Notice(
-                flip=flips[1],
-                address=outage_post.phone,
-                channel="sms",
-                text=f"{outage_post.name} 未按时报平安",
-                created_at=opened,
-            ),
-            Notice(
-                flip=flips[2],
-                recipient=command,
-                channel="board",
-                text=f"{outage_post.name} 未按时报平安",
-                created_at=opened,
-            ),
+            Notice(flip=flips[1], address=post.phone, channel="sms", text=text, created_at=opened),
+            Notice(flip=flips[2], recipient=command, channel="board", text=text, created_at=opened),
         ]
     )
-    return f"{outage_post.name} {outage_from:%m-%d %H:%M}"
 
 
 def _fire_history(posts: list[Post], *, now: dt.datetime, command: User) -> str:
