@@ -1,4 +1,5 @@
-"""Build the demo city from `data.py` through the apps' own services (never by writing their tables).
+"""Build the demo city from its data files (`minxin/demo/data/*.toml`, read by `minxin.demo.data`) through
+the apps' own services (never by writing their tables).
 
 Every step looks for what already exists by its natural key first, so loading twice changes nothing.
 """
