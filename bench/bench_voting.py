@@ -3,6 +3,7 @@ double votes) beside a calibration (GET /healthz on the same server in the same 
 compute results for 200,000 ballots × 60 candidates (goal ≤ 2 s per rule).
 
     .venv/bin/python bench/bench_voting.py [--seconds 15] [--clients 32] [--workers 4] [--ballots 200000]
+    .venv/bin/python bench/bench_voting.py --skip-http    # only the results timing (wall and CPU)
 
 Starts its own throwaway PostgreSQL (scripts/with_postgres.py) and gunicorn (minxin.wsgi: ballots with a
 bearer token take the hot path, minxin/voting/hotpath.py), like bench_queue.py, whose helpers it uses.
@@ -183,8 +184,9 @@ def main(argv: Sequence[str]) -> int:
         verdict = "none" if ok and refused else "CHECK FAILED"
         print(f"double votes: {verdict} (accepted {http['accepted_total']}, in database {db['ballots']})")
         print(f"second attempts on another channel: {http['second_attempts']} (all must be 409)")
+    cpu = report["results"].get("cpu_seconds", {})
     for rule, seconds in report["results"]["seconds"].items():
-        print(f"results {rule}: {seconds:.3f} s")
+        print(f"results {rule}: {seconds:.3f} s (CPU {cpu.get(rule, 0.0):.3f} s)")
     found = report["results"]
     print(
         f"Equal Shares add1: {found['add1_rounds']} raises of {found['add1_step']} per voter, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,14 @@ class Problem:
     approvers: list[Ints]  # per project: the ballot types approving it
     weights: list[Floats]  # their weights
     neighbours: list[frozenset[int]]  # per project: the projects its approvers also approve
+    pairs: tuple[Ints, Ints, Floats]  # every (project, approving type, weight), by project
+
+    def money(self, group: Ints, values: Floats) -> Floats:
+        """Per project: Σ weight × values[group of the type] over its approvers."""
+        projects, types, weights = self.pairs
+        return np.bincount(projects, weights=weights * values[group[types]], minlength=self.size).astype(
+            np.float64, copy=False
+        )
 
     @property
     def size(self) -> int:
@@ -35,32 +44,31 @@ def problem(
     profile: Sequence[tuple[Sequence[int], int]], costs: Sequence[float], tie_rank: Sequence[int]
 ) -> Problem:
     size = len(costs)
-    members: list[list[int]] = [[] for _ in range(size)]
-    weight_of: list[list[int]] = [[] for _ in range(size)]
-    masks: list[int] = []
-    for choices, weight in profile:
-        if weight <= 0:
-            continue
-        chosen = sorted(set(choices))
-        for c in chosen:
-            members[c].append(len(masks))
-            weight_of[c].append(weight)
-        masks.append(sum(1 << c for c in chosen))
+    kept = [(sorted(set(choices)), weight) for choices, weight in profile if weight > 0]
+    lengths = np.fromiter((len(choices) for choices, _weight in kept), dtype=np.intp, count=len(kept))
+    chosen = np.fromiter(chain.from_iterable(c for c, _w in kept), dtype=np.intp, count=int(lengths.sum()))
+    weight = np.fromiter((w for _c, w in kept), dtype=np.float64, count=len(kept))
+    types = np.repeat(np.arange(len(kept), dtype=np.intp), lengths)  # each (type, project) pair
+    masks = np.zeros(len(kept), dtype=np.uint64)
+    np.bitwise_or.at(masks, types, np.left_shift(np.uint64(1), chosen.astype(np.uint64)))
+    order = np.argsort(chosen, kind="stable")
+    edges = np.searchsorted(chosen[order], np.arange(size + 1))
+    approvers = [types[order[edges[c] : edges[c + 1]]] for c in range(size)]
+    weights = [weight[members] for members in approvers]
     neighbours = []
     for c in range(size):
-        union = 0
-        for t in set(members[c]):
-            union |= masks[t]
+        union = int(np.bitwise_or.reduce(masks[approvers[c]])) if len(approvers[c]) else 0
         neighbours.append(frozenset(d for d in range(size) if union >> d & 1 and d != c))
     return Problem(
         costs=[float(cost) for cost in costs],
         tie_rank=list(tie_rank),
-        totals=[sum(w) for w in weight_of],
-        voters=sum(weight for _choices, weight in profile if weight > 0),
-        types=len(masks),
-        approvers=[np.array(m, dtype=np.intp) for m in members],
-        weights=[np.array(w, dtype=np.float64) for w in weight_of],
+        totals=[int(w.sum()) for w in weights],
+        voters=int(weight.sum()),
+        types=len(kept),
+        approvers=approvers,
+        weights=weights,
         neighbours=neighbours,
+        pairs=(chosen[order], types[order], weight[types[order]]),
     )
 
 

@@ -52,15 +52,12 @@ class EqualShares:
         approvers' money Σ weight × budget grows at Σ weight × slope (None without slopes or growth)."""
         if run.slopes is None or step <= 0:
             return None
-        funded, group = set(run.funded), run.state.group
+        money = self.problem.money(run.state.group, run.budgets)
+        growth = self.problem.money(run.state.group, run.slopes)
         best: float | None = None
-        for c in range(self.size):
-            if c in funded or not self.totals[c]:
-                continue
-            groups, weights = group[self.problem.approvers[c]], self.problem.weights[c]
-            money, growth = float(weights @ run.budgets[groups]), float(weights @ run.slopes[groups])
-            if growth > 0:
-                raises = (self.costs[c] * (1 - EPS) - money) / growth / step
+        for c in set(range(self.size)).difference(run.funded):
+            if self.totals[c] and growth[c] > 0:
+                raises = (self.costs[c] * (1 - EPS) - float(money[c])) / float(growth[c]) / step
                 best = raises if best is None else min(best, raises)
         return best
 
