@@ -490,3 +490,7 @@ VOTING_RESULTS_INLINE_MAX = env_int("VOTING_RESULTS_INLINE_MAX", 20000, minimum=
 # Personal data (PIPL), queue: minutes a served ticket keeps its encrypted phone after it is done, so a
 # rating made at the window can copy it (the hall's reply to a bad review); then the worker clears it.
 QUEUE_PHONE_RATING_GRACE_MINUTES = env_int("QUEUE_PHONE_RATING_GRACE_MINUTES", 30, minimum=0)
+
+# Core (hot path): the hot API calls (taking a number, call-next and a clerk's steps, a ballot by token) are
+# answered in front of Django's session middleware (minxin/core/hotpath.py); 0 serves them all by Django.
+HOT_PATH = env_bool("HOT_PATH", True)

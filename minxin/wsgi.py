@@ -1,7 +1,10 @@
-"""WSGI entry point (gunicorn): Django, with the queue's hot API calls answered in front of its request
-machinery (minxin/accounts/hotpath.py)."""
+"""WSGI entry point (gunicorn): Django, with the queue's and the voting's hot API calls answered by Django's
+handler without the session middleware they do not need (minxin/core/hotpath.py). HOT_PATH=0 serves
+Django alone."""
 
 import os
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
@@ -12,8 +15,20 @@ os.environ.setdefault("DATABASE_LOCK_TIMEOUT_MS", "5000")
 django_application = get_wsgi_application()
 
 # These modules need Django set up first.
-from minxin.accounts.hotpath import HotPath  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from minxin.core.hotpath import HotPath  # noqa: E402
 from minxin.queueing.hotpath import ROUTES  # noqa: E402
 from minxin.voting.hotpath import ROUTES as VOTING_ROUTES  # noqa: E402
 
-application = HotPath(django_application, (*ROUTES, *VOTING_ROUTES))
+HOT_ROUTES: tuple[Callable[..., Any], ...] = (*ROUTES, *VOTING_ROUTES)
+
+
+def with_hot_path(django: Callable[..., Iterable[bytes]]) -> HotPath:
+    """`django` (a WSGI application) with the hot routes answered in front of it."""
+    return HotPath(django, HOT_ROUTES)
+
+
+application: Callable[..., Any] = (
+    with_hot_path(django_application) if settings.HOT_PATH else django_application
+)

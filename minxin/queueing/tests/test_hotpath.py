@@ -1,9 +1,10 @@
-"""The hot path (minxin/accounts/hotpath.py) answers the queue's hot calls as Django would, byte for byte
-but for the ticket itself, and hands everything it cannot answer so to Django, body included.
+"""The hot path (minxin/core/hotpath.py) answers the queue's hot calls as Django would, byte for byte
+but for the ticket itself, and hands a call it does not serve (no bearer token, a session cookie, another
+method) to Django, body included.
 
-Each request goes through the real WSGI applications of minxin/wsgi.py: `application` (the hot path
-in front of Django) and `django_application` (Django alone), the latter also counted when the hot path
-hands a request on. Transactional tests: both paths commit as in production.
+Each request goes through Django's WSGI application and through the hot path in front of it
+(minxin/core/tests/hotpath_harness.py), the latter's hand-offs to Django counted. Transactional tests:
+both paths commit as in production.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from minxin.accounts.tests.hotpath_harness import Answer, Apps
+from minxin.core.tests.hotpath_harness import Answer, Apps
 from minxin.queueing.hotpath import ROUTES
 from minxin.queueing.models import Ticket, WindowState
 from minxin.queueing.services import window_set_state
@@ -117,9 +118,13 @@ def test_refusals_carry_the_same_error_and_language(cast, line, apps, token_for,
     assert Ticket.objects.count() == 0
 
 
-def test_what_it_cannot_answer_exactly_goes_to_django_with_its_body(cast, line, apps, token_for) -> None:
+def test_bodies_and_hosts_django_refuses_are_refused_the_same_on_the_hot_path(
+    cast, line, apps, token_for
+) -> None:
+    """Validation (django-ninja's 422), the host check (Django's 400) and a body that is not JSON are
+    Django's own code on both paths; only a call without a bearer token is handed to Django."""
     auth = token_for(cast.alice)
-    handed = [
+    cases = [
         ("/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "fax"}, auth),  # ninja words the 422
         ("/api/v1/halls/qhd/tickets", {"channel": "kiosk"}, auth),
         ("/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "web"}, {}),  # no token: sessions, CSRF
@@ -129,30 +134,28 @@ def test_what_it_cannot_answer_exactly_goes_to_django_with_its_body(cast, line, 
             auth | {"HTTP_HOST": "evil.example"},
         ),
     ]
-    for path, body, headers in handed:
+    for path, body, headers in cases:
         django, hot = apps.both(path, body, **headers)
         assert (hot.status, hot.body) == (django.status, django.body)
         assert hot.status >= 400
-    assert len(apps.handed_on) == len(handed)
+        same_headers(django, hot)
+    assert apps.handed_on == ["/api/v1/halls/qhd/tickets"]  # the one without a token
     not_json = apps.both("/api/v1/halls/qhd/tickets", raw=b"service=huji", **auth)
     assert not_json[1].status == not_json[0].status >= 400
     assert not_json[1].body == not_json[0].body
-    assert len(apps.handed_on) == len(handed) + 1
+    assert len(apps.handed_on) == 1
     assert Ticket.objects.count() == 0
 
 
-def test_a_number_handed_on_is_still_taken_once(cast, line, apps, token_for) -> None:
+def test_a_call_with_a_session_cookie_is_handed_on_with_its_body(cast, line, apps, token_for) -> None:
     """A body Django has to read again arrives whole: the counter channel, through the hot path's
-    fallback because of a header it leaves to Django (X-Forwarded-Host is trusted only by Django)."""
-    from django.test import override_settings
-
-    with override_settings(USE_X_FORWARDED_HOST=True):
-        answer = apps.post(
-            apps.hot,
-            "/api/v1/halls/qhd/tickets",
-            {"service": "huji", "channel": "counter"},
-            **token_for(cast.alice) | {"HTTP_X_FORWARDED_HOST": "127.0.0.1"},
-        )
+    hand-off because of the session cookie (the session middleware is Django's)."""
+    answer = apps.post(
+        apps.hot,
+        "/api/v1/halls/qhd/tickets",
+        {"service": "huji", "channel": "counter"},
+        **token_for(cast.alice) | {"HTTP_COOKIE": "sessionid=not-a-session"},
+    )
     assert answer.status == 201, answer.body
     assert apps.handed_on == ["/api/v1/halls/qhd/tickets"]
     assert Ticket.objects.get().channel == "counter"
@@ -206,11 +209,12 @@ def test_next_finishing_the_current_number_is_answered_in_front_of_django(
     same_headers(django, hot)
     same_ticket_shape(django, hot)
     assert apps.handed_on == []
-    # A value django-ninja refuses is Django's to word (422); "0" is false: the window is busy (409).
+    # A value django-ninja refuses is worded by its operation on both paths (422); "0" is false: the
+    # window is busy (409).
     django, hot = apps.both(path, QUERY_STRING="finish_current=maybe", **clerk)
     assert hot.status == django.status == 422
     assert hot.body == django.body
-    assert apps.handed_on == [path]
+    assert apps.handed_on == []
     django, hot = apps.both(path, QUERY_STRING="finish_current=0", **clerk)
     assert hot.status == django.status == 409
     assert hot.body == django.body
@@ -226,15 +230,24 @@ def test_an_empty_line_is_an_empty_204_like_djangos(cast, line, apps, token_for)
     assert apps.handed_on == []
 
 
-def test_other_paths_and_methods_are_djangos(cast, line, apps, token_for) -> None:
-    auth = token_for(cast.alice)
+def test_other_methods_are_djangos_and_any_path_django_resolves_is_answered_the_same(
+    cast, line, apps, token_for
+) -> None:
+    """The routes are Django's own resolution of the path: a window named in Chinese and a ticket that
+    is not a UUID reach the same operations on both paths (and are refused the same); a POST to a
+    GET-only path is Django's."""
+    auth = token_for(cast.bob)
     for path in (
-        "/api/v1/halls/qhd/queue",
         "/api/v1/halls/qhd/windows/综合/call-next".encode().decode("latin-1"),
         "/api/v1/tickets/x/finish",
     ):
-        apps.post(apps.hot, path, **auth)
-    assert len(apps.handed_on) == 3
+        django, hot = apps.both(path, **auth)
+        assert hot.status == django.status >= 400
+        assert hot.body == django.body
+        same_headers(django, hot)
+    assert apps.handed_on == []
+    apps.post(apps.hot, "/api/v1/halls/qhd/queue", **auth)
+    assert apps.handed_on == ["/api/v1/halls/qhd/queue"]
 
 
 def test_a_failure_is_the_same_500_both_ways(cast, line, apps, token_for, monkeypatch) -> None:
@@ -250,4 +263,80 @@ def test_a_failure_is_the_same_500_both_ways(cast, line, apps, token_for, monkey
     assert hot.status == django.status == 500
     assert hot.body == django.body
     assert hot.json()["error"]["code"] == "server_error"
+    assert apps.handed_on == []
+
+
+def test_a_hot_call_sends_djangos_request_signals(cast, line, apps, token_for) -> None:
+    """request_started and request_finished (and so close_old_connections, Django's receiver of both)."""
+    from django.core.signals import request_finished, request_started
+
+    from minxin.core.hotpath import HotPath
+
+    seen: list[tuple[str, Any]] = []
+
+    def started(sender: Any, **kwargs: Any) -> None:
+        seen.append(("started", sender))
+
+    def finished(sender: Any, **kwargs: Any) -> None:
+        seen.append(("finished", sender))
+
+    auth = token_for(cast.bob)
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        answer = apps.post(apps.hot, "/api/v1/halls/qhd/windows/1/call-next", **auth)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert answer.status == 204
+    assert seen == [("started", HotPath), ("finished", HotPath)]
+    assert apps.handed_on == []
+
+
+def test_refusals_and_failures_are_logged_by_django_request_as_django_logs_them(
+    cast, line, apps, token_for, caplog, monkeypatch
+) -> None:
+    import logging
+
+    import minxin.queueing.api
+
+    def logged() -> list[tuple[str, str, int]]:
+        return [
+            (record.levelname, record.getMessage(), record.status_code)  # type: ignore[attr-defined]
+            for record in caplog.records
+            if record.name == "django.request"
+        ]
+
+    auth = token_for(cast.alice)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        apps.both("/api/v1/halls/nowhere/tickets", {"service": "huji", "channel": "kiosk"}, **auth)
+    assert logged() == [("WARNING", "Not Found: /api/v1/halls/nowhere/tickets", 404)] * 2
+    caplog.clear()
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(minxin.queueing.api, "ticket_issue", broken)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        apps.both("/api/v1/halls/qhd/tickets", {"service": "huji", "channel": "kiosk"}, **auth)
+    assert logged() == [("ERROR", "Internal Server Error: /api/v1/halls/qhd/tickets", 500)] * 2
+    assert apps.handed_on == []
+
+
+def test_after_the_database_connection_is_lost_the_first_hot_call_is_answered(
+    cast, line, apps, token_for
+) -> None:
+    """A kept connection (CONN_MAX_AGE) whose server went away (a restart) is checked and replaced at
+    the next request (close_old_connections and CONN_HEALTH_CHECKS), not found broken by the call (503)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server connection to lose")
+    auth = token_for(cast.bob)
+    path = "/api/v1/halls/qhd/windows/1/call-next"
+    assert apps.post(apps.hot, path, **auth).status == 204
+    assert connection.connection is not None  # kept between requests
+    connection.connection.close()  # as a database restart leaves it
+    answer = apps.post(apps.hot, path, **auth)
+    assert answer.status == 204, answer.body
     assert apps.handed_on == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from minxin.accounts.models import Role, User
-from minxin.accounts.tests.hotpath_harness import Apps
+from minxin.core.tests.hotpath_harness import Apps
 from minxin.orgs.services import membership_grant
 from minxin.queueing.hotpath import ROUTES
 from minxin.queueing.tests.test_api import post, shape

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from minxin.accounts.tests.hotpath_harness import Apps
+from minxin.core.tests.hotpath_harness import Apps
 from minxin.queueing.hotpath import ROUTES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_open_hall")]

@@ -1,9 +1,9 @@
-"""Casting a ballot with a bearer token is answered in front of Django (minxin/voting/hotpath.py) as
-Django answers it: the same status, body and headers for every refusal, the same receipt shape, one
-ballot per person across both paths; what it cannot answer exactly goes to Django, body and all.
+"""Casting a ballot with a bearer token is answered in front of Django (minxin/voting/hotpath.py on
+minxin/core/hotpath.py) as Django answers it: the same status, body and headers for every refusal, the
+same receipt shape, one ballot per person across both paths; a call without a token goes to Django.
 
-Each request goes through the real WSGI applications of minxin/wsgi.py (the hot path in front of Django,
-and Django alone). Transactional tests: both paths commit as in production.
+Each request goes through Django's WSGI application and through the hot path in front of it
+(minxin/core/tests/hotpath_harness.py). Transactional tests: both paths commit as in production.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from minxin.accounts.tests.hotpath_harness import Answer, Apps
+from minxin.core.tests.hotpath_harness import Answer, Apps
 from minxin.voting.hotpath import ROUTES
 from minxin.voting.models import Ballot, BallotIdentifier
 from minxin.voting.tests.conftest import DURING, id_number
@@ -135,20 +135,21 @@ def test_a_closed_campaign_refuses_the_same_both_ways(open_campaign, apps, token
     assert hot.json()["error"]["code"] == "voting_not_open"
 
 
-def test_what_it_cannot_answer_exactly_goes_to_django_with_its_body(
+def test_invalid_ballots_are_refused_the_same_and_a_call_without_a_token_is_djangos(
     open_campaign, apps, token_for, during
 ) -> None:
     auth = token_for(open_campaign.olga)
-    handed = [
-        (paper(1) | {"channel": "fax"}, auth),  # django-ninja words the 422
+    cases = [
+        (paper(1) | {"channel": "fax"}, auth),  # django-ninja words the 422, on both paths
         ({"channel": "paper"}, auth),
         (paper(1), {}),  # no token: a citizen's session, which needs the CSRF check
     ]
-    for body, headers in handed:
+    for body, headers in cases:
         django, hot = apps.both(path_of(open_campaign), body, **headers)
         assert (hot.status, hot.body) == (django.status, django.body)
         assert hot.status >= 400
-    assert len(apps.handed_on) == len(handed)
+        same_headers(django, hot)
+    assert apps.handed_on == [path_of(open_campaign)]  # the one without a token
     assert Ballot.objects.count() == 0
 
 

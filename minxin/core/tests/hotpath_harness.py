@@ -1,6 +1,6 @@
-"""Sending one request to Django alone and through the hot path in front of it (minxin/accounts/hotpath.py),
-as the hot-path tests of each app that has hot routes do: the real WSGI applications of minxin/wsgi.py,
-the hot path's hand-offs to Django counted."""
+"""Sending one request to Django alone and through the hot path in front of it (minxin/core/hotpath.py),
+as the hot-path tests of each app that has hot routes do: Django's WSGI application as minxin/wsgi.py
+builds it, and the hot path for the given routes in front of it, its hand-offs to Django counted."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ class Apps:
     handed_on: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from minxin.accounts.hotpath import HotPath
-        from minxin.wsgi import django_application
+        from django.core.wsgi import get_wsgi_application
+
+        from minxin.core.hotpath import HotPath
+
+        django_application = get_wsgi_application()
 
         def counted(environ: dict[str, Any], start_response: Any) -> Any:
             self.handed_on.append(environ["PATH_INFO"])
