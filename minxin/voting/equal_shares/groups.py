@@ -49,16 +49,12 @@ def problem(
     chosen = np.fromiter(chain.from_iterable(c for c, _w in kept), dtype=np.intp, count=int(lengths.sum()))
     weight = np.fromiter((w for _c, w in kept), dtype=np.float64, count=len(kept))
     types = np.repeat(np.arange(len(kept), dtype=np.intp), lengths)  # each (type, project) pair
-    masks = np.zeros(len(kept), dtype=np.uint64)
-    np.bitwise_or.at(masks, types, np.left_shift(np.uint64(1), chosen.astype(np.uint64)))
     order = np.argsort(chosen, kind="stable")
     edges = np.searchsorted(chosen[order], np.arange(size + 1))
     approvers = [types[order[edges[c] : edges[c + 1]]] for c in range(size)]
     weights = [weight[members] for members in approvers]
-    neighbours = []
-    for c in range(size):
-        union = int(np.bitwise_or.reduce(masks[approvers[c]])) if len(approvers[c]) else 0
-        neighbours.append(frozenset(d for d in range(size) if union >> d & 1 and d != c))
+    starts = np.concatenate(([0], np.cumsum(lengths)))  # each type's first pair
+    neighbours = [_neighbours(c, approvers[c], lengths, starts, chosen) for c in range(size)]
     return Problem(
         costs=[float(cost) for cost in costs],
         tie_rank=list(tie_rank),
@@ -70,6 +66,14 @@ def problem(
         neighbours=neighbours,
         pairs=(chosen[order], types[order], weight[types[order]]),
     )
+
+
+def _neighbours(c: int, mine: Ints, lengths: Ints, starts: Ints, chosen: Ints) -> frozenset[int]:
+    """The projects that some approver of c also approves: every pair of c's approving types."""
+    counts = lengths[mine]
+    shift = np.repeat(starts[mine] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    pairs = shift + np.arange(int(counts.sum()))
+    return frozenset(int(d) for d in np.unique(chosen[pairs])) - {c}
 
 
 @dataclass(eq=False)

@@ -168,3 +168,28 @@ def test_no_jump_is_proved_across_an_outcome_that_comes_and_goes() -> None:
                 assert reference_run(profile, costs, tie_rank, shares[i + 1]) != outcome
             last[tuple(outcome)] = j
     assert seen >= 6  # the seeded instances do hold such excursions
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_more_candidates_than_a_machine_word_has_bits(seed: int) -> None:
+    """Which projects share approvers must not depend on 64-bit masks: 70 candidates, ballots mixing
+    the low and the high numbers."""
+    rng = random.Random(3000 + seed)
+    size = 70
+    costs = [float(rng.choice([4, 6, 9])) for _ in range(size)]
+    profile: Profile = []
+    for _ in range(12):
+        choices = sorted({rng.randrange(size) for _ in range(rng.randint(2, 6))} | {rng.randrange(60, size)})
+        profile.append((choices, rng.randint(1, 3)))
+    votes = support_counts(profile, size)
+    order = tie_order(votes=votes, costs=costs, numbers=list(range(size)))
+    tie_rank = [0] * size
+    for position, c in enumerate(order):
+        tie_rank[c] = position
+    budget = 40.0
+    method = EqualShares(profile=profile, costs=costs, tie_rank=tie_rank)
+    for share in (1.0, 2.0, 3.5):
+        assert method.run(share) == reference_run(profile, costs, tie_rank, share)
+    outcome = method.with_add1(budget=budget, step=0.25)
+    funded, _per_voter, rounds = reference_add1(profile, costs, tie_rank, budget, 0.25)
+    assert (outcome.funded, outcome.completion_rounds) == (funded, rounds)
