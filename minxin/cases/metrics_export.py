@@ -43,70 +43,77 @@ def percent(value: Decimal) -> Decimal:
     return (value * 100).quantize(Decimal("0.01"))
 
 
+def _bar_option(names: list[str], values: list[Any], *, left: int, **axis: Any) -> dict[str, Any]:
+    """A horizontal bar chart, one bar per name, its value written at the bar's end."""
+    label: dict[str, Any] = {"show": True, "position": "right"}
+    if "formatter" in axis:
+        label["formatter"] = axis.pop("formatter")
+    return {
+        "grid": {"left": left, "right": 30, "top": 10, "bottom": 30},
+        "xAxis": {"type": "value", **axis},
+        "yAxis": {"type": "category", "data": names, "inverse": True},
+        "series": [{"type": "bar", "data": values, "label": label}],
+        "tooltip": {"trigger": "axis"},
+    }
+
+
+def _light_option(metrics: dict[str, Any]) -> dict[str, Any]:
+    colours = {"none": "#4caf50", "yellow": "#f5b800", "red": "#d32f2f"}
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["40%", "70%"],
+                "data": [
+                    {"name": str(Light(key).label), "value": count, "itemStyle": {"color": colours[key]}}
+                    for key, count in metrics["cases_by_light"].items()
+                ],
+            }
+        ],
+    }
+
+
+def _monthly_option(monthly: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 50, "right": 20, "top": 20, "bottom": 60},
+        "xAxis": {"type": "category", "data": [row["month"] for row in monthly]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"name": _("Received"), "type": "bar", "data": [row["received"] for row in monthly]},
+            {"name": _("Decided"), "type": "bar", "data": [row["decided"] for row in monthly]},
+            {"name": _("Decided on time"), "type": "line", "data": [row["on_time"] for row in monthly]},
+        ],
+    }
+
+
 def chart_context(metrics: dict[str, Any], *, monthly: list[dict[str, Any]]) -> dict[str, Any]:
     labels = metric_labels()
     rates = [(labels[key], percent(metrics[key])) for key in RATE_KEYS]
     statuses = [(str(CaseStatus(key).label), count) for key, count in metrics["cases_by_status"].items()]
     lights = [(str(Light(key).label), count) for key, count in metrics["cases_by_light"].items()]
-    colours = {"none": "#4caf50", "yellow": "#f5b800", "red": "#d32f2f"}
     return {
         "rates": rates,
         "statuses": statuses,
         "lights": lights,
         "monthly": monthly,
         "labels": labels,
-        "rates_option": {
-            "grid": {"left": 140, "right": 30, "top": 10, "bottom": 30},
-            "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
-            "yAxis": {"type": "category", "data": [name for name, _v in rates], "inverse": True},
-            "series": [
-                {
-                    "type": "bar",
-                    "data": [float(v) for _n, v in rates],
-                    "label": {"show": True, "position": "right", "formatter": "{c}%"},
-                }
-            ],
-            "tooltip": {"trigger": "axis"},
-        },
-        "status_option": {
-            "grid": {"left": 130, "right": 30, "top": 10, "bottom": 30},
-            "xAxis": {"type": "value", "minInterval": 1},
-            "yAxis": {"type": "category", "data": [name for name, _c in statuses], "inverse": True},
-            "series": [
-                {
-                    "type": "bar",
-                    "data": [c for _n, c in statuses],
-                    "label": {"show": True, "position": "right"},
-                }
-            ],
-            "tooltip": {"trigger": "axis"},
-        },
-        "light_option": {
-            "tooltip": {"trigger": "item"},
-            "legend": {"bottom": 0},
-            "series": [
-                {
-                    "type": "pie",
-                    "radius": ["40%", "70%"],
-                    "data": [
-                        {"name": str(Light(key).label), "value": count, "itemStyle": {"color": colours[key]}}
-                        for key, count in metrics["cases_by_light"].items()
-                    ],
-                }
-            ],
-        },
-        "monthly_option": {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"bottom": 0},
-            "grid": {"left": 50, "right": 20, "top": 20, "bottom": 60},
-            "xAxis": {"type": "category", "data": [row["month"] for row in monthly]},
-            "yAxis": {"type": "value", "minInterval": 1},
-            "series": [
-                {"name": _("Received"), "type": "bar", "data": [row["received"] for row in monthly]},
-                {"name": _("Decided"), "type": "bar", "data": [row["decided"] for row in monthly]},
-                {"name": _("Decided on time"), "type": "line", "data": [row["on_time"] for row in monthly]},
-            ],
-        },
+        "rates_option": _bar_option(
+            [name for name, _v in rates],
+            [float(v) for _n, v in rates],
+            left=140,
+            max=100,
+            axisLabel={"formatter": "{value}%"},
+            formatter="{c}%",
+        ),
+        "status_option": _bar_option(
+            [name for name, _c in statuses], [c for _n, c in statuses], left=130, minInterval=1
+        ),
+        "light_option": _light_option(metrics),
+        "monthly_option": _monthly_option(monthly),
     }
 
 

@@ -1,25 +1,34 @@
-"""Reads of cases: a case in scope, lists (inbox, citizen, supervision) and the hall metrics.
+"""Reads of cases: a case in scope, lists (inbox, citizen, supervision), the citizen's timelines and
+the hall metrics.
 
 The metrics of DOMAIN.md §2 point 8 are `halls_metrics(halls=…, start=…, end=…)` (many halls at once,
 a fixed number of grouped queries whatever their number) and `hall_metrics(hall=…, start=…, end=…)`
-for one; both give `Decimal` values rounded half-up to four places (formulas in docs/cases.md).
+for one; both give `Decimal` values rounded half-up to four places (formulas in docs/cases.md). They
+live in `cases.metrics` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minxin.accounts.models import Citizen, Role, User
+from minxin.cases.metrics import (
+    METRIC_KEYS,
+    PLACES,
+    ZERO,
+    hall_metrics,
+    hall_monthly,
+    halls_for_metrics,
+    halls_metrics,
+    ratio,
+)
 from minxin.cases.models import (
     OPEN_STATUSES,
     Applicant,
@@ -27,40 +36,49 @@ from minxin.cases.models import (
     CaseHistory,
     CaseMaterial,
     CaseStatus,
-    HallCaseSettings,
     Light,
     LightFlip,
     StaffNotice,
 )
 from minxin.cases.services.common import staff_may_view_case
-from minxin.catalog.models import Department, ItemVersion, Material
-from minxin.catalog.selectors import current_versions, departments_for_officer
+from minxin.catalog.models import Department
+from minxin.catalog.selectors import departments_for_officer
 from minxin.core import clock
 from minxin.orgs.models import Hall
 from minxin.orgs.selectors import staff_roles_in_hall
 
-PLACES = Decimal("0.0001")
-ZERO = Decimal("0.0000")
-METRIC_KEYS = (
-    "entry_rate",
-    "materials_cut_rate",
-    "time_limit_cut_rate",
-    "trips_saved",
-    "zero_trip_item_share",
-    "one_trip_item_share",
-    "on_time_rate",
-    "speed_up_rate",
-    "one_visit_rate",
-    "cases_by_status",
-    "cases_by_light",
-)
+__all__ = [
+    "ACTION_LABELS",
+    "METRIC_KEYS",
+    "PLACES",
+    "SUPERVISE_ROLES",
+    "ZERO",
+    "CaseProgress",
+    "DepartmentSupervision",
+    "TimelineEntry",
+    "applicant_prefill",
+    "case_for_citizen",
+    "case_for_staff",
+    "case_history",
+    "case_lookup",
+    "case_materials",
+    "cases_progress",
+    "cases_timelines",
+    "citizen_cases",
+    "department_inbox",
+    "hall_cases_today",
+    "hall_metrics",
+    "hall_monthly",
+    "hall_supervision",
+    "halls_for_metrics",
+    "halls_metrics",
+    "ratio",
+    "staff_may_supervise",
+    "staff_notices",
+]
 
 
-def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal:
-    """numerator ÷ denominator rounded half-up to 4 places; 0 when there is nothing to divide by."""
-    if not denominator:
-        return ZERO
-    return (Decimal(numerator) / Decimal(denominator)).quantize(PLACES, rounding=ROUND_HALF_UP)
+SUPERVISE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.HALL_MANAGER, Role.CITY_OFFICE})
 
 
 def case_for_staff(*, user: User, public_id: str) -> Case | None:
@@ -150,7 +168,7 @@ def staff_notices(*, user: User, limit: int = 20) -> list[StaffNotice]:
 
 def staff_may_supervise(*, user: User, hall: Hall) -> bool:
     roles = staff_roles_in_hall(user=user, hall=hall)
-    return bool(roles & {Role.SYSTEM_ADMIN, Role.HALL_MANAGER, Role.CITY_OFFICE})
+    return bool(roles & SUPERVISE_ROLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,156 +211,6 @@ def hall_supervision(*, hall: Hall, today: dt.date | None = None) -> list[Depart
             )
         )
     return result
-
-
-# ---- metrics -------------------------------------------------------------------------------------
-
-
-def _period(zone: str, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(zone)
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
-
-
-def _item_figures(hall_ids: list[int], end: dt.date) -> dict[int, dict[str, int]]:
-    """Per hall, over the item versions in force on `end` in active departments: items, Σ statutory,
-    Σ promised, items at 0 trips, at ≤ 1 trip, materials now, materials in each item's first version."""
-    versions = current_versions(on=end).filter(
-        item__department__hall_id__in=hall_ids, item__department__is_active=True
-    )
-    figures: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in versions.values("item__department__hall_id").annotate(
-        items=Count("id"),
-        statutory=Sum("statutory_days"),
-        promised=Sum("promised_days"),
-        zero=Count("id", filter=Q(trips=0)),
-        one=Count("id", filter=Q(trips__lte=1)),
-    ):
-        target = figures[row["item__department__hall_id"]]
-        for key in ("items", "statutory", "promised", "zero", "one"):
-            target[key] = int(row[key] or 0)
-    for row in (
-        Material.objects.filter(version__in=versions)
-        .values("version__item__department__hall_id")
-        .annotate(n=Count("id"))
-    ):
-        figures[row["version__item__department__hall_id"]]["materials_after"] = int(row["n"])
-    # the first published version of each item in force: the "before" of the materials cut
-    item_ids = versions.values("item_id")
-    first_numbers = (
-        ItemVersion.objects.filter(item_id__in=item_ids, status=ItemVersion.Status.PUBLISHED)
-        .values("item_id")
-        .annotate(first=Min("number"))
-    )
-    firsts = Q()
-    for row in first_numbers:
-        firsts |= Q(version__item_id=row["item_id"], version__number=row["first"])
-    if firsts:
-        for row in (
-            Material.objects.filter(firsts)
-            .values("version__item__department__hall_id")
-            .annotate(n=Count("id"))
-        ):
-            figures[row["version__item__department__hall_id"]]["materials_before"] = int(row["n"])
-    return figures
-
-
-def halls_metrics(*, halls: Iterable[Hall], start: dt.date, end: dt.date) -> dict[int, dict[str, Any]]:
-    """The point-8 metrics of each hall for the local dates start..end (both included), keyed by hall
-    id. Grouped queries: the number of queries does not grow with the number of halls (one set per
-    time zone)."""
-    hall_list = list(halls)
-    by_zone: dict[str, list[int]] = defaultdict(list)
-    for hall in hall_list:
-        by_zone[hall.time_zone].append(hall.pk)
-    items = _item_figures([h.pk for h in hall_list], end)
-    required = dict(
-        HallCaseSettings.objects.filter(hall__in=hall_list).values_list("hall_id", "required_items")
-    )
-    cases: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
-    for zone, ids in by_zone.items():
-        since, until = _period(zone, start, end)
-        tz = ZoneInfo(zone)
-        decided = Case.objects.filter(hall_id__in=ids, decided_at__gte=since, decided_at__lt=until)
-        for row in (
-            decided.annotate(decided_on=TruncDate("decided_at", tzinfo=tz))
-            .values("hall_id")
-            .annotate(
-                decided=Count("id"),
-                on_time=Count("id", filter=Q(decided_on__lte=F("promised_due"))),
-                used=Sum("handling_days", filter=Q(item_version__promised_days__gt=0)),
-                promised=Sum("item_version__promised_days", filter=Q(item_version__promised_days__gt=0)),
-            )
-        ):
-            cases[row["hall_id"]].update(
-                decided=row["decided"],
-                on_time=row["on_time"],
-                used=row["used"] or 0,
-                promised=row["promised"] or 0,
-            )
-        for row in (
-            Case.objects.filter(hall_id__in=ids, completed_at__gte=since, completed_at__lt=until)
-            .values("hall_id")
-            .annotate(
-                completed=Count("id"),
-                one_visit=Count("id", filter=Q(trips_made__lte=1)),
-                baseline=Sum("baseline_trips"),
-                trips=Sum("trips_made"),
-            )
-        ):
-            cases[row["hall_id"]].update(
-                completed=row["completed"],
-                one_visit=row["one_visit"],
-                saved=int(row["baseline"] or 0) - int(row["trips"] or 0),
-            )
-        received = Case.objects.filter(hall_id__in=ids, created_at__gte=since, created_at__lt=until)
-        for row in received.values("hall_id", "status").annotate(n=Count("id")):
-            cases[row["hall_id"]].setdefault("by_status", {})[row["status"]] = row["n"]
-        for row in (
-            received.filter(accepted_at__isnull=False).values("hall_id", "light").annotate(n=Count("id"))
-        ):
-            cases[row["hall_id"]].setdefault("by_light", {})[row["light"]] = row["n"]
-    result: dict[int, dict[str, Any]] = {}
-    for hall in hall_list:
-        item = items.get(hall.pk, {})
-        case = cases.get(hall.pk, {})
-        handled = int(item.get("items", 0))
-        before = int(item.get("materials_before", 0))
-        after = int(item.get("materials_after", 0))
-        statutory = int(item.get("statutory", 0))
-        promised_used = int(case.get("promised", 0))
-        result[hall.pk] = {
-            "entry_rate": ratio(handled, required.get(hall.pk, handled)),
-            "materials_cut_rate": ratio(before - after, before),
-            "time_limit_cut_rate": ratio(statutory - int(item.get("promised", 0)), statutory),
-            "trips_saved": Decimal(int(case.get("saved", 0))),
-            "zero_trip_item_share": ratio(int(item.get("zero", 0)), handled),
-            "one_trip_item_share": ratio(int(item.get("one", 0)), handled),
-            "on_time_rate": ratio(
-                int(case.get("decided", 0)) and int(case.get("on_time", 0)), int(case.get("decided", 0))
-            ),
-            "speed_up_rate": (Decimal(1) - ratio(int(case.get("used", 0)), promised_used))
-            if promised_used
-            else ZERO,
-            "one_visit_rate": ratio(int(case.get("one_visit", 0)), int(case.get("completed", 0))),
-            "cases_by_status": {
-                status: int(case.get("by_status", {}).get(status, 0)) for status in CaseStatus.values
-            },
-            "cases_by_light": {light: int(case.get("by_light", {}).get(light, 0)) for light in Light.values},
-        }
-    return result
-
-
-def hall_metrics(*, hall: Hall, start: dt.date, end: dt.date) -> dict[str, Any]:
-    return halls_metrics(halls=[hall], start=start, end=end)[hall.pk]
-
-
-def halls_for_metrics(*, user: User) -> Sequence[Hall]:
-    from minxin.orgs.selectors import halls_for_staff
-
-    return list(halls_for_staff(user=user, roles=[Role.HALL_MANAGER, Role.CITY_OFFICE]))
 
 
 ACTION_LABELS = {
@@ -393,57 +261,6 @@ def cases_timelines(cases: Sequence[Case]) -> dict[int, list[TimelineEntry]]:
             )
         )
     return timelines
-
-
-def hall_monthly(*, hall: Hall, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Per month of the period: cases received, accepted, decided, decided on time, trips saved."""
-    tz = ZoneInfo(hall.time_zone)
-    since, until = _period(hall.time_zone, start, end)
-    months: dict[str, dict[str, Any]] = {}
-    cursor = start.replace(day=1)
-    while cursor <= end:
-        months[cursor.strftime("%Y-%m")] = {
-            "month": cursor.strftime("%Y-%m"),
-            "received": 0,
-            "accepted": 0,
-            "decided": 0,
-            "on_time": 0,
-            "trips_saved": 0,
-        }
-        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    from django.db.models.functions import TruncMonth
-
-    def add(rows: Any, key: str, value_key: str = "n") -> None:
-        for row in rows:
-            month = row["month"].strftime("%Y-%m")
-            if month in months:
-                months[month][key] += int(row[value_key] or 0)
-
-    cases = Case.objects.filter(hall=hall)
-    add(
-        cases.filter(created_at__gte=since, created_at__lt=until)
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id")),
-        "received",
-    )
-    add(
-        cases.filter(accepted_at__gte=since, accepted_at__lt=until)
-        .annotate(month=TruncMonth("accepted_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id")),
-        "accepted",
-    )
-    decided = cases.filter(decided_at__gte=since, decided_at__lt=until).annotate(
-        month=TruncMonth("decided_at", tzinfo=tz), decided_on=TruncDate("decided_at", tzinfo=tz)
-    )
-    add(decided.values("month").annotate(n=Count("id")), "decided")
-    add(decided.filter(decided_on__lte=F("promised_due")).values("month").annotate(n=Count("id")), "on_time")
-    completed = cases.filter(completed_at__gte=since, completed_at__lt=until).annotate(
-        month=TruncMonth("completed_at", tzinfo=tz)
-    )
-    add(completed.values("month").annotate(n=Sum(F("baseline_trips") - F("trips_made"))), "trips_saved")
-    return list(months.values())
 
 
 @dataclass(frozen=True, slots=True)
