@@ -170,6 +170,24 @@ def cast(db: Any) -> Cast:
     )
 
 
+THROUGH_WSGI = os.environ.get("MINXIN_TEST_THROUGH_WSGI") == "1"
+
+
+@pytest.fixture
+def client() -> Any:
+    """pytest-django's `client`; with MINXIN_TEST_THROUGH_WSGI=1 (a stage of `make test`) the same client
+    sending every request through the hot path in front of Django (minxin/core/tests/hotpath_client.py),
+    so that each API test tests both paths."""
+    from django.test import Client
+
+    if not THROUGH_WSGI:
+        return Client()
+    from minxin.core.tests.hotpath_client import HotPathClient
+    from minxin.wsgi import HOT_ROUTES
+
+    return HotPathClient(HOT_ROUTES)
+
+
 @pytest.fixture
 def sms_outbox(settings: Any) -> Any:
     from minxin.accounts.sms import LocmemSmsBackend

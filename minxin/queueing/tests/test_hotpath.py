@@ -340,3 +340,26 @@ def test_after_the_database_connection_is_lost_the_first_hot_call_is_answered(
     answer = apps.post(apps.hot, path, **auth)
     assert answer.status == 204, answer.body
     assert apps.handed_on == []
+
+
+def test_the_test_client_through_wsgi_answers_hot_calls_there_and_hands_on_the_rest(
+    cast, line, token_for
+) -> None:
+    """The client every API test uses when MINXIN_TEST_THROUGH_WSGI=1 (root conftest.py)."""
+    from minxin.core.tests.hotpath_client import HotPathClient
+
+    client = HotPathClient(ROUTES)
+    answer = client.post(
+        "/api/v1/halls/qhd/tickets",
+        json.dumps({"service": "huji", "channel": "kiosk"}),
+        content_type="application/json",
+        **token_for(cast.alice),
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    assert answer.json()["number"] == "A001"
+    assert client.handler.answered == 1
+    page = client.get(answer.json()["status_url"])  # a page: Django's own response, context and all
+    assert page.status_code == 200
+    assert page.context is not None
+    assert client.handler.answered == 1
