@@ -29,7 +29,7 @@ skip_or_fail = $(call banner,$(1)); if [ "$${CI:-}" = true ]; then echo "CI=true
 PYTEST_STAGE := bash scripts/run_pytest.sh
 LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command 'make lock' -q
 
-.PHONY: help venv lock lock-check fresh-clone-test screenshots messages demo lint openapi openapi-check test test-sqlite test-postgres test-api-fuzz test-browser \
+.PHONY: help venv lock lock-check fresh-clone-test screenshots messages demo lint openapi openapi-check test test-sqlite test-through-wsgi test-postgres test-api-fuzz test-browser \
 	bench clean
 
 help:
@@ -115,12 +115,24 @@ openapi-check: venv
 
 # --- tests -------------------------------------------------------------------------------------
 
-test: venv lock-check messages lint openapi-check test-sqlite test-postgres test-api-fuzz test-browser
+test: venv lock-check messages lint openapi-check test-sqlite test-through-wsgi test-postgres test-api-fuzz test-browser
 	@echo
 	@echo "==> make test: all stages passed"
 
 test-sqlite: venv messages
 	@DATABASE_URL=sqlite:///test-sqlite.sqlite3 $(PYTEST_STAGE) sqlite $(VENV)/bin/pytest -m "not browser" -q
+
+# The API tests that call the hot routes, again with each request through the hot path in front of Django
+# (minxin/core/hotpath.py, as minxin/wsgi.py serves it; root conftest.py's client), so that both paths are
+# tested by every one of them. About 2 minutes.
+THROUGH_WSGI_TESTS := minxin/queueing/tests/test_api.py minxin/queueing/tests/test_issue_scope.py \
+	minxin/queueing/tests/test_refusals.py minxin/queueing/tests/test_reports.py \
+	minxin/voting/tests/test_ballots.py minxin/voting/tests/test_campaigns.py \
+	minxin/voting/tests/test_results_worker.py minxin/accounts/tests/test_tokens.py
+
+test-through-wsgi: venv messages
+	@MINXIN_TEST_THROUGH_WSGI=1 DATABASE_URL=sqlite:///test-through-wsgi.sqlite3 $(PYTEST_STAGE) through-wsgi \
+		$(VENV)/bin/pytest $(THROUGH_WSGI_TESTS) -m "not browser" -q
 
 test-postgres: venv messages
 	@if $(PY) scripts/with_postgres.py --check >/dev/null 2>&1; then \
