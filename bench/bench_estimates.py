@@ -1,4 +1,4 @@
-"""Simulation benchmark for the wait-time estimator (minxin/queueing/estimates.py).
+"""Simulation benchmark for the wait-time estimator (minxin/queueing/estimates/).
 
 A discrete-event service hall: three queues with different service times, seven windows whose work
 profiles cover one to three queues, arrivals with a morning and an afternoon peak, 30 % remote tickets of
