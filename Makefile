@@ -82,6 +82,8 @@ messages: venv
 
 # --- demo --------------------------------------------------------------------------------------
 
+# One uvicorn process (minxin/embedded.py): the hall event streams on its event loop, every other request
+# through the production WSGI application (hot path included) on one thread with one SQLite connection.
 demo: venv messages
 	@export DATABASE_URL='$(DEMO_DB)'; \
 	$(PY) manage.py migrate --noinput; \
@@ -97,7 +99,7 @@ demo: venv messages
 		echo "==> no 'worker' command yet: serving without a worker"; \
 	fi; \
 	echo "==> http://127.0.0.1:8000/ (Ctrl-C stops the server and the worker)"; \
-	$(VENV)/bin/uvicorn minxin.asgi:application --host 127.0.0.1 --port 8000 --no-access-log --timeout-graceful-shutdown 3
+	$(VENV)/bin/uvicorn minxin.embedded:application --host 127.0.0.1 --port 8000 --no-access-log --timeout-graceful-shutdown 3
 
 # --- checks ------------------------------------------------------------------------------------
 

@@ -12,6 +12,11 @@ beside a calibration taken in the same run (GET /healthz, a `SELECT 1`, on the s
 - a kill test: one gunicorn worker killed with SIGKILL during a 32-client issue burst, clients retry
   with their Idempotency-Key, and every acknowledged ticket must be in the database.
 
+`--layout demo` measures instead what `make demo` serves: SQLite, one uvicorn process running
+minxin/embedded.py (the event streams on its loop, every other request through the WSGI application
+and its hot path on one thread) with DEBUG on, beside the same calibration; no kill test there.
+`--demo-app minxin.asgi:application` serves that layout as it was before issue 11 (Django's ASGI handler).
+
 Then it checks the database: no duplicate numbers, no ticket called twice. It reports figures and exits
 0, whether the goals are met or not; 1 when a correctness check fails; 2 when a phase broke (its error is
 reported with the figures measured so far). The load generator is this process: asyncio with raw
@@ -19,6 +24,7 @@ HTTP/1.1 on sockets, one new connection per request (gunicorn's sync workers clo
 See bench/README.md.
 
     .venv/bin/python bench/bench_queue.py [--seconds 10] [--clients 1,8,32] [--skip-sse] [--json PATH]
+    .venv/bin/python bench/bench_queue.py --layout demo --seconds 5 --skip-sse
 """
 
 from __future__ import annotations
@@ -99,6 +105,7 @@ from queuebench.stack import (  # noqa: F401
     cpu_roots,
     cpu_sample,
     cpu_split,
+    demo_env,
     free_port,
     is_postgres,
     log,
@@ -220,6 +227,7 @@ def guarded(results: Results, name: str, phase: Callable[[], T]) -> T | None:
 
 def run_all(options: Options, workdir: Path) -> Results:
     env = app_env(os.environ["DATABASE_URL"])
+    env = demo_env(env) if options.layout == "demo" else env
     busy = idle_check()
     log(f"machine CPU busy before start: {busy:.0f} %; migrating and seeding")
     migrate(env)
@@ -227,8 +235,8 @@ def run_all(options: Options, workdir: Path) -> Results:
     stack = Stack(env, workdir)
     results = Results(layout={})
     try:
-        events = stack.uvicorn()
         # The demo layout answers the API and the streams from the one uvicorn process `make demo` runs.
+        events = stack.uvicorn(options.demo_app) if options.layout == "demo" else stack.uvicorn()
         api = events if options.layout == "demo" else stack.gunicorn(options.workers)
         roots = cpu_roots(api=api.process.pid, events=0 if api is events else events.process.pid)
         target = Target(api=api.port, events=events.port, seed=seed, roots=roots)
@@ -278,6 +286,7 @@ def layout(env: dict[str, str], options: Options, seed: dict[str, Any]) -> dict[
         "database": seed["database"],
         "gunicorn_sync_workers": 0 if options.layout == "demo" else options.workers,
         "uvicorn_processes": 1,
+        "uvicorn_app": options.demo_app if options.layout == "demo" else "minxin.asgi:application",
         "live_signals": "redis pub/sub"
         if env.get("REDIS_URL")
         else "LiveMessage rows" + (" + LISTEN/NOTIFY" if is_postgres(env["DATABASE_URL"]) else ""),

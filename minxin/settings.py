@@ -494,3 +494,10 @@ QUEUE_PHONE_RATING_GRACE_MINUTES = env_int("QUEUE_PHONE_RATING_GRACE_MINUTES", 3
 # Core (hot path): the hot API calls (taking a number, call-next and a clerk's steps, a ballot by token) are
 # answered in front of Django's session middleware (minxin/core/hotpath.py); 0 serves them all by Django.
 HOT_PATH = env_bool("HOT_PATH", True)
+
+# Embedded server (make demo, minxin/embedded.py): seconds a SQLite connection stays open between
+# requests (0: one per request, Django's default). Opening one costs milliseconds (the WAL set-up, and a
+# checkpoint when the last one closes); the embedded server serves every request on one thread and sets
+# 600 unless this is set.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 0, minimum=0)

@@ -32,6 +32,7 @@ class Options:
     json_path: Path | None
     log_dir: Path | None
     layout: str = "production"
+    demo_app: str = "minxin.embedded:application"
 
 
 def parse_options(argv: Sequence[str], description: str | None = None) -> Options:
@@ -79,6 +80,12 @@ def parse_options(argv: Sequence[str], description: str | None = None) -> Option
         help="production: PostgreSQL, gunicorn and an events process (docs/deploy.md); demo: what "
         "`make demo` serves, SQLite through one uvicorn process (no kill test there: one process)",
     )
+    add(
+        "--demo-app",
+        default="minxin.embedded:application",
+        help="the ASGI application of the demo layout (default: the one `make demo` serves; "
+        "minxin.asgi:application measures the layout before issue 11)",
+    )
     add("--json", dest="json_path", type=Path, help="also write the results to this file")
     add("--log-dir", type=Path, help="keep the app processes' logs in this directory")
     args = parser.parse_args(argv)
@@ -107,4 +114,5 @@ def parse_options(argv: Sequence[str], description: str | None = None) -> Option
         json_path=args.json_path,
         log_dir=args.log_dir,
         layout=args.layout,
+        demo_app=args.demo_app,
     )

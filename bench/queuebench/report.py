@@ -56,7 +56,8 @@ def _row(name: str, row: dict[str, Any], calibration: dict[str, Any] | None, goa
 def report_lines(results: Results) -> Iterator[str]:
     lay = results.layout
     servers = (
-        "one uvicorn process for the API and the streams (the `make demo` layout)"
+        f"one uvicorn process ({lay.get('uvicorn_app')}, DEBUG on) for the API and the streams "
+        "(the `make demo` layout)"
         if lay.get("layout") == "demo"
         else f"gunicorn {lay['gunicorn_sync_workers']} sync workers, uvicorn 1 process"
     )

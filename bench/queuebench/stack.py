@@ -90,6 +90,11 @@ def app_env(database_url: str) -> dict[str, str]:
     return env
 
 
+def demo_env(env: dict[str, str]) -> dict[str, str]:
+    """The app processes' environment as `make demo` has it: DEBUG on (the Makefile exports DEBUG=1)."""
+    return {**env, "DEBUG": "1"}
+
+
 def raise_open_files() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     for limit in ((NOFILE, NOFILE), (min(NOFILE, hard), hard)):
@@ -180,10 +185,10 @@ class Stack:
         command = [binary, "minxin.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}"]
         return self.start("gunicorn", [*command, "--no-control-socket", "--log-level", "warning"], port)
 
-    def uvicorn(self) -> Server:
+    def uvicorn(self, app: str = "minxin.asgi:application") -> Server:
         port = free_port()
         binary = str(Path(sys.executable).parent / "uvicorn")
-        command = [binary, "minxin.asgi:application", "--host", HOST, "--port", str(port)]
+        command = [binary, app, "--host", HOST, "--port", str(port)]
         return self.start("uvicorn", [*command, "--no-access-log", "--log-level", "warning"], port)
 
     def stop(self) -> None:
