@@ -20,7 +20,7 @@ from minxin.core import clock
 from minxin.core.errors import Conflict
 from minxin.core.events import publish_on_commit
 from minxin.core.memo import memo
-from minxin.queueing import pg
+from minxin.queueing import pg, sql
 from minxin.queueing.models import (
     AT_WINDOW,
     Ticket,
@@ -34,6 +34,7 @@ from minxin.queueing.rules import hall_topic, service_by_id
 from minxin.queueing.selectors import ticket_of_row
 from minxin.queueing.services.common import day_bump, event_add, live_message, publish
 from minxin.queueing.services.steps import finish_at_window
+from minxin.queueing.sql import SqliteLiteral, sqlite_literals
 
 _CLOSED = [WindowState.Status.PAUSED, WindowState.Status.CLOSED]
 
@@ -58,7 +59,7 @@ def candidates(window: Window, now: dt.datetime) -> QuerySet[Ticket]:
     tickets = Ticket.objects.filter(
         hall_id=window.hall_id,
         service_date=clock.local_today(window.hall.time_zone),
-        status=TicketStatus.WAITING,
+        status=SqliteLiteral(TicketStatus.WAITING),
     ).filter(Q(return_to_window__isnull=True) | Q(return_to_window=window))
     # A paused or closed window calls nobody; checked in the same statement that picks the ticket.
     tickets = tickets.exclude(Exists(WindowState.objects.filter(window=window, status__in=_CLOSED)))
@@ -118,7 +119,7 @@ def ticket_call_next(*, window: Window, clerk: User, finish_current: bool = Fals
         try:
             called = _claim_next(window, clerk, now, finish=finish_current)
         except IntegrityError:
-            busy = Ticket.objects.filter(window=window, status__in=AT_WINDOW).first()
+            busy = Ticket.objects.filter(window=window, status__in=sqlite_literals(AT_WINDOW)).first()
             raise Conflict(
                 _("Finish or release the current number first."),
                 code="window_busy",
@@ -157,18 +158,11 @@ def _claim_next_orm(
     window: Window, clerk: User, now: dt.datetime, *, finish: bool
 ) -> Ticket | Literal[False] | None:
     with transaction.atomic():
-        if finish and not window_not_open(window):
-            current = (
-                Ticket.objects.select_related("service", "queue", "hall")
-                .filter(window=window, status__in=AT_WINDOW)
-                .first()
-            )
+        if finish:
+            current = _current_at(window)
             if current is not None:
                 finish_at_window(current, clerk, now)
-        found = candidates(window, now)
-        if connection.features.has_select_for_update_skip_locked:
-            found = found.select_for_update(skip_locked=True, of=("self",))
-        ticket = found.select_related("service", "queue", "hall").first()
+        ticket = _best_candidate(window, now)
         if ticket is None:
             return None
         claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(
@@ -181,6 +175,54 @@ def _claim_next_orm(
         ticket.called_at, ticket.recalls = now, 0
         event_add(ticket, TicketEvent.Kind.CALLED, actor=clerk, window=window, at=now)
         publish(ticket, "called", window)
+    return ticket
+
+
+def _current_at(window: Window) -> Ticket | None:
+    """The number called or served at the window, unless the window is paused or closed (read inside
+    the caller's transaction)."""
+    if connection.vendor == "sqlite":
+        return _with_relations(sql.sqlite_ticket_at_window(window_id=window.pk), window, at_window=True)
+    if window_not_open(window):
+        return None
+    return (
+        Ticket.objects.select_related("service", "queue", "hall")
+        .filter(window=window, status__in=AT_WINDOW)
+        .first()
+    )
+
+
+def _best_candidate(window: Window, now: dt.datetime) -> Ticket | None:
+    """The waiting ticket the window calls next (`candidates`' first; on SQLite its one written
+    statement, on PostgreSQL read with SKIP LOCKED)."""
+    if connection.vendor == "sqlite":
+        order = call_order(window, now)
+        found = sql.sqlite_call_candidate(
+            hall_id=window.hall_id,
+            day=clock.local_today(window.hall.time_zone),
+            window_id=window.pk,
+            queues=order.queues,
+            urgent=order.urgent,
+            ranks=order.ranks,
+        )
+        return _with_relations(found, window, at_window=False)
+    tickets = candidates(window, now)
+    if connection.features.has_select_for_update_skip_locked:
+        tickets = tickets.select_for_update(skip_locked=True, of=("self",))
+    return tickets.select_related("service", "queue", "hall").first()
+
+
+def _with_relations(ticket: Ticket | None, window: Window, *, at_window: bool) -> Ticket | None:
+    """`ticket` with its service and queue from the per-process cache and the window's hall (and the
+    window itself when the ticket is at it), as the ORM's select_related would have them."""
+    if ticket is None:
+        return None
+    ticket.service = service_by_id(ticket.service_id)
+    if ticket.service.queue_id == ticket.queue_id:
+        ticket.queue = ticket.service.queue
+    ticket.hall = window.hall
+    if at_window:
+        ticket.window = window
     return ticket
 
 
