@@ -1,6 +1,7 @@
-"""The queue's API (one ninja `router`, mounted under /api/v1/ by minxin.api): its operations and the
-functions the hot path shares with them (`ticket_issue_for`, `call_next_for`, `clerk_step_for`). The
-wire shapes are in `queueing.schemas`."""
+"""The queue's API (one ninja `router`, mounted under /api/v1/ by minxin.api): its operations, the
+hottest of which minxin/core/hotpath.py also serves as they are (queueing/hotpath.py names them), and
+their bodies (`ticket_issue_for`, `call_next_for`, `clerk_step_for`). The wire shapes are in
+`queueing.schemas`."""
 
 from __future__ import annotations
 
@@ -133,8 +134,8 @@ def ticket_issue_for(
     *, hall: str, payload: TicketIn, auth: object, idempotency_key: str, ip: str | None
 ) -> tuple[int, TicketOut]:
     """POST /halls/{hall}/tickets for a caller authenticated as `auth` (a staff User, a Citizen or
-    None): (201, the new ticket) or (200, the one an earlier request with the same key made). Shared by
-    the django-ninja view and the hot path (minxin/accounts/hotpath.py)."""
+    None): (201, the new ticket) or (200, the one an earlier request with the same key made): the body of
+    the django-ninja view, which the hot path (minxin/core/hotpath.py) runs as Django does."""
     the_hall = hall_for(code=hall)
     user = auth if isinstance(auth, User) else None
     citizen = auth if isinstance(auth, Citizen) else None

@@ -195,8 +195,9 @@ def ballot_cast_for(
     device: str,
     ip: str | None,
 ) -> tuple[int, ReceiptOut]:
-    """Cast a ballot for the API: the ninja view below and the hot path (voting/hotpath.py) both run
-    this. 201 with the receipt, 200 for a retry with the same Idempotency-Key."""
+    """Cast a ballot for the API: the body of the ninja view below (which the hot path,
+    minxin/core/hotpath.py, also serves). 201 with the receipt, 200 for a retry with the same
+    Idempotency-Key."""
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise InvalidInput(
             _("The Idempotency-Key is longer than 64 characters."), details={"field": "Idempotency-Key"}
