@@ -7,7 +7,7 @@
 The cluster lives in a fresh directory under /tmp, listens on a Unix socket in that directory only
 (no TCP port is bound), trusts every local connection and is tuned for speed, not durability. The
 command gets `DATABASE_URL` (the socket directory percent-encoded as the host, which
-`minxin.settings.database_from_url` unquotes) plus `PGHOST`/`PGPORT`/`PGUSER`/`PGDATABASE` for
+`minxin.env.database_from_url` unquotes) plus `PGHOST`/`PGPORT`/`PGUSER`/`PGDATABASE` for
 psql. The server is stopped and the directory removed afterwards, also on failure or Ctrl-C, and
 the command's exit code is passed on.
 

@@ -77,7 +77,7 @@ def test_the_readme_token_command_works_as_printed(clone_env: dict[str, str]) ->
 def test_the_env_file_fills_only_what_the_environment_leaves_unset(tmp_path: Path) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
-    from minxin.settings import load_env_file
+    from minxin.env import load_env_file
 
     env_file = tmp_path / ".env"
     env_file.write_text("# comment\nMINXIN_T_ONE=from-file\nMINXIN_T_TWO='quoted'\n")

@@ -94,7 +94,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions() -> None:
 
 
 def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to(monkeypatch) -> None:
-    from minxin.settings import database_from_url
+    from minxin.env import database_from_url
 
     # Importing minxin.wsgi (the hot path's tests do) sets the web processes' timeouts in this process.
     monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT_MS", raising=False)
@@ -113,7 +113,7 @@ def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to(monkey
 
 
 def test_timeouts_become_postgresql_connection_options(monkeypatch) -> None:
-    from minxin.settings import database_from_url
+    from minxin.env import database_from_url
 
     monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
     monkeypatch.setenv("DATABASE_LOCK_TIMEOUT_MS", "3000")
