@@ -76,6 +76,16 @@ def _database_timeouts() -> tuple[int, int]:
     )
 
 
+def _seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ImproperlyConfigured(f"DATABASE_URL: {name} must be a number of seconds, 0 or more")
+    return seconds
+
+
 def _postgres_options(options: dict[str, str]) -> dict[str, object]:
     server_binding = options.pop("server_side_binding", "1").strip().lower() in _TRUE
     threshold = options.pop("prepare_threshold", "5").strip()
@@ -125,7 +135,9 @@ def database_from_url(url: str) -> dict[str, object]:
         if not parts.path or parts.path == "/":
             raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name")
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's backend with a health check that asks the server only after a quiet second
+            # (minxin/core/postgresql/base.py); `?health_check_delay=0` asks before every request.
+            "ENGINE": "minxin.core.postgresql",
             "NAME": unquote(parts.path[1:]),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
@@ -133,6 +145,7 @@ def database_from_url(url: str) -> dict[str, object]:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
             "CONN_HEALTH_CHECKS": True,
+            "HEALTH_CHECK_DELAY": _seconds(options.pop("health_check_delay", "1"), "health_check_delay"),
             # Parameters bound by the server, and a statement prepared the fifth time a connection
             # sends it, so PostgreSQL stops planning each hot-path statement anew on every request
             # (Django turns psycopg's preparing off unless prepare_threshold is given).

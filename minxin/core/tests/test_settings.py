@@ -112,6 +112,21 @@ def test_postgresql_urls_bind_parameters_on_the_server_unless_told_not_to(monkey
         database_from_url(f"{url}&prepare_threshold=soon")
 
 
+def test_postgresql_urls_use_minxins_backend_with_a_health_check_delay() -> None:
+    from minxin.env import database_from_url
+
+    url = "postgres://app@db/minxin"
+    default = database_from_url(url)
+    assert (default["ENGINE"], default["CONN_HEALTH_CHECKS"]) == ("minxin.core.postgresql", True)
+    assert default["HEALTH_CHECK_DELAY"] == 1.0
+    told = database_from_url(f"{url}?health_check_delay=0")
+    assert told["HEALTH_CHECK_DELAY"] == 0.0
+    assert "health_check_delay" not in told["OPTIONS"]  # not a libpq parameter
+    for wrong in ("soon", "-1", "inf", "nan"):
+        with pytest.raises(ImproperlyConfigured, match="health_check_delay"):
+            database_from_url(f"{url}?health_check_delay={wrong}")
+
+
 def test_timeouts_become_postgresql_connection_options(monkeypatch) -> None:
     from minxin.env import database_from_url
 

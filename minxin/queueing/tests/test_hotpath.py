@@ -323,12 +323,16 @@ def test_refusals_and_failures_are_logged_by_django_request_as_django_logs_them(
     assert apps.handed_on == []
 
 
+@pytest.mark.parametrize("lost_by", ["client", "server"])
 def test_after_the_database_connection_is_lost_the_first_hot_call_is_answered(
-    cast, line, apps, token_for
+    cast, line, apps, token_for, lost_by: str
 ) -> None:
-    """A kept connection (CONN_MAX_AGE) whose server went away (a restart) is checked and replaced at
-    the next request (close_old_connections and CONN_HEALTH_CHECKS), not found broken by the call (503)."""
-    from django.db import connection
+    """A kept connection (CONN_MAX_AGE) closed by our side, or by the server (a restart, an administrator's
+    pg_terminate_backend), is checked and replaced at the next request (close_old_connections and the
+    health check of minxin/core/postgresql), not found broken by the call (503)."""
+    from django.db import connection, connections
+
+    from minxin.core.tests.test_postgresql_backend import readable
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no server connection to lose")
@@ -336,7 +340,14 @@ def test_after_the_database_connection_is_lost_the_first_hot_call_is_answered(
     path = "/api/v1/halls/qhd/windows/1/call-next"
     assert apps.post(apps.hot, path, **auth).status == 204
     assert connection.connection is not None  # kept between requests
-    connection.connection.close()  # as a database restart leaves it
+    if lost_by == "client":
+        connection.connection.close()  # as a failed network leaves it
+    else:
+        other = connections.create_connection("default")
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+        other.close()
+        assert readable(connection), "the server's goodbye did not arrive"
     answer = apps.post(apps.hot, path, **auth)
     assert answer.status == 204, answer.body
     assert apps.handed_on == []
