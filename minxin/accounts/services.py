@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
 from minxin.accounts import personal
@@ -22,6 +21,8 @@ from minxin.core.errors import Forbidden, InvalidInput, NotAuthenticated, Servic
 from minxin.core.memo import forget as memo_forget
 from minxin.core.memo import memo
 from minxin.core.throttle import throttle_hit
+
+M = TypeVar("M", bound=Model)
 
 TOKEN_PREFIX = "mx_"  # noqa: S105 - a public marker, not a secret
 
@@ -194,7 +195,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
 
 def api_token_authenticate(*, secret: str) -> User:
     """The active user behind a bearer token (the caller's own copy), or NotAuthenticated / Forbidden."""
-    return copy.copy(_api_token_checked(secret).user)
+    return _own_copy(_api_token_checked(secret).user)
 
 
 TOKEN_MEMO = "api-token"  # noqa: S105 - a cache key prefix, not a secret
@@ -209,9 +210,18 @@ def api_token_resolve(*, secret: str) -> ApiToken:
     that did it and within that time everywhere else (device sessions allow 30 s; see
     DeviceSessionMiddleware). Each caller gets its own copy of the user, never a shared instance.
     """
-    token = copy.copy(_api_token_checked(secret))
-    token.user = copy.copy(token.user)
+    token = _own_copy(_api_token_checked(secret))
+    token.user = _own_copy(token.user)
     return token
+
+
+def _own_copy(instance: M) -> M:
+    """A shallow copy of a model instance, as copy.copy makes it (Model.__getstate__: its own field
+    values, state and related-object cache) without the pickling protocol's round through the app
+    registry, which cost as much again on every API call."""
+    clone: M = instance.__class__.__new__(instance.__class__)
+    clone.__dict__.update(instance.__getstate__())
+    return clone
 
 
 def _api_token_checked(secret: str) -> ApiToken:

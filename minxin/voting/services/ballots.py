@@ -10,6 +10,7 @@ through any channel fails there and becomes 409 `already_voted`. A retried submi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import secrets
 import uuid
@@ -45,6 +46,7 @@ from minxin.voting.selectors import campaign_rules
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
 RECEIPT_LENGTH = 10
 _ID_PREFIX_DIGITS = {"province": 2, "city": 4, "county": 6}
+_CHANNELS = frozenset(Channel.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +105,23 @@ def _choices_checked(
 
 def _network(ip: str | None) -> tuple[str, str]:
     """(keyed hash of the address, its /24 or /48 network for the audit report)."""
-    if not ip:
+    found = _address_and_network(ip) if ip else None
+    if found is None:
         return "", ""
+    address, network = found
+    return personal.keyed_hash(address, purpose="voting-ip"), network
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_and_network(ip: str) -> tuple[str, str] | None:
+    """The address written canonically and its /24 (IPv4) or /48 (IPv6) network, or None for a value that
+    is not an address (kept per process: the same clients and proxies send most ballots)."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
-        return "", ""
+        return None
     prefix = 24 if address.version == 4 else 48
-    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
-    return personal.keyed_hash(str(address), purpose="voting-ip"), str(network)
+    return str(address), str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def _eligible(campaign: Campaign, id_number: str, id_hash: str) -> bool:
@@ -160,7 +170,7 @@ def _eligible_hash(campaign: Campaign, normalized_id: str) -> str:
 
 
 def _channel_checked(channel: str, *, entered_by: User | None, external_id: str, phone_hash: str) -> None:
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), details={"field": "channel"})
     if channel in OFFLINE_CHANNELS and entered_by is None:
         raise Forbidden(
