@@ -1,4 +1,5 @@
-"""The voting API's request and response shapes (django-ninja schemas), re-exported by api.py."""
+"""The voting API's request and response shapes (django-ninja schemas; the ballot's are plain pydantic
+models), re-exported by api.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from minxin.voting import selectors
 from minxin.voting.models import Campaign
@@ -122,13 +123,15 @@ class CampaignIn(Schema):
     closes_at: dt.datetime
 
 
-class VoterIn(Schema):
+# The ballot's shapes are plain pydantic models: they never read an ORM object, so django-ninja's Schema
+# (which wraps every value it validates for attribute access on models) would only add to each ballot.
+class VoterIn(BaseModel):
     id_number: str = Field("", max_length=32)
     phone: str | None = Field(None, max_length=20)
     external_id: str = Field("", max_length=128)
 
 
-class BallotIn(Schema):
+class BallotIn(BaseModel):
     choices: list[int] = Field(
         max_length=100, description="Candidate ids (ballot numbers), in order for ranking"
     )
@@ -136,7 +139,7 @@ class BallotIn(Schema):
     voter: VoterIn | None = None
 
 
-class ReceiptOut(Schema):
+class ReceiptOut(BaseModel):
     receipt: str
     choices: list[int]
     channel: str
