@@ -8,6 +8,7 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from queuebench.options import Options
@@ -188,16 +189,19 @@ async def run_wrk(
     body: str | None = None,
     collect: bool = False,
     threads: int | None = None,
+    script: Path = WRK_SCRIPT,
+    extra_env: dict[str, str] | None = None,
 ) -> WrkRun:
     """wrk with `clients` connections for `seconds` (rounded up to whole seconds), each thread on its
-    path (see bench/wrk_load.lua), the CPU split sampled while it runs (a process's CPU leaves /proc with
-    it)."""
+    path (see bench/wrk_load.lua; another `script` reads what it needs from `extra_env`), the CPU split
+    sampled while it runs (a process's CPU leaves /proc with it)."""
     env = dict(os.environ, MX_METHOD="POST" if token else "GET", MX_PATHS=" ".join(paths), MX_TOKEN=token)
     env.update({"MX_BODY": body} if body is not None else {}, MX_COLLECT="1" if collect else "0")
+    env.update(extra_env or {})
     threads = threads or min(clients, 2)
     seconds = max(1, math.ceil(seconds))  # wrk takes whole seconds
     command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s"]
-    command += ["-s", str(WRK_SCRIPT), f"http://{HOST}:{target.api}"]
+    command += ["-s", str(script), f"http://{HOST}:{target.api}"]
     process = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
