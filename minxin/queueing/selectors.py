@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,10 +184,10 @@ def ticket_wording(*, status: str, ahead: int, estimate: Any = None) -> TicketWo
     )
 
 
-def ticket_of_row(row: tuple[Any, ...], *, hall: Hall | None, window: Window | None = None) -> Ticket:
+def ticket_of_row(row: Sequence[Any], *, hall: Hall | None, window: Window | None = None) -> Ticket:
     """A Ticket from a row of `sql.TICKET_COLUMNS`, with its service, queue and window from the caches,
     and `hall` (None: its window's, when it has one; else left to load)."""
-    ticket = Ticket.from_db(None, sql.TICKET_ATTNAMES, row)
+    ticket = Ticket.from_db(None, sql.TICKET_ATTNAMES, sql.ticket_values(row))
     service = service_by_id(ticket.service_id)
     ticket.service, ticket.queue = service, service.queue
     if ticket.window_id is not None:

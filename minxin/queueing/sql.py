@@ -165,6 +165,36 @@ def ticket_row_by_public_id(key: Any) -> tuple[Any, ...] | None:
     return row
 
 
+def ticket_values(row: Sequence[Any]) -> Sequence[Any]:
+    """A row of `TICKET_COLUMNS` with the values the ORM would have read: the database backend's converters
+    applied, as a queryset applies them (SQLite gives datetimes as naive UTC and UUIDs as 32 hex digits;
+    PostgreSQL needs none)."""
+    converters = _ticket_converters(connection.vendor)
+    if not converters:
+        return row
+    values = list(row)
+    for index, functions, column in converters:
+        for function in functions:
+            values[index] = function(values[index], column, connection)
+    return values
+
+
+_CONVERTERS: dict[str, list[tuple[int, list[Any], Any]]] = {}
+
+
+def _ticket_converters(vendor: str) -> list[tuple[int, list[Any], Any]]:
+    """(column index, converters, column expression) for each ticket column the backend converts."""
+    if vendor not in _CONVERTERS:
+        found = []
+        for index, field in enumerate(TICKET_FIELDS):
+            column = field.cached_col
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if functions:
+                found.append((index, functions, column))
+        _CONVERTERS[vendor] = found
+    return _CONVERTERS[vendor]
+
+
 def queue_last_called(*, queue_id: int, service_date: dt.date) -> str | None:
     """The number called last in a queue on a date (kept on its day row by call-next), or None."""
     with connection.cursor() as cursor:  # a fixed statement: every ticket answer asks it

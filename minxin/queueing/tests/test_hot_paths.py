@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.db import connection
@@ -244,3 +245,20 @@ def test_numbers_are_taken_and_called_by_prepared_statements_but_a_profile_s_ord
     calls = [sql for sql in prepared if "SKIP LOCKED" in sql]
     assert len(calls) == 1, calls
     assert "CASE" not in calls[0]
+
+
+def test_a_ticket_read_from_its_row_has_the_values_the_orm_reads(cast, line) -> None:
+    """The hand-written reads give the model's values on both databases (SQLite's raw rows carry naive
+    datetimes and hex UUIDs until the backend's converters run)."""
+    from minxin.queueing.models import Ticket
+
+    ticket_issue(hall=line.hall, service_code="huji", channel="kiosk")
+    called = ticket_call_next(window=cast.window1, clerk=cast.bob)
+    assert called is not None
+    read = ticket_for_clerk(user=cast.bob, public_id=str(called.public_id))
+    stored = Ticket.objects.get(pk=called.pk)
+    for field in Ticket._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+    assert read.called_at is not None
+    assert read.called_at.tzinfo is not None
+    assert isinstance(read.public_id, uuid.UUID)
