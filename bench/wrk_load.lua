@@ -6,6 +6,8 @@
 -- takes path (i - 1) % n + 1), MX_TOKEN (bearer token, optional), MX_BODY (JSON body, optional),
 -- MX_COLLECT=1 to keep the "number" and "id" of each ticket answered (call-next).
 
+-- bench/wrk_result.lua, found beside this script
+local print_result = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_result.lua")
 local threads = {}
 local method = os.getenv("MX_METHOD") or "GET"
 local token = os.getenv("MX_TOKEN") or ""
@@ -75,17 +77,7 @@ function done(summary, latency, requests)
       held[#held + 1] = id
     end
   end
-  local pairs_out = {}
-  for status, count in pairs(merged) do
-    pairs_out[#pairs_out + 1] = string.format('"%d": %d', status, count)
-  end
-  local errors = summary.errors
-  io.write(string.format(
-    'MX-RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}, "statuses": {%s}, '
-      .. '"numbers": %s, "held": %s}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors.connect, errors.read, errors.write, errors.timeout, table.concat(pairs_out, ", "),
-    quoted(numbers_all), quoted(held)
-  ))
+  print_result(
+    summary, latency, merged, string.format('"numbers": %s, "held": %s', quoted(numbers_all), quoted(held))
+  )
 end

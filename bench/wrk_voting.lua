@@ -10,6 +10,8 @@
 --
 -- Environment: MX_PATHS (the ballots path), MX_TOKEN (bearer token), MX_BASE, MX_ACCEPTED (a file path).
 
+-- bench/wrk_result.lua, found beside this script
+local print_result = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_result.lua")
 local threads = {}
 local path = os.getenv("MX_PATHS")
 local token = os.getenv("MX_TOKEN")
@@ -81,15 +83,5 @@ function done(summary, latency, requests)
     end
   end
   out:close()
-  local pairs_out = {}
-  for status, count in pairs(merged) do
-    pairs_out[#pairs_out + 1] = string.format('"%d": %d', status, count)
-  end
-  local errors = summary.errors
-  io.write(string.format(
-    'MX-RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}, "statuses": {%s}}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors.connect, errors.read, errors.write, errors.timeout, table.concat(pairs_out, ", ")
-  ))
+  print_result(summary, latency, merged, "")
 end
