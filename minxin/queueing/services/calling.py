@@ -192,20 +192,24 @@ def _current_at(window: Window) -> Ticket | None:
     )
 
 
+def sqlite_candidate(window: Window, now: dt.datetime) -> Ticket | None:
+    """SQLite: the waiting ticket the window calls next, read by one statement in `call_order`'s order."""
+    order = call_order(window, now)
+    return sql.sqlite_call_candidate(
+        hall_id=window.hall_id,
+        day=clock.local_today(window.hall.time_zone),
+        window_id=window.pk,
+        queues=order.queues,
+        urgent=order.urgent,
+        ranks=order.ranks,
+    )
+
+
 def _best_candidate(window: Window, now: dt.datetime) -> Ticket | None:
     """The waiting ticket the window calls next (`candidates`' first; on SQLite its one written
     statement, on PostgreSQL read with SKIP LOCKED)."""
     if connection.vendor == "sqlite":
-        order = call_order(window, now)
-        found = sql.sqlite_call_candidate(
-            hall_id=window.hall_id,
-            day=clock.local_today(window.hall.time_zone),
-            window_id=window.pk,
-            queues=order.queues,
-            urgent=order.urgent,
-            ranks=order.ranks,
-        )
-        return _with_relations(found, window, at_window=False)
+        return _with_relations(sqlite_candidate(window, now), window, at_window=False)
     tickets = candidates(window, now)
     if connection.features.has_select_for_update_skip_locked:
         tickets = tickets.select_for_update(skip_locked=True, of=("self",))

@@ -15,7 +15,7 @@ from minxin.core import clock
 from minxin.queueing import sql
 from minxin.queueing.models import Priority, Ticket, TicketStatus, WorkProfile, WorkProfileQueue
 from minxin.queueing.services import ticket_issue, window_set_state
-from minxin.queueing.services.calling import call_order, candidates
+from minxin.queueing.services.calling import candidates, sqlite_candidate
 from minxin.queueing.tests.conftest import OPEN
 
 pytestmark = pytest.mark.django_db
@@ -58,15 +58,7 @@ def call_orders(window: Any) -> tuple[list[str], list[str]]:
         now = clock.now()
         while True:
             orm = candidates(window, now).first()
-            order = call_order(window, now)
-            statement = sql.sqlite_call_candidate(
-                hall_id=window.hall_id,
-                day=clock.local_today(window.hall.time_zone),
-                window_id=window.pk,
-                queues=order.queues,
-                urgent=order.urgent,
-                ranks=order.ranks,
-            )
+            statement = sqlite_candidate(window, now)
             by_orm.append(orm.number if orm else "-")
             by_statement.append(statement.number if statement else "-")
             if orm is None or statement is None:
