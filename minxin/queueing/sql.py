@@ -5,6 +5,7 @@ Values always go as named parameters (`%(name)s`); table and column names come f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
@@ -179,20 +180,16 @@ def ticket_values(row: Sequence[Any]) -> Sequence[Any]:
     return values
 
 
-_CONVERTERS: dict[str, list[tuple[int, list[Any], Any]]] = {}
-
-
+@functools.cache
 def _ticket_converters(vendor: str) -> list[tuple[int, list[Any], Any]]:
     """(column index, converters, column expression) for each ticket column the backend converts."""
-    if vendor not in _CONVERTERS:
-        found = []
-        for index, field in enumerate(TICKET_FIELDS):
-            column = field.cached_col
-            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if functions:
-                found.append((index, functions, column))
-        _CONVERTERS[vendor] = found
-    return _CONVERTERS[vendor]
+    found = []
+    for index, field in enumerate(TICKET_FIELDS):
+        column = field.cached_col
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            found.append((index, functions, column))
+    return found
 
 
 def queue_last_called(*, queue_id: int, service_date: dt.date) -> str | None:
